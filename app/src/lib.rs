@@ -1,0 +1,81 @@
+//! The Leptos user interface of Espace usager: shell, layout and pages. Rendered on the server,
+//! hydrated in the browser; every page works before (and without) the WebAssembly.
+
+pub mod i18n;
+mod layout;
+mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
+use leptos_router::{
+    StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+use i18n::Locale;
+
+/// The HTML document around the app; rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let locale = current_locale();
+    view! {
+        <!DOCTYPE html>
+        <html lang=locale.code() dir=locale.direction()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The page language: provided per request by the server, read back from `<html lang>` in the browser.
+pub fn current_locale() -> Locale {
+    if let Some(locale) = use_context::<Locale>() {
+        return locale;
+    }
+    #[cfg(feature = "hydrate")]
+    {
+        let from_document = document()
+            .document_element()
+            .and_then(|html| html.get_attribute("lang"))
+            .and_then(|code| Locale::from_code(&code));
+        if let Some(locale) = from_document {
+            return locale;
+        }
+    }
+    Locale::DEFAULT
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let locale = current_locale();
+    provide_context(locale);
+
+    // Lets the browser tests tell that the WebAssembly loaded under the Content-Security-Policy.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/espace-usager.css"/>
+        <Router>
+            <layout::Layout>
+                <Routes fallback=pages::NotFound>
+                    <Route path=StaticSegment("") view=pages::Landing/>
+                    <Route path=StaticSegment("sign-in") view=pages::SignIn/>
+                </Routes>
+            </layout::Layout>
+        </Router>
+    }
+}

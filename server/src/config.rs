@@ -1,0 +1,413 @@
+//! Configuration from environment variables (and an optional `.env` file).
+//!
+//! Every value has an embedded default so that a newcomer runs the portal with nothing installed;
+//! production mode tightens the rules. Errors name the variable in one sentence.
+
+use std::{fmt, net::SocketAddr, path::PathBuf};
+
+use url::Url;
+
+use crate::secret::Secret;
+
+/// Whether the instance serves real applicants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Whether to create the demo staff member and applicant on first start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoData {
+    /// Create them when the database has no staff member yet (development only).
+    Auto,
+    Off,
+}
+
+#[derive(Debug, Clone)]
+pub enum ObjectStoreConfig {
+    LocalDirectory(PathBuf),
+    S3(S3Config),
+}
+
+#[derive(Debug, Clone)]
+pub struct S3Config {
+    pub bucket: String,
+    pub endpoint: Option<String>,
+    pub region: String,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<Secret>,
+    pub allow_http: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum MailConfig {
+    /// One `.eml` file per message in this folder.
+    Outbox(PathBuf),
+    /// An SMTP relay, as a lettre URL (`smtp://`, `smtps://`, with credentials and `?tls=`).
+    Smtp(Secret),
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub mode: Mode,
+    pub data_dir: PathBuf,
+    /// Contains credentials for PostgreSQL, so it is kept secret.
+    pub database_url: Secret,
+    pub object_store: ObjectStoreConfig,
+    pub mail: MailConfig,
+    pub mail_from: String,
+    pub public_url: Url,
+    pub listen_addr: SocketAddr,
+    pub log_format: LogFormat,
+    pub demo_data: DemoData,
+    pub body_limit_bytes: usize,
+    /// Where cargo-leptos puts the compiled front end (`/pkg`) and the public assets.
+    pub site_root: PathBuf,
+}
+
+/// A configuration mistake, named after the variable that holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}.", self.variable, self.problem)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn invalid(variable: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        problem: problem.into(),
+    }
+}
+
+pub const DEFAULT_BODY_LIMIT_BYTES: usize = 25 * 1024 * 1024;
+
+impl Config {
+    /// Reads the process environment, after loading `.env` from the working folder when present.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        // A missing .env is the normal case; a malformed one is a mistake worth stopping for.
+        match dotenvy::dotenv() {
+            Ok(_) => {}
+            Err(error) if error.not_found() => {}
+            Err(error) => return Err(invalid(".env", format!("cannot be read: {error}"))),
+        }
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from any variable source, so that tests need not touch the environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let var = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+
+        let mode = match var("EU_MODE").as_deref() {
+            None | Some("development") => Mode::Development,
+            Some("production") => Mode::Production,
+            Some(_) => return Err(invalid("EU_MODE", "must be `development` or `production`")),
+        };
+        let data_dir = PathBuf::from(var("EU_DATA_DIR").unwrap_or_else(|| "data".into()));
+
+        let database_url = match var("DATABASE_URL") {
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("espace-usager.db").display()
+            ),
+            Some(url)
+                if url.starts_with("sqlite:")
+                    || url.starts_with("postgres://")
+                    || url.starts_with("postgresql://") =>
+            {
+                url
+            }
+            Some(_) => {
+                return Err(invalid(
+                    "DATABASE_URL",
+                    "must start with `sqlite:` or `postgres://`",
+                ));
+            }
+        };
+
+        let object_store = match var("EU_OBJECT_STORE_URL") {
+            None => ObjectStoreConfig::LocalDirectory(data_dir.join("documents")),
+            Some(url) => parse_object_store(&url, &var)?,
+        };
+
+        let mail = match var("EU_SMTP_URL") {
+            None => MailConfig::Outbox(data_dir.join("outbox")),
+            Some(url) if url.starts_with("smtp://") || url.starts_with("smtps://") => {
+                MailConfig::Smtp(Secret::new(url))
+            }
+            Some(_) => {
+                return Err(invalid(
+                    "EU_SMTP_URL",
+                    "must start with `smtp://` or `smtps://`",
+                ));
+            }
+        };
+        let mail_from =
+            var("EU_MAIL_FROM").unwrap_or_else(|| "Espace usager <no-reply@localhost>".into());
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(invalid(
+                "EU_MAIL_FROM",
+                "must be an address such as `Name <name@example.org>`",
+            ));
+        }
+
+        let public_url_text =
+            var("EU_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:3000".into());
+        let public_url = Url::parse(&public_url_text)
+            .ok()
+            .filter(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
+            .ok_or_else(|| {
+                invalid(
+                    "EU_PUBLIC_URL",
+                    "must be an http or https address such as https://portal.example.org",
+                )
+            })?;
+
+        let listen_text = var("EU_LISTEN_ADDR")
+            .or_else(|| var("LEPTOS_SITE_ADDR"))
+            .unwrap_or_else(|| "127.0.0.1:3000".into());
+        let listen_addr = listen_text.parse().map_err(|_| {
+            invalid(
+                "EU_LISTEN_ADDR",
+                "must be an address and port such as 127.0.0.1:3000",
+            )
+        })?;
+
+        let log_format = match var("EU_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(_) => return Err(invalid("EU_LOG_FORMAT", "must be `text` or `json`")),
+        };
+
+        let demo_data = match var("EU_DEMO_DATA").as_deref() {
+            None if mode == Mode::Production => DemoData::Off,
+            None | Some("auto") => DemoData::Auto,
+            Some("off") => DemoData::Off,
+            Some(_) => return Err(invalid("EU_DEMO_DATA", "must be `auto` or `off`")),
+        };
+
+        let body_limit_bytes = match var("EU_BODY_LIMIT_BYTES") {
+            None => DEFAULT_BODY_LIMIT_BYTES,
+            Some(text) => text
+                .parse()
+                .ok()
+                .filter(|bytes| *bytes >= 1024)
+                .ok_or_else(|| {
+                    invalid(
+                        "EU_BODY_LIMIT_BYTES",
+                        "must be a number of bytes of at least 1024",
+                    )
+                })?,
+        };
+
+        let site_root =
+            PathBuf::from(var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()));
+
+        let config = Config {
+            mode,
+            data_dir,
+            database_url: Secret::new(database_url),
+            object_store,
+            mail,
+            mail_from,
+            public_url,
+            listen_addr,
+            log_format,
+            demo_data,
+            body_limit_bytes,
+            site_root,
+        };
+        config.check_production()?;
+        Ok(config)
+    }
+
+    /// Production refuses what is only safe on a developer's machine.
+    fn check_production(&self) -> Result<(), ConfigError> {
+        if self.mode != Mode::Production {
+            return Ok(());
+        }
+        if self.demo_data != DemoData::Off {
+            return Err(invalid("EU_DEMO_DATA", "must be `off` in production"));
+        }
+        if self.public_url.scheme() != "https" {
+            return Err(invalid(
+                "EU_PUBLIC_URL",
+                "must be an https address in production",
+            ));
+        }
+        if matches!(self.mail, MailConfig::Outbox(_)) {
+            return Err(invalid(
+                "EU_SMTP_URL",
+                "must name an SMTP relay in production",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether cookies may carry the `Secure` flag and HSTS may be sent.
+    pub fn serves_https(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+
+    pub fn signing_keys_dir(&self) -> PathBuf {
+        self.data_dir.join("keys")
+    }
+}
+
+fn parse_object_store(
+    url: &str,
+    var: &impl Fn(&str) -> Option<String>,
+) -> Result<ObjectStoreConfig, ConfigError> {
+    if let Some(path) = url.strip_prefix("file://") {
+        return Ok(ObjectStoreConfig::LocalDirectory(PathBuf::from(path)));
+    }
+    let Some(bucket) = url.strip_prefix("s3://") else {
+        return Err(invalid(
+            "EU_OBJECT_STORE_URL",
+            "must be `file:///a/folder` or `s3://bucket-name`",
+        ));
+    };
+    let bucket = bucket.trim_end_matches('/');
+    if bucket.is_empty() || bucket.contains('/') {
+        return Err(invalid(
+            "EU_OBJECT_STORE_URL",
+            "must name one bucket, as in `s3://bucket-name`",
+        ));
+    }
+    let allow_http = match var("EU_S3_ALLOW_HTTP").as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => return Err(invalid("EU_S3_ALLOW_HTTP", "must be `true` or `false`")),
+    };
+    Ok(ObjectStoreConfig::S3(S3Config {
+        bucket: bucket.to_owned(),
+        endpoint: var("EU_S3_ENDPOINT"),
+        region: var("EU_S3_REGION").unwrap_or_else(|| "us-east-1".into()),
+        access_key_id: var("EU_S3_ACCESS_KEY_ID"),
+        secret_access_key: var("EU_S3_SECRET_ACCESS_KEY").map(Secret::new),
+        allow_http,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config_from(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = pairs
+            .iter()
+            .map(|(key, value)| (key.to_string(), value.to_string()))
+            .collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn no_configuration_gives_embedded_defaults() {
+        let config = config_from(&[]).unwrap();
+        assert_eq!(config.mode, Mode::Development);
+        assert!(config.database_url.expose().starts_with("sqlite://data/"));
+        assert!(
+            matches!(config.object_store, ObjectStoreConfig::LocalDirectory(ref dir) if dir.ends_with("documents"))
+        );
+        assert!(matches!(config.mail, MailConfig::Outbox(ref dir) if dir.ends_with("outbox")));
+        assert_eq!(config.listen_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.demo_data, DemoData::Auto);
+        assert!(!config.serves_https());
+    }
+
+    #[test]
+    fn bad_values_name_their_variable_in_one_sentence() {
+        let cases = [
+            ("DATABASE_URL", "mysql://x"),
+            ("EU_MODE", "prod"),
+            ("EU_LISTEN_ADDR", "localhost"),
+            ("EU_PUBLIC_URL", "portal"),
+            ("EU_OBJECT_STORE_URL", "gs://bucket"),
+            ("EU_SMTP_URL", "mail.example.org"),
+            ("EU_LOG_FORMAT", "xml"),
+            ("EU_BODY_LIMIT_BYTES", "ten"),
+            ("EU_MAIL_FROM", "not an address"),
+        ];
+        for (variable, value) in cases {
+            let error = config_from(&[(variable, value)]).unwrap_err();
+            assert_eq!(error.variable, variable);
+            let sentence = error.to_string();
+            assert!(
+                sentence.starts_with(variable) && sentence.ends_with('.'),
+                "{sentence}"
+            );
+        }
+    }
+
+    #[test]
+    fn production_refuses_demo_data_and_plain_http() {
+        let https = [
+            ("EU_MODE", "production"),
+            ("EU_PUBLIC_URL", "https://portal.example.org"),
+            ("EU_SMTP_URL", "smtp://relay.example.org:587"),
+        ];
+        let config = config_from(&https).unwrap();
+        assert_eq!(config.demo_data, DemoData::Off);
+
+        let mut with_demo = https.to_vec();
+        with_demo.push(("EU_DEMO_DATA", "auto"));
+        assert_eq!(
+            config_from(&with_demo).unwrap_err().variable,
+            "EU_DEMO_DATA"
+        );
+
+        let plain = [
+            ("EU_MODE", "production"),
+            ("EU_SMTP_URL", "smtp://relay:25"),
+        ];
+        assert_eq!(config_from(&plain).unwrap_err().variable, "EU_PUBLIC_URL");
+    }
+
+    #[test]
+    fn s3_store_reads_its_variables() {
+        let config = config_from(&[
+            ("EU_OBJECT_STORE_URL", "s3://documents"),
+            ("EU_S3_ENDPOINT", "http://127.0.0.1:9000"),
+            ("EU_S3_ALLOW_HTTP", "true"),
+            ("EU_S3_SECRET_ACCESS_KEY", "very-secret"),
+        ])
+        .unwrap();
+        let ObjectStoreConfig::S3(s3) = config.object_store else {
+            panic!("expected S3")
+        };
+        assert_eq!(s3.bucket, "documents");
+        assert!(s3.allow_http);
+        assert_eq!(s3.region, "us-east-1");
+    }
+
+    #[test]
+    fn debug_output_never_shows_secrets() {
+        let config = config_from(&[
+            ("DATABASE_URL", "postgres://app:hunter2@db/portal"),
+            ("EU_SMTP_URL", "smtp://mailer:smtp-pass@relay:587"),
+            ("EU_OBJECT_STORE_URL", "s3://documents"),
+            ("EU_S3_SECRET_ACCESS_KEY", "s3-secret-value"),
+        ])
+        .unwrap();
+        let debug = format!("{config:?}");
+        for secret in ["hunter2", "smtp-pass", "s3-secret-value"] {
+            assert!(!debug.contains(secret), "{secret} leaked in {debug}");
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! HTTP plumbing shared by every route: middleware stack, probes, shutdown.
+
+mod probes;
+mod same_origin;
+mod security_headers;
+
+use std::time::Duration;
+
+use axum::{Router, extract::FromRef, middleware};
+use http::{HeaderName, Request, header};
+use tower::ServiceBuilder;
+use tower_http::{
+    compression::CompressionLayer,
+    limit::RequestBodyLimitLayer,
+    map_request_body::MapRequestBodyLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    sensitive_headers::SetSensitiveRequestHeadersLayer,
+    trace::{DefaultOnResponse, TraceLayer},
+};
+use tracing::Level;
+
+pub use same_origin::is_same_origin;
+pub use security_headers::{CspNonce, content_security_policy};
+
+use crate::{Services, config::Config};
+
+pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Routes that belong to no page: health probes (and, in later issues, the REST API).
+pub fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Services: FromRef<S>,
+{
+    Router::new()
+        .route("/healthz", axum::routing::get(probes::healthz))
+        .route("/readyz", axum::routing::get(probes::readyz::<S>))
+}
+
+/// Wraps the whole application (pages, server functions, API, static files).
+pub fn apply_middleware(router: Router, config: &Config) -> Router {
+    let hsts = config.serves_https();
+    let own_origin = config.public_url.origin().ascii_serialization();
+    let stack = ServiceBuilder::new()
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            header::AUTHORIZATION,
+            header::COOKIE,
+        ]))
+        .layer(SetRequestIdLayer::new(REQUEST_ID_HEADER, MakeRequestUuid))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request<_>| {
+                    let request_id = request
+                        .headers()
+                        .get(REQUEST_ID_HEADER)
+                        .and_then(|value| value.to_str().ok())
+                        .unwrap_or_default();
+                    // The path only: query strings may carry codes or tokens.
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                        request_id = %request_id,
+                    )
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
+        .layer(CompressionLayer::new())
+        // A body over the limit is refused with 413 before any handler reads it.
+        .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
+        .layer(MapRequestBodyLayer::new(axum::body::Body::new))
+        .layer(middleware::from_fn_with_state(
+            hsts,
+            security_headers::set_security_headers,
+        ))
+        .layer(middleware::from_fn_with_state(
+            own_origin,
+            same_origin::require_same_origin,
+        ));
+    router.layer(stack)
+}
+
+/// Resolves on SIGTERM or Ctrl-C; axum then stops accepting and lets in-flight requests finish.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown requested; finishing requests in flight");
+}
+
+/// How long a probe waits for a dependency before calling it unavailable.
+pub(crate) const PROBE_TIMEOUT: Duration = Duration::from_secs(2);

@@ -1,0 +1,74 @@
+//! The server side of Espace usager: configuration, storage, domain services and HTTP plumbing.
+//! No user interface lives here; the Leptos pages in `app` call into these services.
+
+pub mod config;
+pub mod connection_key;
+pub mod demo;
+pub mod document_store;
+pub mod http;
+pub mod mailer;
+pub mod password;
+pub mod secret;
+pub mod signing_keys;
+pub mod storage;
+pub mod telemetry;
+
+use std::sync::Arc;
+
+use config::Config;
+use document_store::{DocumentStore, DocumentStoreError};
+use mailer::{MailError, Mailer};
+use signing_keys::{SigningKeyError, SigningKeys};
+use storage::{Storage, StorageError};
+
+/// Everything a request handler or job may use; cheap to clone.
+#[derive(Clone)]
+pub struct Services {
+    pub config: Arc<Config>,
+    pub storage: Arc<dyn Storage>,
+    pub documents: DocumentStore,
+    pub mailer: Mailer,
+    pub signing_keys: Arc<SigningKeys>,
+}
+
+/// Why the server could not start, as one sentence for the operator.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("the database named by DATABASE_URL could not be opened: {0}")]
+    Database(#[source] StorageError),
+    #[error("the document store named by EU_OBJECT_STORE_URL could not be opened: {0}")]
+    DocumentStore(#[source] DocumentStoreError),
+    #[error("the mail transport could not be set up: {0}")]
+    Mail(#[source] MailError),
+    #[error("the signing keys could not be loaded: {0}")]
+    SigningKeys(#[source] SigningKeyError),
+}
+
+impl Services {
+    /// Opens every dependency and brings the database schema up to date.
+    pub async fn start(config: Config) -> Result<Services, StartupError> {
+        let storage = storage::connect(config.database_url.expose())
+            .await
+            .map_err(StartupError::Database)?;
+        storage.migrate().await.map_err(StartupError::Database)?;
+        let documents = DocumentStore::from_config(&config.object_store)
+            .map_err(StartupError::DocumentStore)?;
+        let mailer =
+            Mailer::from_config(&config.mail, &config.mail_from).map_err(StartupError::Mail)?;
+        let signing_keys = SigningKeys::load_or_create(&config.signing_keys_dir())
+            .map_err(StartupError::SigningKeys)?;
+        tracing::info!(
+            database = storage.engine(),
+            documents = documents.kind(),
+            mail = mailer.kind(),
+            "services ready"
+        );
+        Ok(Services {
+            config: Arc::new(config),
+            storage,
+            documents,
+            mailer,
+            signing_keys: Arc::new(signing_keys),
+        })
+    }
+}

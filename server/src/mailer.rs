@@ -1,0 +1,100 @@
+//! Outgoing email: to an SMTP relay in production, to `.eml` files in an outbox folder by default
+//! so that a developer can read every message the portal would have sent.
+
+use lettre::{
+    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    message::{Mailbox, MultiPart},
+};
+
+use crate::config::MailConfig;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("the email address is not valid")]
+    InvalidAddress,
+    #[error("the message could not be built: {0}")]
+    Build(#[from] lettre::error::Error),
+    #[error("the mail relay is not configured correctly: {0}")]
+    Configuration(String),
+    #[error("the message could not be delivered to the relay: {0}")]
+    Smtp(#[from] lettre::transport::smtp::Error),
+    #[error("the message could not be written to the outbox: {0}")]
+    Outbox(#[from] lettre::transport::file::Error),
+}
+
+/// A message as the portal writes it; the transport adds nothing but envelope headers.
+#[derive(Clone)]
+pub struct OutgoingEmail {
+    pub to: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+}
+
+#[derive(Clone)]
+enum Transport {
+    Outbox(AsyncFileTransport<Tokio1Executor>),
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+#[derive(Clone)]
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+}
+
+impl Mailer {
+    pub fn from_config(config: &MailConfig, from: &str) -> Result<Mailer, MailError> {
+        let from: Mailbox = from.parse().map_err(|_| MailError::InvalidAddress)?;
+        let transport = match config {
+            MailConfig::Outbox(folder) => {
+                std::fs::create_dir_all(folder).map_err(|error| {
+                    MailError::Configuration(format!("cannot create {}: {error}", folder.display()))
+                })?;
+                Transport::Outbox(AsyncFileTransport::new(folder))
+            }
+            MailConfig::Smtp(url) => Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
+                    .map_err(|_| {
+                        MailError::Configuration("EU_SMTP_URL is not a valid SMTP address".into())
+                    })?
+                    .build(),
+            ),
+        };
+        Ok(Mailer { transport, from })
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self.transport {
+            Transport::Outbox(_) => "outbox",
+            Transport::Smtp(_) => "smtp",
+        }
+    }
+
+    /// Sends one message and returns its Message-ID.
+    #[tracing::instrument(skip_all, fields(transport = self.kind()))]
+    pub async fn send(&self, email: &OutgoingEmail) -> Result<String, MailError> {
+        let to: Mailbox = email.to.parse().map_err(|_| MailError::InvalidAddress)?;
+        let domain = self.from.email.domain().to_owned();
+        let message_id = format!("<{}@{domain}>", uuid::Uuid::new_v4());
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(&email.subject)
+            .message_id(Some(message_id.clone()))
+            .multipart(MultiPart::alternative_plain_html(
+                email.text_body.clone(),
+                email.html_body.clone(),
+            ))?;
+        match &self.transport {
+            Transport::Outbox(outbox) => {
+                outbox.send(message).await?;
+            }
+            Transport::Smtp(smtp) => {
+                smtp.send(message).await?;
+            }
+        }
+        tracing::info!("email handed over");
+        Ok(message_id)
+    }
+}

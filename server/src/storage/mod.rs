@@ -1,0 +1,96 @@
+//! The database behind the portal: one trait, one implementation per engine.
+//!
+//! SQLite is the embedded default; PostgreSQL carries several app servers. Both run the same
+//! contract tests (`server/tests/storage_contract.rs`).
+
+mod models;
+mod postgres;
+mod shared_queries;
+mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use uuid::Uuid;
+
+pub use models::{
+    Applicant, ConnectionKeyRecord, NewApplicant, NewConnectionKey, NewStaffMember, StaffMember,
+    StaffRole,
+};
+pub use postgres::PostgresStorage;
+pub use sqlite::SqliteStorage;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// A unique value (email, foreigner number...) is already taken.
+    #[error("{0} is already in use")]
+    Conflict(&'static str),
+    #[error("the database could not be reached or refused the query")]
+    Database(#[source] sqlx::Error),
+    #[error("the database schema could not be brought up to date")]
+    Migration(#[source] sqlx::migrate::MigrateError),
+    #[error("a stored value is not valid: {0}")]
+    Corrupt(String),
+}
+
+impl From<sqlx::Error> for StorageError {
+    fn from(error: sqlx::Error) -> Self {
+        StorageError::Database(error)
+    }
+}
+
+/// Everything the portal keeps in its database.
+#[async_trait]
+pub trait Storage: Send + Sync + 'static {
+    /// Which engine, for logs and readiness reports.
+    fn engine(&self) -> &'static str;
+    /// Brings the schema up to date; safe to run on every start and from several instances.
+    async fn migrate(&self) -> Result<(), StorageError>;
+    /// Proves the database answers (readiness probe).
+    async fn ping(&self) -> Result<(), StorageError>;
+
+    async fn count_staff_members(&self) -> Result<i64, StorageError>;
+    async fn insert_staff_member(
+        &self,
+        member: &NewStaffMember,
+    ) -> Result<StaffMember, StorageError>;
+    async fn find_staff_member_by_email(
+        &self,
+        email: &str,
+    ) -> Result<Option<StaffMember>, StorageError>;
+
+    /// Registers an applicant together with their first connection key: both or neither.
+    async fn create_applicant(
+        &self,
+        applicant: &NewApplicant,
+        key: &NewConnectionKey,
+    ) -> Result<Applicant, StorageError>;
+    async fn find_applicant(&self, id: Uuid) -> Result<Option<Applicant>, StorageError>;
+    async fn find_applicant_by_foreigner_number(
+        &self,
+        foreigner_number: &str,
+    ) -> Result<Option<Applicant>, StorageError>;
+    async fn find_connection_key(
+        &self,
+        key_hash: &str,
+    ) -> Result<Option<ConnectionKeyRecord>, StorageError>;
+
+    /// Closes the pool; later calls fail.
+    async fn close(&self);
+}
+
+/// Opens the database named by a `sqlite:` or `postgres://` URL.
+pub async fn connect(database_url: &str) -> Result<Arc<dyn Storage>, StorageError> {
+    if database_url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStorage::connect(database_url).await?))
+    } else {
+        Ok(Arc::new(PostgresStorage::connect(database_url).await?))
+    }
+}
+
+fn map_unique_violation(error: sqlx::Error, what: &'static str) -> StorageError {
+    match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StorageError::Conflict(what),
+        _ => StorageError::Database(error),
+    }
+}

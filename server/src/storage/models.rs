@@ -1,0 +1,119 @@
+//! Rows as the domain sees them.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::StorageError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffRole {
+    /// Registers applicants and pushes documents.
+    Agent,
+    /// Also withdraws documents and reads the audit log.
+    Supervisor,
+    /// Also manages staff members and API keys.
+    Administrator,
+}
+
+impl StaffRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaffRole::Agent => "agent",
+            StaffRole::Supervisor => "supervisor",
+            StaffRole::Administrator => "administrator",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<StaffRole, StorageError> {
+        match text {
+            "agent" => Ok(StaffRole::Agent),
+            "supervisor" => Ok(StaffRole::Supervisor),
+            "administrator" => Ok(StaffRole::Administrator),
+            other => Err(StorageError::Corrupt(format!(
+                "unknown staff role `{other}`"
+            ))),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewStaffMember {
+    pub email: String,
+    pub display_name: String,
+    pub role: StaffRole,
+    pub password_hash: String,
+}
+
+#[derive(Clone, PartialEq)]
+pub struct StaffMember {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: StaffRole,
+    pub password_hash: String,
+    pub created_at: DateTime<Utc>,
+}
+
+// Hand-written so that the password hash never reaches a log line.
+impl std::fmt::Debug for StaffMember {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaffMember")
+            .field("id", &self.id)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewApplicant {
+    /// Ten digits, from the prefecture's registration.
+    pub foreigner_number: Option<String>,
+    /// The office's own file number.
+    pub file_number: Option<String>,
+    pub given_names: String,
+    pub family_name: String,
+    pub date_of_birth: NaiveDate,
+    pub preferred_language: String,
+    /// Whether documents posted in the account count as legal notification.
+    pub electronic_notification: bool,
+}
+
+#[derive(Clone, PartialEq)]
+pub struct Applicant {
+    pub id: Uuid,
+    pub foreigner_number: Option<String>,
+    pub file_number: Option<String>,
+    pub given_names: String,
+    pub family_name: String,
+    pub date_of_birth: NaiveDate,
+    pub preferred_language: String,
+    pub electronic_notification: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+// Names and birth dates of asylum seekers stay out of logs.
+impl std::fmt::Debug for Applicant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Applicant")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewConnectionKey {
+    /// SHA-256 of the normalized key, hex; the key itself is never stored.
+    pub key_hash: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConnectionKeyRecord {
+    pub id: Uuid,
+    pub applicant_id: Uuid,
+    pub key_hash: String,
+    pub issued_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}

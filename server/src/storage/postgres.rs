@@ -1,0 +1,38 @@
+//! PostgreSQL: for several stateless app servers sharing one database. sqlx takes an advisory
+//! lock around migrations, so instances starting together do not race.
+
+use std::{str::FromStr, time::Duration};
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use uuid::Uuid;
+
+use super::shared_queries::{
+    APPLICANT_COLUMNS, ApplicantRow, ConnectionKeyRow, StaffRow, impl_storage, now,
+};
+use super::{
+    Applicant, ConnectionKeyRecord, NewApplicant, NewConnectionKey, NewStaffMember, StaffMember,
+    Storage, StorageError,
+};
+
+pub struct PostgresStorage {
+    pool: PgPool,
+}
+
+impl PostgresStorage {
+    pub async fn connect(database_url: &str) -> Result<PostgresStorage, StorageError> {
+        let options = PgConnectOptions::from_str(database_url)?.application_name("espace-usager");
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await?;
+        Ok(PostgresStorage { pool })
+    }
+}
+
+impl_storage!(
+    PostgresStorage,
+    sqlx::Postgres,
+    "postgres",
+    "../migrations/postgres"
+);

@@ -1,0 +1,263 @@
+//! Queries whose SQL is the same on SQLite and PostgreSQL (both accept `$1` placeholders).
+//!
+//! sqlx cannot express "any database with these types" without a wall of trait bounds, so the
+//! common methods are written once here and expanded for each engine by `shared_storage_methods!`.
+//! Engine-specific queries live in `sqlite.rs` and `postgres.rs`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::{Applicant, StaffMember, StaffRole, StorageError};
+
+#[derive(sqlx::FromRow)]
+pub(super) struct StaffRow {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl TryFrom<StaffRow> for StaffMember {
+    type Error = StorageError;
+
+    fn try_from(row: StaffRow) -> Result<Self, Self::Error> {
+        Ok(StaffMember {
+            id: row.id,
+            email: row.email,
+            display_name: row.display_name,
+            role: StaffRole::parse(&row.role)?,
+            password_hash: row.password_hash,
+            created_at: row.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct ApplicantRow {
+    pub id: Uuid,
+    pub foreigner_number: Option<String>,
+    pub file_number: Option<String>,
+    pub given_names: String,
+    pub family_name: String,
+    pub date_of_birth: NaiveDate,
+    pub preferred_language: String,
+    pub electronic_notification: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<ApplicantRow> for Applicant {
+    fn from(row: ApplicantRow) -> Self {
+        Applicant {
+            id: row.id,
+            foreigner_number: row.foreigner_number,
+            file_number: row.file_number,
+            given_names: row.given_names,
+            family_name: row.family_name,
+            date_of_birth: row.date_of_birth,
+            preferred_language: row.preferred_language,
+            electronic_notification: row.electronic_notification,
+            created_at: row.created_at,
+        }
+    }
+}
+
+pub(super) const APPLICANT_COLUMNS: &str = "id, foreigner_number, file_number, given_names, family_name, date_of_birth, preferred_language, electronic_notification, created_at";
+
+/// Implements `Storage` for a struct whose `pool` field is a pool of `$db`. Queries that differ
+/// between engines get their own arm here when they appear.
+macro_rules! impl_storage {
+    ($store:ty, $db:ty, $engine:literal, $migrations:literal) => {
+    #[async_trait::async_trait]
+    impl Storage for $store {
+        fn engine(&self) -> &'static str {
+            $engine
+        }
+
+        async fn migrate(&self) -> Result<(), StorageError> {
+            sqlx::migrate!($migrations)
+                .run(&self.pool)
+                .await
+                .map_err(StorageError::Migration)
+        }
+
+        async fn ping(&self) -> Result<(), StorageError> {
+            sqlx::query("SELECT 1").execute(&self.pool).await?;
+            Ok(())
+        }
+
+        async fn count_staff_members(&self) -> Result<i64, StorageError> {
+            Ok(sqlx::query_scalar("SELECT COUNT(*) FROM staff_members")
+                .fetch_one(&self.pool)
+                .await?)
+        }
+
+        async fn insert_staff_member(
+            &self,
+            member: &NewStaffMember,
+        ) -> Result<StaffMember, StorageError> {
+            let row = StaffRow {
+                id: Uuid::new_v4(),
+                email: member.email.trim().to_lowercase(),
+                display_name: member.display_name.clone(),
+                role: member.role.as_str().to_owned(),
+                password_hash: member.password_hash.clone(),
+                created_at: now(),
+            };
+            sqlx::query(
+                "INSERT INTO staff_members (id, email, display_name, role, password_hash, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(row.id)
+            .bind(&row.email)
+            .bind(&row.display_name)
+            .bind(&row.role)
+            .bind(&row.password_hash)
+            .bind(row.created_at)
+            .execute(&self.pool)
+            .await
+            .map_err(|error| super::map_unique_violation(error, "this email address"))?;
+            StaffMember::try_from(row)
+        }
+
+        async fn find_staff_member_by_email(
+            &self,
+            email: &str,
+        ) -> Result<Option<StaffMember>, StorageError> {
+            sqlx::query_as::<$db, StaffRow>(
+                "SELECT id, email, display_name, role, password_hash, created_at \
+                 FROM staff_members WHERE email = $1",
+            )
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(&self.pool)
+            .await?
+            .map(StaffMember::try_from)
+            .transpose()
+        }
+
+        async fn create_applicant(
+            &self,
+            applicant: &NewApplicant,
+            key: &NewConnectionKey,
+        ) -> Result<Applicant, StorageError> {
+            let row = ApplicantRow {
+                id: Uuid::new_v4(),
+                foreigner_number: applicant.foreigner_number.clone(),
+                file_number: applicant.file_number.clone(),
+                given_names: applicant.given_names.clone(),
+                family_name: applicant.family_name.clone(),
+                date_of_birth: applicant.date_of_birth,
+                preferred_language: applicant.preferred_language.clone(),
+                electronic_notification: applicant.electronic_notification,
+                created_at: now(),
+            };
+            let mut transaction = self.pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO applicants (id, foreigner_number, file_number, given_names, family_name, \
+                 date_of_birth, preferred_language, electronic_notification, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(row.id)
+            .bind(&row.foreigner_number)
+            .bind(&row.file_number)
+            .bind(&row.given_names)
+            .bind(&row.family_name)
+            .bind(row.date_of_birth)
+            .bind(&row.preferred_language)
+            .bind(row.electronic_notification)
+            .bind(row.created_at)
+            .execute(&mut *transaction)
+            .await
+            .map_err(|error| super::map_unique_violation(error, "this foreigner or file number"))?;
+            sqlx::query(
+                "INSERT INTO connection_keys (id, applicant_id, key_hash, issued_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(Uuid::new_v4())
+            .bind(row.id)
+            .bind(&key.key_hash)
+            .bind(row.created_at)
+            .bind(key.expires_at)
+            .execute(&mut *transaction)
+            .await
+            .map_err(|error| super::map_unique_violation(error, "this connection key"))?;
+            transaction.commit().await?;
+            Ok(Applicant::from(row))
+        }
+
+        async fn find_applicant(&self, id: Uuid) -> Result<Option<Applicant>, StorageError> {
+            let sql = format!("SELECT {APPLICANT_COLUMNS} FROM applicants WHERE id = $1");
+            Ok(sqlx::query_as::<$db, ApplicantRow>(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(Applicant::from))
+        }
+
+        async fn find_applicant_by_foreigner_number(
+            &self,
+            foreigner_number: &str,
+        ) -> Result<Option<Applicant>, StorageError> {
+            let sql = format!("SELECT {APPLICANT_COLUMNS} FROM applicants WHERE foreigner_number = $1");
+            Ok(sqlx::query_as::<$db, ApplicantRow>(sqlx::AssertSqlSafe(sql))
+                .bind(foreigner_number)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(Applicant::from))
+        }
+
+        async fn find_connection_key(
+            &self,
+            key_hash: &str,
+        ) -> Result<Option<ConnectionKeyRecord>, StorageError> {
+            let row: Option<ConnectionKeyRow> = sqlx::query_as(
+                "SELECT id, applicant_id, key_hash, issued_at, expires_at, used_at, revoked_at \
+                 FROM connection_keys WHERE key_hash = $1",
+            )
+            .bind(key_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+            Ok(row.map(ConnectionKeyRecord::from))
+        }
+
+        async fn close(&self) {
+            self.pool.close().await;
+        }
+    }
+    };
+}
+
+pub(super) use impl_storage;
+
+#[derive(sqlx::FromRow)]
+pub(super) struct ConnectionKeyRow {
+    pub id: Uuid,
+    pub applicant_id: Uuid,
+    pub key_hash: String,
+    pub issued_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<ConnectionKeyRow> for super::ConnectionKeyRecord {
+    fn from(row: ConnectionKeyRow) -> Self {
+        super::ConnectionKeyRecord {
+            id: row.id,
+            applicant_id: row.applicant_id,
+            key_hash: row.key_hash,
+            issued_at: row.issued_at,
+            expires_at: row.expires_at,
+            used_at: row.used_at,
+            revoked_at: row.revoked_at,
+        }
+    }
+}
+
+/// Timestamps are taken by the application, not the database, so both engines agree to the
+/// microsecond (PostgreSQL keeps no finer).
+pub(super) fn now() -> DateTime<Utc> {
+    let now = Utc::now();
+    DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+}

@@ -1,0 +1,57 @@
+//! SQLite: the embedded default. WAL mode lets readers run beside the one writer; the busy
+//! timeout makes a writer wait for another instead of failing at once.
+
+use std::{str::FromStr, time::Duration};
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use uuid::Uuid;
+
+use super::shared_queries::{
+    APPLICANT_COLUMNS, ApplicantRow, ConnectionKeyRow, StaffRow, impl_storage, now,
+};
+use super::{
+    Applicant, ConnectionKeyRecord, NewApplicant, NewConnectionKey, NewStaffMember, StaffMember,
+    Storage, StorageError,
+};
+
+pub struct SqliteStorage {
+    pool: SqlitePool,
+}
+
+impl SqliteStorage {
+    pub async fn connect(database_url: &str) -> Result<SqliteStorage, StorageError> {
+        let options = SqliteConnectOptions::from_str(database_url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        if let Some(folder) = options.get_filename().parent() {
+            // The data folder may not exist on a first run.
+            if !folder.as_os_str().is_empty() {
+                std::fs::create_dir_all(folder)
+                    .map_err(|error| StorageError::Database(sqlx::Error::Io(error)))?;
+            }
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        Ok(SqliteStorage { pool })
+    }
+
+    pub async fn journal_mode(&self) -> Result<String, StorageError> {
+        Ok(sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+}
+
+impl_storage!(
+    SqliteStorage,
+    sqlx::Sqlite,
+    "sqlite",
+    "../migrations/sqlite"
+);

@@ -1,0 +1,137 @@
+//! Outgoing mail: the embedded outbox folder, and lettre's SMTP transport against a real SMTP
+//! server listening on loopback (mailin-embedded, in this process).
+
+use std::{
+    net::TcpListener,
+    sync::{Arc, Mutex},
+};
+
+use mailin_embedded::{Handler, Server, response};
+use server::{
+    config::MailConfig,
+    mailer::{Mailer, OutgoingEmail},
+    secret::Secret,
+};
+
+fn email() -> OutgoingEmail {
+    OutgoingEmail {
+        to: "applicant@example.org".into(),
+        subject: "Nouveau document disponible".into(),
+        text_body: "Un nouveau document est disponible dans votre espace.".into(),
+        html_body: "<p>Un nouveau document est disponible dans votre espace.</p>".into(),
+    }
+}
+
+#[tokio::test]
+async fn the_outbox_keeps_one_eml_file_per_message() {
+    let folder = tempfile::tempdir().unwrap();
+    let outbox = folder.path().join("outbox");
+    let mailer = Mailer::from_config(
+        &MailConfig::Outbox(outbox.clone()),
+        "Espace usager <no-reply@portal.test>",
+    )
+    .unwrap();
+    let message_id = mailer.send(&email()).await.unwrap();
+    mailer.send(&email()).await.unwrap();
+
+    let files: Vec<_> = std::fs::read_dir(&outbox)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    let eml: Vec<_> = files
+        .iter()
+        .filter(|path| path.extension().is_some_and(|e| e == "eml"))
+        .collect();
+    assert_eq!(eml.len(), 2, "{files:?}");
+    let all = eml
+        .iter()
+        .map(|path| std::fs::read_to_string(path).unwrap())
+        .collect::<String>();
+    assert!(all.contains(&format!("Message-ID: {message_id}")));
+    assert!(all.contains("To: applicant@example.org"));
+}
+
+#[derive(Clone, Default)]
+struct Recorder {
+    current: Vec<u8>,
+    received: Arc<Mutex<Vec<(Vec<String>, String)>>>,
+    recipients: Vec<String>,
+}
+
+impl Handler for Recorder {
+    fn data_start(
+        &mut self,
+        _domain: &str,
+        _from: &str,
+        _is8bit: bool,
+        to: &[String],
+    ) -> mailin_embedded::Response {
+        self.recipients = to.to_vec();
+        self.current.clear();
+        response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.current.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> mailin_embedded::Response {
+        let message = String::from_utf8_lossy(&self.current).into_owned();
+        self.received
+            .lock()
+            .unwrap()
+            .push((self.recipients.clone(), message));
+        response::OK
+    }
+}
+
+#[tokio::test]
+async fn smtp_delivers_a_multipart_message_to_a_real_server() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let recorder = Recorder::default();
+    let received = recorder.received.clone();
+    let mut smtp = Server::new(recorder);
+    smtp.with_name("smtp.test").with_tcp_listener(listener);
+    std::thread::spawn(move || {
+        let _ = smtp.serve();
+    });
+
+    let url = Secret::new(format!("smtp://127.0.0.1:{port}"));
+    let mailer = Mailer::from_config(
+        &MailConfig::Smtp(url),
+        "Espace usager <no-reply@portal.test>",
+    )
+    .unwrap();
+    assert_eq!(mailer.kind(), "smtp");
+    let message_id = mailer.send(&email()).await.unwrap();
+
+    let messages = received.lock().unwrap().clone();
+    assert_eq!(messages.len(), 1);
+    let (recipients, message) = &messages[0];
+    assert_eq!(recipients, &vec!["applicant@example.org".to_string()]);
+    assert!(
+        message.contains(&format!("Message-ID: {message_id}")),
+        "{message}"
+    );
+    assert!(
+        message.contains("From: \"Espace usager\" <no-reply@portal.test>")
+            || message.contains("From: Espace usager <no-reply@portal.test>"),
+        "{message}"
+    );
+    assert!(message.contains("multipart/alternative"));
+    assert!(message.contains("text/plain") && message.contains("text/html"));
+}
+
+#[tokio::test]
+async fn an_unreachable_relay_is_an_error() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = Secret::new(format!("smtp://127.0.0.1:{port}"));
+    let mailer = Mailer::from_config(&MailConfig::Smtp(url), "no-reply@portal.test").unwrap();
+    assert!(mailer.send(&email()).await.is_err());
+}

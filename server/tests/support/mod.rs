@@ -1,0 +1,104 @@
+//! Fresh databases for tests: a temporary SQLite file, or a PostgreSQL schema of its own, so that
+//! tests run in parallel without seeing each other's rows.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use server::storage::{self, Storage};
+use sqlx::Connection;
+
+/// The PostgreSQL that `make test` provides (or `TEST_POSTGRES_URL`).
+pub fn postgres_base_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+pub struct TestDatabase {
+    pub url: String,
+    schema: Option<String>,
+    _folder: Option<tempfile::TempDir>,
+}
+
+impl TestDatabase {
+    pub async fn sqlite() -> TestDatabase {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            folder.path().join("test.db").display()
+        );
+        TestDatabase {
+            url,
+            schema: None,
+            _folder: Some(folder),
+        }
+    }
+
+    pub async fn postgres() -> TestDatabase {
+        let base = postgres_base_url();
+        let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
+        let mut connection = sqlx::PgConnection::connect(&base)
+            .await
+            .unwrap_or_else(|error| {
+                panic!("PostgreSQL at {base} is required (run `make test`): {error}")
+            });
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+            .execute(&mut connection)
+            .await
+            .expect("create test schema");
+        let separator = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{separator}options[search_path]={schema}");
+        TestDatabase {
+            url,
+            schema: Some(schema),
+            _folder: None,
+        }
+    }
+
+    pub async fn storage(&self) -> Arc<dyn Storage> {
+        let storage = storage::connect(&self.url).await.expect("connect");
+        storage.migrate().await.expect("migrate");
+        storage
+    }
+
+    /// Drops the PostgreSQL schema (SQLite files go with their temporary folder).
+    pub async fn drop(self) {
+        if let Some(schema) = &self.schema {
+            let mut connection = sqlx::PgConnection::connect(&postgres_base_url())
+                .await
+                .expect("connect");
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+                .execute(&mut connection)
+                .await
+                .expect("drop test schema");
+        }
+    }
+}
+
+/// Declares one test per engine from one body: `both_engines!(name, |storage| async move { ... });`
+#[macro_export]
+macro_rules! both_engines {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                let database = support::TestDatabase::sqlite().await;
+                let storage = database.storage().await;
+                ($body)(storage.clone()).await;
+                storage.close().await;
+                database.drop().await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let database = support::TestDatabase::postgres().await;
+                let storage = database.storage().await;
+                ($body)(storage.clone()).await;
+                storage.close().await;
+                database.drop().await;
+            }
+        }
+    };
+}

@@ -1,0 +1,155 @@
+//! Puts the application together: Leptos pages and server functions, the server crate's routes,
+//! and the middleware around all of them.
+
+use app::{
+    App,
+    i18n::{LANGUAGE_COOKIE, Locale, negotiate},
+    shell,
+};
+use axum::{
+    Router,
+    extract::{FromRef, rejection::FormRejection},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+    routing::post,
+};
+use leptos::{config::LeptosOptions, nonce::Nonce, prelude::*};
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use server::{
+    Services,
+    config::Config,
+    http::{CspNonce, apply_middleware},
+};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub services: Services,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl FromRef<AppState> for Services {
+    fn from_ref(state: &AppState) -> Self {
+        state.services.clone()
+    }
+}
+
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("espace-usager")
+        .site_root(config.site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(config.listen_addr)
+        .build()
+}
+
+/// Per-request context for pages and server functions: the page language and the CSP nonce
+/// that the security-headers middleware put in the response header.
+fn request_context(services: Services) -> impl Fn() + Clone + Send + Sync + 'static {
+    move || {
+        provide_context(services.clone());
+        if let Some(parts) = use_context::<http::request::Parts>() {
+            provide_context(locale_of(&parts.headers));
+            if let Some(nonce) = parts.extensions.get::<CspNonce>() {
+                provide_context(Nonce::from_value(nonce.0.clone()));
+            }
+        }
+    }
+}
+
+fn locale_of(headers: &HeaderMap) -> Locale {
+    let text = |name: header::HeaderName| headers.get(name).and_then(|value| value.to_str().ok());
+    negotiate(text(header::COOKIE), text(header::ACCEPT_LANGUAGE))
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context = request_context(state.services.clone());
+    let options = state.leptos_options.clone();
+    let router = Router::new()
+        .route("/language", post(choose_language))
+        .merge(server::http::routes::<AppState>())
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(options.clone())
+        })
+        .fallback(file_and_error_handler_with_context::<AppState, _>(
+            context, shell,
+        ))
+        .with_state(state.clone());
+    apply_middleware(router, &state.services.config)
+}
+
+#[derive(serde::Deserialize)]
+struct LanguageChoice {
+    lang: String,
+    return_to: Option<String>,
+}
+
+/// The language switcher's form: remembers the choice in a cookie and goes back to the page.
+async fn choose_language(
+    headers: HeaderMap,
+    axum::extract::State(state): axum::extract::State<AppState>,
+    form: Result<axum::Form<LanguageChoice>, FormRejection>,
+) -> Response {
+    let Some((locale, return_to)) = form
+        .ok()
+        .and_then(|axum::Form(choice)| Some((Locale::from_code(&choice.lang)?, choice.return_to)))
+    else {
+        let message = locale_of(&headers).messages().invalid_language.clone();
+        return (StatusCode::BAD_REQUEST, message).into_response();
+    };
+    let secure = if state.services.config.serves_https() {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{LANGUAGE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}",
+        locale.code()
+    );
+    let mut response = Redirect::to(&safe_return_path(return_to.as_deref())).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// Only paths on this site: never `//other.example` or `https://...` (open redirect).
+fn safe_return_path(requested: Option<&str>) -> String {
+    match requested {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.contains("://") =>
+        {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_return_path;
+
+    #[test]
+    fn return_paths_stay_on_the_site() {
+        assert_eq!(safe_return_path(Some("/sign-in")), "/sign-in");
+        for hostile in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "evil",
+            "",
+        ] {
+            assert_eq!(safe_return_path(Some(hostile)), "/", "{hostile}");
+        }
+        assert_eq!(safe_return_path(None), "/");
+    }
+}
