@@ -1,0 +1,335 @@
+//! The real application on a random port, against SQLite and PostgreSQL: pages, language,
+//! security headers, probes, limits.
+
+#[path = "../server/tests/support/mod.rs"]
+mod support;
+
+use std::{collections::HashMap, net::SocketAddr};
+
+use espace_usager::startup::{AppState, leptos_options, router};
+use reqwest::{StatusCode, header};
+use server::{Services, config::Config};
+
+struct TestApp {
+    address: SocketAddr,
+    services: Services,
+    database: support::TestDatabase,
+    _data: tempfile::TempDir,
+}
+
+impl TestApp {
+    async fn start(database: support::TestDatabase, extra: &[(&str, &str)]) -> TestApp {
+        let data = tempfile::tempdir().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let mut vars: HashMap<String, String> = HashMap::from([
+            ("EU_DATA_DIR".into(), data.path().display().to_string()),
+            ("DATABASE_URL".into(), database.url.clone()),
+            ("EU_PUBLIC_URL".into(), format!("http://{address}")),
+            ("EU_LISTEN_ADDR".into(), address.to_string()),
+        ]);
+        for (key, value) in extra {
+            vars.insert(key.to_string(), value.to_string());
+        }
+        let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
+        let leptos_options = leptos_options(&config);
+        let services = Services::start(config).await.unwrap();
+        let app = router(AppState {
+            leptos_options,
+            services: services.clone(),
+        });
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        TestApp {
+            address,
+            services,
+            database,
+            _data: data,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    fn client() -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    async fn stop(self) {
+        self.services.storage.close().await;
+        self.database.drop().await;
+    }
+}
+
+/// Runs a test body against the app on each database engine.
+macro_rules! on_both_engines {
+    ($name:ident, $extra:expr, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                let app = TestApp::start(support::TestDatabase::sqlite().await, $extra).await;
+                ($body)(&app).await;
+                app.stop().await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let app = TestApp::start(support::TestDatabase::postgres().await, $extra).await;
+                ($body)(&app).await;
+                app.stop().await;
+            }
+        }
+    };
+}
+
+on_both_engines!(
+    landing_page_renders_in_french_with_strict_headers,
+    &[],
+    async |app: &TestApp| {
+        let response = TestApp::client().get(app.url("/")).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let headers = response.headers().clone();
+        let policy = headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        for directive in [
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(policy.contains(directive), "{policy}");
+        }
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(headers[header::REFERRER_POLICY], "no-referrer");
+        assert!(headers.contains_key("permissions-policy"));
+        assert!(
+            !headers.contains_key(header::STRICT_TRANSPORT_SECURITY),
+            "no HSTS over plain http"
+        );
+        assert!(headers.contains_key("x-request-id"));
+
+        let html = response.text().await.unwrap();
+        assert!(html.contains(r#"<html lang="fr" dir="ltr">"#), "{html}");
+        assert!(html.contains("Votre espace personnel de demandeur d'asile"));
+        assert!(html.contains("au plus tard 15 jours"));
+        assert!(html.contains("<title>Accueil – Espace usager</title>"));
+
+        // Every inline script carries this response's nonce, and no other.
+        let nonce = policy
+            .split("'nonce-")
+            .nth(1)
+            .unwrap()
+            .split('\'')
+            .next()
+            .unwrap();
+        let scripts = html.matches("<script").count();
+        assert!(scripts >= 1);
+        assert_eq!(
+            html.matches(&format!(r#"<script type="module" nonce="{nonce}">"#))
+                .count()
+                + html
+                    .matches(&format!(r#"<script nonce="{nonce}">"#))
+                    .count(),
+            scripts
+        );
+    }
+);
+
+on_both_engines!(
+    accept_language_and_the_switcher_choose_the_language,
+    &[],
+    async |app: &TestApp| {
+        let client = TestApp::client();
+        let english = client
+            .get(app.url("/sign-in"))
+            .header(header::ACCEPT_LANGUAGE, "en-GB,en;q=0.9")
+            .send()
+            .await
+            .unwrap();
+        let html = english.text().await.unwrap();
+        assert!(
+            html.contains(r#"<html lang="en""#) && html.contains("<h1>Sign in"),
+            "{html}"
+        );
+
+        let switched = client
+            .post(app.url("/language"))
+            .header("sec-fetch-site", "same-origin")
+            .form(&[("lang", "en"), ("return_to", "/sign-in")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(switched.status(), StatusCode::SEE_OTHER);
+        assert_eq!(switched.headers()[header::LOCATION], "/sign-in");
+        let cookie = switched.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            cookie.starts_with("lang=en;")
+                && cookie.contains("SameSite=Lax")
+                && cookie.contains("HttpOnly"),
+            "{cookie}"
+        );
+
+        // The cookie wins over the browser's preference.
+        let page = client
+            .get(app.url("/"))
+            .header(header::COOKIE, "lang=en")
+            .header(header::ACCEPT_LANGUAGE, "fr")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Your personal space as an asylum applicant"));
+    }
+);
+
+on_both_engines!(
+    the_language_form_refuses_bad_input_and_foreign_sites,
+    &[],
+    async |app: &TestApp| {
+        let client = TestApp::client();
+        let unknown = client
+            .post(app.url("/language"))
+            .header(header::ACCEPT_LANGUAGE, "en")
+            .form(&[("lang", "xx")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            unknown.text().await.unwrap(),
+            "This language is not available."
+        );
+
+        let malformed = client
+            .post(app.url("/language"))
+            .body("%%%")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+
+        let open_redirect = client
+            .post(app.url("/language"))
+            .form(&[("lang", "fr"), ("return_to", "//evil.example/")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(open_redirect.headers()[header::LOCATION], "/");
+
+        let cross_site = client
+            .post(app.url("/language"))
+            .header("sec-fetch-site", "cross-site")
+            .header(header::ORIGIN, "https://evil.example")
+            .form(&[("lang", "en")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+        assert!(!cross_site.headers().contains_key(header::SET_COOKIE));
+    }
+);
+
+on_both_engines!(
+    probes_report_health_and_readiness,
+    &[],
+    async |app: &TestApp| {
+        let client = TestApp::client();
+        let health = client.get(app.url("/healthz")).send().await.unwrap();
+        assert_eq!(health.status(), StatusCode::OK);
+        let ready = client.get(app.url("/readyz")).send().await.unwrap();
+        assert_eq!(ready.status(), StatusCode::OK);
+        let body: serde_json::Value = ready.json().await.unwrap();
+        assert_eq!(body["database"], "ok");
+        assert_eq!(body["document_store"], "ok");
+
+        // With the database gone, the instance is alive but not ready.
+        app.services.storage.close().await;
+        let not_ready = client.get(app.url("/readyz")).send().await.unwrap();
+        assert_eq!(not_ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let body: serde_json::Value = not_ready.json().await.unwrap();
+        assert_eq!(body["database"], "unavailable");
+        assert_eq!(
+            client
+                .get(app.url("/healthz"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+    }
+);
+
+on_both_engines!(
+    unknown_pages_get_a_localized_404,
+    &[],
+    async |app: &TestApp| {
+        let response = TestApp::client()
+            .get(app.url("/no-such-page"))
+            .header(header::ACCEPT_LANGUAGE, "en")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("Page not found"), "{html}");
+        assert!(html.contains(r#"href="/""#));
+    }
+);
+
+on_both_engines!(
+    oversized_bodies_are_refused,
+    &[("EU_BODY_LIMIT_BYTES", "2048")],
+    async |app: &TestApp| {
+        let response = TestApp::client()
+            .post(app.url("/language"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(format!("lang=en&return_to=/{}", "a".repeat(4096)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    }
+);
+
+on_both_engines!(responses_are_compressed, &[], async |app: &TestApp| {
+    let response = TestApp::client()
+        .get(app.url("/"))
+        .header(header::ACCEPT_ENCODING, "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()[header::CONTENT_ENCODING], "br");
+});
+
+#[tokio::test]
+async fn https_deployments_send_hsts() {
+    let app = TestApp::start(
+        support::TestDatabase::sqlite().await,
+        &[("EU_PUBLIC_URL", "https://portal.example.org")],
+    )
+    .await;
+    let response = TestApp::client()
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.headers()[header::STRICT_TRANSPORT_SECURITY]
+            .to_str()
+            .unwrap()
+            .contains("max-age=")
+    );
+    app.stop().await;
+}

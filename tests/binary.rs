@@ -1,0 +1,184 @@
+//! The `espace-usager` binary as an operator runs it: configuration errors, first start, keys on
+//! disk, and a graceful stop on SIGTERM that lets a request in flight finish.
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::{TcpListener, TcpStream},
+    os::unix::fs::PermissionsExt,
+    path::Path,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_espace-usager");
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn command(data: &Path, port: u16) -> Command {
+    let mut command = Command::new(BINARY);
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("EU_DATA_DIR", data)
+        .env("EU_LISTEN_ADDR", format!("127.0.0.1:{port}"))
+        .env("EU_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+        .current_dir(data);
+    command
+}
+
+fn wait_for_port(port: u16, child: &mut Child) {
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(child.try_wait().unwrap().is_none(), "server exited early");
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_bad_variable_stops_start_up_with_one_sentence() {
+    let data = tempfile::tempdir().unwrap();
+    let output = command(data.path(), free_port())
+        .env("DATABASE_URL", "mysql://somewhere")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(
+        stderr.trim(),
+        "Configuration error: DATABASE_URL must start with `sqlite:` or `postgres://`."
+    );
+}
+
+#[test]
+fn first_start_creates_demo_data_once_keys_privately_and_stops_gracefully() {
+    let data = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = command(data.path(), port)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_port(port, &mut child);
+
+    // Signing key and database in the data folder, the key readable by its owner only.
+    let keys: Vec<_> = std::fs::read_dir(data.path().join("keys"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(
+        std::fs::metadata(&keys[0]).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(data.path().join("espace-usager.db").exists());
+
+    // A request in flight: headers sent, body not yet complete.
+    let body = "lang=en&return_to=%2F";
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "POST /language HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+        body.len(),
+        &body[..5]
+    )
+    .unwrap();
+    stream.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    // New connections are refused while the old one may still finish.
+    assert!(
+        TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "still accepting after SIGTERM"
+    );
+    stream.write_all(body[5..].as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 303"), "{response}");
+
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    assert!(stdout.contains("Connection key:"), "{stdout}");
+    let connection_key = stdout
+        .lines()
+        .find(|l| l.contains("Connection key:"))
+        .unwrap()
+        .split(':')
+        .nth(1)
+        .unwrap()
+        .trim()
+        .to_owned();
+    let staff_password = stdout
+        .lines()
+        .find(|l| l.contains("Staff password:"))
+        .unwrap()
+        .split(':')
+        .nth(1)
+        .unwrap()
+        .trim()
+        .to_owned();
+
+    // The log never repeats what the console showed once.
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(
+        !stderr.contains(&connection_key) && !stderr.contains(&staff_password),
+        "{stderr}"
+    );
+
+    // A second start finds the data and prints no credentials.
+    let port = free_port();
+    let mut second = Command::new(BINARY);
+    second
+        .env_clear()
+        .env("EU_DATA_DIR", data.path())
+        .env("EU_LISTEN_ADDR", format!("127.0.0.1:{port}"));
+    let mut child = second
+        .current_dir(data.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_port(port, &mut child);
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    assert!(child.wait().unwrap().success());
+    let lines: Vec<String> = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map(|l| l.unwrap())
+        .collect();
+    assert!(
+        !lines.iter().any(|l| l.contains("Connection key")),
+        "{lines:?}"
+    );
+}
