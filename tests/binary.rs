@@ -106,7 +106,7 @@ fn first_start_creates_demo_data_once_keys_privately_and_stops_gracefully() {
         TcpStream::connect(("127.0.0.1", port)).is_err(),
         "still accepting after SIGTERM"
     );
-    stream.write_all(body[5..].as_bytes()).unwrap();
+    stream.write_all(&body.as_bytes()[5..]).unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     assert!(response.starts_with("HTTP/1.1 303"), "{response}");

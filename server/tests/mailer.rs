@@ -51,10 +51,13 @@ async fn the_outbox_keeps_one_eml_file_per_message() {
     assert!(all.contains("To: applicant@example.org"));
 }
 
+/// What the SMTP server received: recipients and raw message, per delivery.
+type Deliveries = Arc<Mutex<Vec<(Vec<String>, String)>>>;
+
 #[derive(Clone, Default)]
 struct Recorder {
     current: Vec<u8>,
-    received: Arc<Mutex<Vec<(Vec<String>, String)>>>,
+    received: Deliveries,
     recipients: Vec<String>,
 }
 

@@ -1,0 +1,75 @@
+# Espace usager: `make run` serves the portal, `make test` runs every test.
+# Both install what is missing first (idempotent; nothing is reinstalled when present).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := run
+
+CARGO_LEPTOS_VERSION := 0.3.10
+# wasm-bindgen-cli must match the wasm-bindgen library pinned in Cargo.toml / Cargo.lock.
+WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p}' Cargo.lock)
+MOTO_VERSION := 5.2.5
+
+# cargo-leptos downloads wasm-opt, sass... when they are not on PATH, and that hangs here:
+# npm's binaryen 132 (Debian's 108 breaks hydration) comes first.
+export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+NPM_STAMP := end2end/node_modules/.installed
+
+.PHONY: run release test test-rust test-e2e lint setup-build setup-test wasm-target cargo-leptos wasm-bindgen npm-packages chromium moto postgres
+
+## Build and serve the portal on http://127.0.0.1:3000 (SQLite, local files, email to data/outbox).
+run: setup-build
+	cargo leptos serve
+
+## The same with the optimised build (as measured in docs/performance.md).
+release: setup-build
+	cargo leptos serve --release
+
+## Every test: Rust unit and integration tests on SQLite and PostgreSQL, S3 and SMTP, then the browser.
+test: setup-test test-rust test-e2e
+
+test-rust:
+	cargo test --workspace --features ssr
+
+test-e2e:
+	cargo leptos build
+	cd end2end && npx playwright test
+
+lint: setup-build
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --features ssr -- -D warnings
+	cargo clippy -p espace-usager -p app --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
+
+setup-build: wasm-target cargo-leptos wasm-bindgen npm-packages
+setup-test: setup-build chromium moto postgres
+
+wasm-target:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+
+cargo-leptos:
+	@cargo leptos --version 2>/dev/null | grep -q " $(CARGO_LEPTOS_VERSION)$$" \
+	  || cargo install --locked cargo-leptos --version $(CARGO_LEPTOS_VERSION)
+
+# Not --locked: its lock file wants a crate newer than some registry mirrors have.
+wasm-bindgen:
+	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$" \
+	  || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+
+npm-packages: $(NPM_STAMP)
+$(NPM_STAMP): end2end/package.json end2end/package-lock.json
+	cd end2end && npm ci --no-audit --no-fund
+	touch $@
+
+chromium:
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
+
+# The S3-compatible server the object-store tests start on loopback.
+moto:
+	@command -v moto_server >/dev/null || python3 -m pip install --quiet 'moto[server]==$(MOTO_VERSION)'
+
+postgres:
+	@bash .ci/ensure-postgres.sh
