@@ -18,7 +18,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 NPM_STAMP := end2end/node_modules/.installed
 
-.PHONY: run release test test-rust test-e2e lint setup-build setup-test wasm-target cargo-leptos wasm-bindgen npm-packages chromium moto postgres
+.PHONY: run release test test-rust test-e2e bench bench-tools lint setup-build setup-test wasm-target cargo-leptos wasm-bindgen npm-packages chromium moto postgres
 
 ## Build and serve the portal on http://127.0.0.1:3000 (SQLite, local files, email to data/outbox).
 run: setup-build
@@ -37,6 +37,15 @@ test-rust:
 test-e2e:
 	cargo leptos build
 	cd end2end && npx playwright test
+
+## Release figures for docs/performance.md: .wasm size and requests/second with wrk.
+bench: setup-build bench-tools
+	cargo leptos build --release
+	bash benches/http.sh
+
+bench-tools:
+	@command -v wrk >/dev/null && command -v brotli >/dev/null || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk brotli; }
 
 lint: setup-build
 	cargo fmt --all --check

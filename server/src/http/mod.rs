@@ -1,5 +1,6 @@
 //! HTTP plumbing shared by every route: middleware stack, probes, shutdown.
 
+mod explain_refusals;
 mod probes;
 mod same_origin;
 mod security_headers;
@@ -66,6 +67,9 @@ pub fn apply_middleware(router: Router, config: &Config) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
+        .layer(middleware::map_response(
+            explain_refusals::explain_too_large,
+        ))
         .layer(CompressionLayer::new())
         // A body over the limit is refused with 413 before any handler reads it.
         .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
