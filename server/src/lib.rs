@@ -9,6 +9,7 @@ pub mod http;
 pub mod mailer;
 pub mod password;
 pub mod secret;
+pub mod session_token;
 pub mod signing_keys;
 pub mod storage;
 pub mod telemetry;
