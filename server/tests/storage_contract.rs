@@ -8,7 +8,10 @@ use chrono::{Duration, NaiveDate, Utc};
 use server::{
     connection_key::ConnectionKey,
     demo,
-    storage::{NewApplicant, NewConnectionKey, NewStaffMember, StaffRole, Storage, StorageError},
+    storage::{
+        ActorKind, NewApplicant, NewAuditEvent, NewConnectionKey, NewSession, NewStaffMember,
+        StaffRole, Storage, StorageError, SubjectKind,
+    },
 };
 
 fn staff(email: &str) -> NewStaffMember {
@@ -226,4 +229,220 @@ async fn sqlite_runs_in_wal_mode() {
         .await
         .unwrap();
     assert_eq!(storage.journal_mode().await.unwrap(), "wal");
+}
+
+fn new_session(subject_id: uuid::Uuid, now: chrono::DateTime<Utc>) -> NewSession {
+    NewSession {
+        subject_kind: SubjectKind::Applicant,
+        subject_id,
+        shared_device: false,
+        idle_expires_at: now + Duration::minutes(30),
+        absolute_expires_at: now + Duration::hours(12),
+    }
+}
+
+both_engines!(
+    a_session_lives_until_idle_expiry_and_activity_extends_it,
+    |storage: Arc<dyn Storage>| async move {
+        let now = Utc::now();
+        let session = storage
+            .create_session(&new_session(uuid::Uuid::new_v4(), now), now)
+            .await
+            .unwrap();
+        assert!(
+            storage
+                .find_active_session(session.id, now + Duration::minutes(29))
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            storage
+                .find_active_session(session.id, now + Duration::minutes(31))
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        let later = now + Duration::minutes(20);
+        assert!(
+            storage
+                .touch_session(session.id, later, later + Duration::minutes(30))
+                .await
+                .unwrap()
+        );
+        let touched = storage
+            .find_active_session(session.id, now + Duration::minutes(45))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(touched.last_seen_at > session.last_seen_at);
+
+        // Activity never carries a session past its absolute expiry.
+        let near_end = now + Duration::hours(11) + Duration::minutes(50);
+        assert!(
+            storage
+                .touch_session(
+                    session.id,
+                    now + Duration::minutes(40),
+                    near_end + Duration::hours(1)
+                )
+                .await
+                .unwrap()
+        );
+        let capped = storage
+            .find_active_session(session.id, now + Duration::minutes(41))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(capped.idle_expires_at, capped.absolute_expires_at);
+        assert!(
+            storage
+                .find_active_session(session.id, now + Duration::hours(12))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        // An expired session cannot be revived by activity.
+        assert!(
+            !storage
+                .touch_session(
+                    session.id,
+                    now + Duration::hours(13),
+                    now + Duration::hours(14)
+                )
+                .await
+                .unwrap()
+        );
+    }
+);
+
+both_engines!(revoked_sessions_are_refused_at_once, |storage: Arc<
+    dyn Storage,
+>| async move {
+    let now = Utc::now();
+    let person = uuid::Uuid::new_v4();
+    let phone = storage
+        .create_session(&new_session(person, now), now)
+        .await
+        .unwrap();
+    let laptop = storage
+        .create_session(&new_session(person, now), now)
+        .await
+        .unwrap();
+    let someone_else = storage
+        .create_session(&new_session(uuid::Uuid::new_v4(), now), now)
+        .await
+        .unwrap();
+
+    assert!(storage.revoke_session(phone.id, now).await.unwrap());
+    assert!(
+        !storage.revoke_session(phone.id, now).await.unwrap(),
+        "revoking twice changes nothing"
+    );
+    assert!(
+        storage
+            .find_active_session(phone.id, now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        !storage
+            .touch_session(phone.id, now, now + Duration::minutes(30))
+            .await
+            .unwrap()
+    );
+
+    // Sign out everywhere: the other session of the same person, and nobody else's.
+    assert_eq!(
+        storage
+            .revoke_sessions_of(SubjectKind::Applicant, person, now)
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(
+        storage
+            .find_active_session(laptop.id, now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        storage
+            .find_active_session(someone_else.id, now)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    // Same id but the other kind of account is not the same person.
+    assert_eq!(
+        storage
+            .revoke_sessions_of(SubjectKind::Staff, someone_else.subject_id, now)
+            .await
+            .unwrap(),
+        0
+    );
+});
+
+async fn the_audit_log_is_append_only(database: support::TestDatabase) {
+    let storage = database.storage().await;
+    let actor = uuid::Uuid::new_v4();
+    let first = storage
+        .append_audit_event(&NewAuditEvent {
+            actor_kind: ActorKind::Anonymous,
+            actor_id: None,
+            action: "sign_in",
+            target_kind: Some("applicant"),
+            target_id: Some(actor),
+            ip_hash: Some("3f1c".into()),
+            succeeded: false,
+        })
+        .await
+        .unwrap();
+    let second = storage
+        .append_audit_event(&NewAuditEvent {
+            actor_kind: ActorKind::Applicant,
+            actor_id: Some(actor),
+            action: "sign_in",
+            target_kind: None,
+            target_id: None,
+            ip_hash: None,
+            succeeded: true,
+        })
+        .await
+        .unwrap();
+    let recent = storage.recent_audit_events(10).await.unwrap();
+    assert_eq!(recent.len(), 2);
+    assert_eq!(recent[0], second);
+    assert_eq!(recent[1], first);
+    assert!(!recent[1].succeeded);
+
+    // Neither engine lets an event be changed or removed, even by the application's own user.
+    assert!(
+        database
+            .execute_raw("UPDATE audit_events SET outcome = 'success'")
+            .await
+            .is_err()
+    );
+    assert!(
+        database
+            .execute_raw("DELETE FROM audit_events")
+            .await
+            .is_err()
+    );
+    assert_eq!(storage.recent_audit_events(10).await.unwrap(), recent);
+    storage.close().await;
+    database.drop().await;
+}
+
+#[tokio::test]
+async fn the_audit_log_is_append_only_on_sqlite() {
+    the_audit_log_is_append_only(support::TestDatabase::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn the_audit_log_is_append_only_on_postgres() {
+    the_audit_log_is_append_only(support::TestDatabase::postgres().await).await;
 }

@@ -3,6 +3,7 @@
 //! SQLite is the embedded default; PostgreSQL carries several app servers. Both run the same
 //! contract tests (`server/tests/storage_contract.rs`).
 
+mod audit_and_sessions;
 mod models;
 mod postgres;
 mod shared_queries;
@@ -11,8 +12,12 @@ mod sqlite;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+pub use audit_and_sessions::{
+    ActorKind, AuditEvent, NewAuditEvent, NewSession, Session, SubjectKind,
+};
 pub use models::{
     Applicant, ConnectionKeyRecord, NewApplicant, NewConnectionKey, NewStaffMember, StaffMember,
     StaffRole,
@@ -74,6 +79,39 @@ pub trait Storage: Send + Sync + 'static {
         &self,
         key_hash: &str,
     ) -> Result<Option<ConnectionKeyRecord>, StorageError>;
+
+    async fn create_session(
+        &self,
+        session: &NewSession,
+        now: DateTime<Utc>,
+    ) -> Result<Session, StorageError>;
+    /// The session if it is neither revoked nor past its idle or absolute expiry at `now`.
+    async fn find_active_session(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Session>, StorageError>;
+    /// Records activity and pushes the idle expiry (never past the absolute one); false if the
+    /// session is no longer active.
+    async fn touch_session(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+        idle_expires_at: DateTime<Utc>,
+    ) -> Result<bool, StorageError>;
+    async fn revoke_session(&self, id: Uuid, now: DateTime<Utc>) -> Result<bool, StorageError>;
+    /// "Sign out everywhere", password change, staff lock-out: returns how many were revoked.
+    async fn revoke_sessions_of(
+        &self,
+        kind: SubjectKind,
+        subject_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StorageError>;
+
+    /// Appends to the audit log; the schema refuses updates and deletes.
+    async fn append_audit_event(&self, event: &NewAuditEvent) -> Result<AuditEvent, StorageError>;
+    /// Newest first.
+    async fn recent_audit_events(&self, limit: i64) -> Result<Vec<AuditEvent>, StorageError>;
 
     /// Closes the pool; later calls fail.
     async fn close(&self);

@@ -6,12 +6,15 @@ use std::{str::FromStr, time::Duration};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use uuid::Uuid;
 
+use super::audit_and_sessions::{AuditEventRow, SessionRow};
 use super::shared_queries::{
     APPLICANT_COLUMNS, ApplicantRow, ConnectionKeyRow, StaffRow, impl_storage, now,
 };
+use chrono::{DateTime, Utc};
+
 use super::{
-    Applicant, ConnectionKeyRecord, NewApplicant, NewConnectionKey, NewStaffMember, StaffMember,
-    Storage, StorageError,
+    Applicant, AuditEvent, ConnectionKeyRecord, NewApplicant, NewAuditEvent, NewConnectionKey,
+    NewSession, NewStaffMember, Session, StaffMember, Storage, StorageError, SubjectKind,
 };
 
 pub struct PostgresStorage {

@@ -221,6 +221,146 @@ macro_rules! impl_storage {
             Ok(row.map(ConnectionKeyRecord::from))
         }
 
+        async fn create_session(
+            &self,
+            session: &NewSession,
+            now: DateTime<Utc>,
+        ) -> Result<Session, StorageError> {
+            let row = SessionRow {
+                id: Uuid::new_v4(),
+                subject_kind: session.subject_kind.as_str().to_owned(),
+                subject_id: session.subject_id,
+                shared_device: session.shared_device,
+                created_at: now,
+                last_seen_at: now,
+                idle_expires_at: session.idle_expires_at.min(session.absolute_expires_at),
+                absolute_expires_at: session.absolute_expires_at,
+                revoked_at: None,
+            };
+            sqlx::query(
+                "INSERT INTO sessions (id, subject_kind, subject_id, shared_device, created_at, \
+                 last_seen_at, idle_expires_at, absolute_expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(row.id)
+            .bind(&row.subject_kind)
+            .bind(row.subject_id)
+            .bind(row.shared_device)
+            .bind(row.created_at)
+            .bind(row.last_seen_at)
+            .bind(row.idle_expires_at)
+            .bind(row.absolute_expires_at)
+            .execute(&self.pool)
+            .await?;
+            Session::try_from(row)
+        }
+
+        async fn find_active_session(
+            &self,
+            id: Uuid,
+            now: DateTime<Utc>,
+        ) -> Result<Option<Session>, StorageError> {
+            sqlx::query_as::<$db, SessionRow>(
+                "SELECT id, subject_kind, subject_id, shared_device, created_at, last_seen_at, \
+                 idle_expires_at, absolute_expires_at, revoked_at FROM sessions \
+                 WHERE id = $1 AND revoked_at IS NULL AND idle_expires_at > $2 AND absolute_expires_at > $2",
+            )
+            .bind(id)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(Session::try_from)
+            .transpose()
+        }
+
+        async fn touch_session(
+            &self,
+            id: Uuid,
+            now: DateTime<Utc>,
+            idle_expires_at: DateTime<Utc>,
+        ) -> Result<bool, StorageError> {
+            let result = sqlx::query(
+                "UPDATE sessions SET last_seen_at = $2, \
+                 idle_expires_at = CASE WHEN $3 < absolute_expires_at THEN $3 ELSE absolute_expires_at END \
+                 WHERE id = $1 AND revoked_at IS NULL AND idle_expires_at > $2 AND absolute_expires_at > $2",
+            )
+            .bind(id)
+            .bind(now)
+            .bind(idle_expires_at)
+            .execute(&self.pool)
+            .await?;
+            Ok(result.rows_affected() == 1)
+        }
+
+        async fn revoke_session(&self, id: Uuid, now: DateTime<Utc>) -> Result<bool, StorageError> {
+            let result = sqlx::query("UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
+                .bind(id)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+            Ok(result.rows_affected() == 1)
+        }
+
+        async fn revoke_sessions_of(
+            &self,
+            kind: SubjectKind,
+            subject_id: Uuid,
+            now: DateTime<Utc>,
+        ) -> Result<u64, StorageError> {
+            let result = sqlx::query(
+                "UPDATE sessions SET revoked_at = $3 \
+                 WHERE subject_kind = $1 AND subject_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(kind.as_str())
+            .bind(subject_id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+            Ok(result.rows_affected())
+        }
+
+        async fn append_audit_event(&self, event: &NewAuditEvent) -> Result<AuditEvent, StorageError> {
+            let row = AuditEventRow {
+                id: Uuid::new_v4(),
+                occurred_at: now(),
+                actor_kind: event.actor_kind.as_str().to_owned(),
+                actor_id: event.actor_id,
+                action: event.action.to_owned(),
+                target_kind: event.target_kind.map(str::to_owned),
+                target_id: event.target_id,
+                ip_hash: event.ip_hash.clone(),
+                outcome: if event.succeeded { "success" } else { "failure" }.to_owned(),
+            };
+            sqlx::query(
+                "INSERT INTO audit_events (id, occurred_at, actor_kind, actor_id, action, target_kind, \
+                 target_id, ip_hash, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(row.id)
+            .bind(row.occurred_at)
+            .bind(&row.actor_kind)
+            .bind(row.actor_id)
+            .bind(&row.action)
+            .bind(&row.target_kind)
+            .bind(row.target_id)
+            .bind(&row.ip_hash)
+            .bind(&row.outcome)
+            .execute(&self.pool)
+            .await?;
+            AuditEvent::try_from(row)
+        }
+
+        async fn recent_audit_events(&self, limit: i64) -> Result<Vec<AuditEvent>, StorageError> {
+            sqlx::query_as::<$db, AuditEventRow>(
+                "SELECT id, occurred_at, actor_kind, actor_id, action, target_kind, target_id, ip_hash, \
+                 outcome FROM audit_events ORDER BY occurred_at DESC, id DESC LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(AuditEvent::try_from)
+            .collect()
+        }
+
         async fn close(&self) {
             self.pool.close().await;
         }

@@ -61,6 +61,25 @@ impl TestDatabase {
         storage
     }
 
+    /// Runs SQL over a connection of its own, outside the storage layer (to prove what the
+    /// schema itself refuses).
+    pub async fn execute_raw(&self, sql: &str) -> Result<u64, sqlx::Error> {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        if self.url.starts_with("sqlite:") {
+            let mut connection = sqlx::SqliteConnection::connect(&self.url).await?;
+            Ok(sqlx::query(sql)
+                .execute(&mut connection)
+                .await?
+                .rows_affected())
+        } else {
+            let mut connection = sqlx::PgConnection::connect(&self.url).await?;
+            Ok(sqlx::query(sql)
+                .execute(&mut connection)
+                .await?
+                .rows_affected())
+        }
+    }
+
     /// Drops the PostgreSQL schema (SQLite files go with their temporary folder).
     pub async fn drop(self) {
         if let Some(schema) = &self.schema {
