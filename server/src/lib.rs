@@ -8,6 +8,7 @@ pub mod document_store;
 pub mod http;
 pub mod mailer;
 pub mod password;
+pub mod password_policy;
 pub mod secret;
 pub mod session_token;
 pub mod signing_keys;
