@@ -1,6 +1,7 @@
 //! The server side of Espace usager: configuration, storage, domain services and HTTP plumbing.
 //! No user interface lives here; the Leptos pages in `app` call into these services.
 
+pub mod activation;
 pub mod config;
 pub mod connection_key;
 pub mod demo;

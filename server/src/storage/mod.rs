@@ -80,6 +80,16 @@ pub trait Storage: Send + Sync + 'static {
         key_hash: &str,
     ) -> Result<Option<ConnectionKeyRecord>, StorageError>;
 
+    /// Spends the connection key and sets the applicant's password, both or neither; false when
+    /// the key was already used, revoked or expired at `now` (including by a concurrent call).
+    async fn activate_applicant(
+        &self,
+        key_id: Uuid,
+        applicant_id: Uuid,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StorageError>;
+
     async fn create_session(
         &self,
         session: &NewSession,

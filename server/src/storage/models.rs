@@ -89,6 +89,8 @@ pub struct Applicant {
     pub preferred_language: String,
     pub electronic_notification: bool,
     pub created_at: DateTime<Utc>,
+    /// When the applicant chose a password with their connection key.
+    pub activated_at: Option<DateTime<Utc>>,
 }
 
 // Names and birth dates of asylum seekers stay out of logs.

@@ -45,6 +45,7 @@ pub(super) struct ApplicantRow {
     pub preferred_language: String,
     pub electronic_notification: bool,
     pub created_at: DateTime<Utc>,
+    pub activated_at: Option<DateTime<Utc>>,
 }
 
 impl From<ApplicantRow> for Applicant {
@@ -59,11 +60,12 @@ impl From<ApplicantRow> for Applicant {
             preferred_language: row.preferred_language,
             electronic_notification: row.electronic_notification,
             created_at: row.created_at,
+            activated_at: row.activated_at,
         }
     }
 }
 
-pub(super) const APPLICANT_COLUMNS: &str = "id, foreigner_number, file_number, given_names, family_name, date_of_birth, preferred_language, electronic_notification, created_at";
+pub(super) const APPLICANT_COLUMNS: &str = "id, foreigner_number, file_number, given_names, family_name, date_of_birth, preferred_language, electronic_notification, created_at, activated_at";
 
 /// Implements `Storage` for a struct whose `pool` field is a pool of `$db`. Queries that differ
 /// between engines get their own arm here when they appear.
@@ -151,6 +153,7 @@ macro_rules! impl_storage {
                 preferred_language: applicant.preferred_language.clone(),
                 electronic_notification: applicant.electronic_notification,
                 created_at: now(),
+                activated_at: None,
             };
             let mut transaction = self.pool.begin().await?;
             sqlx::query(
@@ -219,6 +222,39 @@ macro_rules! impl_storage {
             .fetch_optional(&self.pool)
             .await?;
             Ok(row.map(ConnectionKeyRecord::from))
+        }
+
+        async fn activate_applicant(
+            &self,
+            key_id: Uuid,
+            applicant_id: Uuid,
+            password_hash: &str,
+            now: DateTime<Utc>,
+        ) -> Result<bool, StorageError> {
+            let mut transaction = self.pool.begin().await?;
+            // The conditional update is the single point where a key is spent: of two
+            // concurrent activations, only one sees a row change.
+            let spent = sqlx::query(
+                "UPDATE connection_keys SET used_at = $3 WHERE id = $1 AND applicant_id = $2 \
+                 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $3",
+            )
+            .bind(key_id)
+            .bind(applicant_id)
+            .bind(now)
+            .execute(&mut *transaction)
+            .await?;
+            if spent.rows_affected() != 1 {
+                transaction.rollback().await?;
+                return Ok(false);
+            }
+            sqlx::query("UPDATE applicants SET password_hash = $2, activated_at = $3 WHERE id = $1")
+                .bind(applicant_id)
+                .bind(password_hash)
+                .bind(now)
+                .execute(&mut *transaction)
+                .await?;
+            transaction.commit().await?;
+            Ok(true)
         }
 
         async fn create_session(

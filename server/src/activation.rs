@@ -1,0 +1,136 @@
+//! Account activation: the applicant proves who they are with the identifier, the one-time
+//! connection key and the date of birth printed on their notice, then chooses a password.
+//!
+//! Unknown identifier, wrong key and wrong date of birth give one and the same answer, so that
+//! nobody can learn which foreigner numbers exist. Only someone holding all three learns that a
+//! key has expired or was already used, which they need to know to ask the office for a new one.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use crate::{
+    connection_key::{ConnectionKey, ConnectionKeyError},
+    password::{PasswordError, hash_password},
+    password_policy::{PasswordRejection, check_new_password},
+    secret::Secret,
+    storage::{ActorKind, NewAuditEvent, Storage, StorageError},
+};
+
+pub struct ActivationRequest {
+    /// The 10-digit foreigner number, as typed.
+    pub foreigner_number: String,
+    pub connection_key: Secret,
+    pub date_of_birth: NaiveDate,
+    pub new_password: Secret,
+    /// Keyed hash of the client address, for the audit log.
+    pub ip_hash: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ActivationError {
+    #[error("the connection key was not typed correctly: {0}")]
+    KeyMistyped(ConnectionKeyError),
+    /// Identifier, key and date of birth do not match one account (deliberately vague).
+    #[error("these details do not match an account")]
+    NoMatch,
+    #[error("this connection key has expired")]
+    KeyExpired,
+    #[error("this connection key has already been used or was withdrawn")]
+    KeySpent,
+    #[error("the password cannot be used: {0}")]
+    WeakPassword(PasswordRejection),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Password(#[from] PasswordError),
+}
+
+/// Activates the account and returns the applicant's id. Nothing is written unless it succeeds,
+/// except the audit event.
+pub async fn activate(
+    storage: &dyn Storage,
+    request: ActivationRequest,
+    now: DateTime<Utc>,
+) -> Result<Uuid, ActivationError> {
+    let outcome = try_activate(storage, &request, now).await;
+    let (actor_kind, actor_id) = match &outcome {
+        Ok(id) => (ActorKind::Applicant, Some(*id)),
+        Err(_) => (ActorKind::Anonymous, None),
+    };
+    storage
+        .append_audit_event(&NewAuditEvent {
+            actor_kind,
+            actor_id,
+            action: "account_activation",
+            target_kind: None,
+            target_id: None,
+            ip_hash: request.ip_hash.clone(),
+            succeeded: outcome.is_ok(),
+        })
+        .await?;
+    match &outcome {
+        Ok(_) => tracing::info!("applicant account activated"),
+        Err(error) => tracing::info!(reason = %error_kind(error), "account activation refused"),
+    }
+    outcome
+}
+
+async fn try_activate(
+    storage: &dyn Storage,
+    request: &ActivationRequest,
+    now: DateTime<Utc>,
+) -> Result<Uuid, ActivationError> {
+    let key = ConnectionKey::parse(request.connection_key.expose())
+        .map_err(ActivationError::KeyMistyped)?;
+    let number: String = request
+        .foreigner_number
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let record = storage.find_connection_key(&key.hash()).await?;
+    let applicant = storage.find_applicant_by_foreigner_number(&number).await?;
+    let (record, applicant) = match (record, applicant) {
+        (Some(record), Some(applicant))
+            if record.applicant_id == applicant.id
+                && applicant.date_of_birth == request.date_of_birth =>
+        {
+            (record, applicant)
+        }
+        _ => return Err(ActivationError::NoMatch),
+    };
+    if record.used_at.is_some() || record.revoked_at.is_some() {
+        return Err(ActivationError::KeySpent);
+    }
+    if record.expires_at <= now {
+        return Err(ActivationError::KeyExpired);
+    }
+    let birth_digits = applicant.date_of_birth.format("%Y%m%d").to_string();
+    let birth_french = applicant.date_of_birth.format("%d%m%Y").to_string();
+    check_new_password(
+        request.new_password.expose(),
+        &[&number, &birth_digits, &birth_french],
+    )
+    .map_err(ActivationError::WeakPassword)?;
+    let password_hash = hash_password(request.new_password.clone()).await?;
+    if !storage
+        .activate_applicant(record.id, applicant.id, &password_hash, now)
+        .await?
+    {
+        // Spent by a concurrent activation between our read and our write.
+        return Err(ActivationError::KeySpent);
+    }
+    Ok(applicant.id)
+}
+
+/// A stable word for logs: never the typed values.
+fn error_kind(error: &ActivationError) -> &'static str {
+    match error {
+        ActivationError::KeyMistyped(_) => "key_mistyped",
+        ActivationError::NoMatch => "no_match",
+        ActivationError::KeyExpired => "key_expired",
+        ActivationError::KeySpent => "key_spent",
+        ActivationError::WeakPassword(_) => "weak_password",
+        ActivationError::Storage(_) => "storage",
+        ActivationError::Password(_) => "hashing",
+    }
+}
