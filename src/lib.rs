@@ -2,6 +2,8 @@
 //! the assembly of the HTTP application (`startup`).
 
 #[cfg(feature = "ssr")]
+mod activation_form;
+#[cfg(feature = "ssr")]
 pub mod startup;
 
 #[cfg(feature = "hydrate")]

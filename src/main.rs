@@ -2,6 +2,7 @@
 
 use std::{io::Write, process::ExitCode};
 
+use chrono::Utc;
 use clap::{Parser, Subcommand};
 use espace_usager::startup::{AppState, leptos_options, router};
 use server::{
@@ -9,6 +10,7 @@ use server::{
     config::{Config, DemoData},
     demo::{DemoCredentials, create_demo_data_if_empty},
     http::shutdown_signal,
+    registration::{CONNECTION_KEY_VALIDITY, Registration, register_applicant},
     telemetry,
 };
 
@@ -30,6 +32,31 @@ enum Command {
     Migrate,
     /// Check the configuration and print it (secrets redacted), then exit.
     CheckConfig,
+    /// Register an applicant and print their one-time connection key (shown once).
+    CreateApplicant(NewApplicantArgs),
+}
+
+#[derive(clap::Args)]
+struct NewApplicantArgs {
+    /// 10-digit foreigner number.
+    #[arg(long)]
+    foreigner_number: Option<String>,
+    /// The office's file number.
+    #[arg(long)]
+    file_number: Option<String>,
+    #[arg(long)]
+    given_names: String,
+    #[arg(long)]
+    family_name: String,
+    /// YYYY-MM-DD.
+    #[arg(long)]
+    date_of_birth: chrono::NaiveDate,
+    /// Language code (fr, en, ar, prs, ps...).
+    #[arg(long, default_value = "fr")]
+    language: String,
+    /// Documents posted in the account do not count as legal notification for this applicant.
+    #[arg(long)]
+    no_electronic_notification: bool,
 }
 
 #[tokio::main]
@@ -50,6 +77,7 @@ async fn main() -> ExitCode {
             .await
             .map(|_| ())
             .map_err(anyhow::Error::from),
+        Command::CreateApplicant(args) => create_applicant(config, args).await,
         Command::CheckConfig => {
             let _ = writeln!(std::io::stdout(), "{config:#?}");
             Ok(())
@@ -84,6 +112,29 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+async fn create_applicant(config: Config, args: NewApplicantArgs) -> anyhow::Result<()> {
+    let services = Services::start(config).await?;
+    let registration = Registration {
+        foreigner_number: args.foreigner_number,
+        file_number: args.file_number,
+        given_names: args.given_names,
+        family_name: args.family_name,
+        date_of_birth: args.date_of_birth,
+        preferred_language: args.language,
+        electronic_notification: !args.no_electronic_notification,
+    };
+    let (applicant, key) =
+        register_applicant(services.storage.as_ref(), registration, None, Utc::now()).await?;
+    let _ = writeln!(
+        std::io::stdout(),
+        "applicant {}\nconnection key {} (valid until {})",
+        applicant.id,
+        key.display(),
+        (Utc::now() + CONNECTION_KEY_VALIDITY).format("%Y-%m-%d")
+    );
     Ok(())
 }
 

@@ -73,6 +73,7 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let router = Router::new()
         .route("/language", post(choose_language))
+        .route("/activate", post(crate::activation_form::submit_activation))
         .merge(server::http::routes::<AppState>())
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
@@ -125,8 +126,9 @@ fn safe_return_path(requested: Option<&str>) -> String {
         Some(path)
             if path.starts_with('/')
                 && !path.starts_with("//")
-                && !path.contains('\\')
-                && !path.contains("://") =>
+                // Browsers drop tabs and newlines from URLs ("/\t/evil" becomes "//evil"), so
+                // only plain path characters pass.
+                && path.chars().all(|c| c.is_ascii_alphanumeric() || "/-_.~".contains(c)) =>
         {
             path.to_owned()
         }
@@ -145,6 +147,9 @@ mod tests {
             "//evil.example",
             "https://evil.example",
             "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/a?next=//evil",
             "evil",
             "",
         ] {

@@ -119,6 +119,7 @@ on_both_engines!(
         assert!(html.contains("Votre espace personnel de demandeur d'asile"));
         assert!(html.contains("au plus tard 15 jours"));
         assert!(html.contains("<title>Accueil – Espace usager</title>"));
+        assert_eq!(headers[header::CACHE_CONTROL], "no-store");
 
         // Every inline script carries this response's nonce, and no other.
         let nonce = policy
@@ -225,6 +226,7 @@ on_both_engines!(
             .send()
             .await
             .unwrap();
+        assert_eq!(open_redirect.status(), StatusCode::SEE_OTHER);
         assert_eq!(open_redirect.headers()[header::LOCATION], "/");
 
         let cross_site = client
@@ -333,3 +335,92 @@ async fn https_deployments_send_hsts() {
     );
     app.stop().await;
 }
+
+/// Registers an applicant directly in storage; returns the printed connection key.
+async fn register_applicant(app: &TestApp, number: &str) -> String {
+    let key = server::connection_key::ConnectionKey::generate();
+    app.services
+        .storage
+        .create_applicant(
+            &server::storage::NewApplicant {
+                foreigner_number: Some(number.into()),
+                file_number: None,
+                given_names: "Nour".into(),
+                family_name: "Test".into(),
+                date_of_birth: chrono::NaiveDate::from_ymd_opt(2000, 2, 29).unwrap(),
+                preferred_language: "fr".into(),
+                electronic_notification: true,
+            },
+            &server::storage::NewConnectionKey {
+                key_hash: key.hash(),
+                expires_at: chrono::Utc::now() + chrono::Duration::days(30),
+            },
+        )
+        .await
+        .unwrap();
+    key.display()
+}
+
+on_both_engines!(
+    the_activation_form_activates_once_and_explains_refusals,
+    &[],
+    async |app: &TestApp| {
+        let client = TestApp::client();
+        let key = register_applicant(app, "0600000001").await;
+        let post = |key: String, password: &'static str| {
+            client
+                .post(app.url("/activate"))
+                .form(&[
+                    ("foreigner_number", "0600000001".to_owned()),
+                    ("connection_key", key),
+                    ("birth_day", "29".to_owned()),
+                    ("birth_month", "2".to_owned()),
+                    ("birth_year", "2000".to_owned()),
+                    ("password", password.to_owned()),
+                ])
+                .send()
+        };
+        let weak = post(key.clone(), "password").await.unwrap();
+        assert_eq!(weak.status(), StatusCode::SEE_OTHER);
+        assert_eq!(weak.headers()[header::LOCATION], "/activate?error=common");
+
+        let done = post(key.clone(), "a long phrase I remember").await.unwrap();
+        assert_eq!(done.headers()[header::LOCATION], "/activate/done");
+        let replay = post(key, "a long phrase I remember").await.unwrap();
+        assert_eq!(
+            replay.headers()[header::LOCATION],
+            "/activate?error=key_spent"
+        );
+
+        let incomplete = client
+            .post(app.url("/activate"))
+            .form(&[("foreigner_number", "1")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            incomplete.headers()[header::LOCATION],
+            "/activate?error=missing"
+        );
+
+        // The form page shows the refusal in the visitor's language, tied to its field.
+        let page = client
+            .get(app.url("/activate?error=common"))
+            .header(header::ACCEPT_LANGUAGE, "en")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains(r#"role="alert""#) && page.contains("This password is too common."),
+            "{page}"
+        );
+        assert!(
+            page.contains(r#"aria-describedby="password-hint password-error""#),
+            "{page}"
+        );
+        assert!(page.contains(r#"aria-invalid="true""#));
+    }
+);

@@ -20,6 +20,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             </div>
             <nav class="wrap main-nav" aria-label=m.main_navigation_label.as_str()>
                 <a href="/">{m.nav_home.as_str()}</a>
+                <a href="/activate">{m.nav_activate.as_str()}</a>
                 <a href="/sign-in">{m.nav_sign_in.as_str()}</a>
             </nav>
         </header>
@@ -41,10 +42,11 @@ pub fn Layout(children: Children) -> impl IntoView {
 fn LanguageSwitcher() -> impl IntoView {
     let current = current_locale();
     let m = current.messages();
-    let return_to = use_location().pathname.get_untracked();
+    // Follows client-side navigation, so the switch returns to the page being read.
+    let pathname = use_location().pathname;
     view! {
         <form class="language-switcher" method="post" action="/language">
-            <input type="hidden" name="return_to" value=return_to/>
+            <input type="hidden" name="return_to" value=move || pathname.get()/>
             <fieldset>
                 <legend>{m.language_switcher_label.as_str()}</legend>
                 {Locale::ALL
@@ -57,7 +59,7 @@ fn LanguageSwitcher() -> impl IntoView {
                                 name="lang"
                                 value=locale.code()
                                 lang=locale.code()
-                                aria-pressed=if is_current { "true" } else { "false" }
+                                aria-current=is_current.then_some("true")
                             >
                                 {locale.native_name()}
                             </button>

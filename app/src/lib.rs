@@ -74,6 +74,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=pages::NotFound>
                     <Route path=StaticSegment("") view=pages::Landing/>
                     <Route path=StaticSegment("sign-in") view=pages::SignIn/>
+                    <Route path=StaticSegment("activate") view=pages::Activate/>
+                    <Route path=(StaticSegment("activate"), StaticSegment("done")) view=pages::ActivationDone/>
                 </Routes>
             </layout::Layout>
         </Router>

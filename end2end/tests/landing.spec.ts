@@ -43,7 +43,7 @@ test('the language switcher changes the language and remembers it', async ({ pag
   await expect(page).toHaveURL(/\/sign-in$/);
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in');
-  await expect(page.getByRole('button', { name: 'English' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByRole('button', { name: 'English' })).toHaveAttribute('aria-current', 'true');
 
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(

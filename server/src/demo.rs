@@ -1,18 +1,17 @@
 //! Demo data for a developer's first run: one staff member and one applicant with a fresh
 //! connection key, so that the portal can be tried at once. Production refuses it (see config).
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 
 use crate::{
-    connection_key::ConnectionKey,
     password::{generate_password, hash_password},
+    registration::{Registration, RegistrationError, register_applicant},
     secret::Secret,
-    storage::{NewApplicant, NewConnectionKey, NewStaffMember, StaffRole, Storage, StorageError},
+    storage::{NewStaffMember, StaffRole, Storage, StorageError},
 };
 
 pub const DEMO_STAFF_EMAIL: &str = "admin@demo.espace-usager.test";
 pub const DEMO_FOREIGNER_NUMBER: &str = "0000000001";
-pub const CONNECTION_KEY_VALIDITY_DAYS: i64 = 30;
 
 /// What the person at the console needs to try the portal; shown once, never logged.
 #[derive(Debug)]
@@ -30,6 +29,8 @@ pub enum DemoError {
     Storage(#[from] StorageError),
     #[error(transparent)]
     Password(#[from] crate::password::PasswordError),
+    #[error(transparent)]
+    Registration(#[from] RegistrationError),
 }
 
 /// Creates the demo accounts if the database has no staff member yet; `None` when it has.
@@ -53,9 +54,8 @@ pub async fn create_demo_data_if_empty(
         Err(error) => return Err(error.into()),
     }
 
-    let key = ConnectionKey::generate();
     let date_of_birth = NaiveDate::from_ymd_opt(1990, 1, 1).expect("valid date");
-    let applicant = NewApplicant {
+    let registration = Registration {
         foreigner_number: Some(DEMO_FOREIGNER_NUMBER.into()),
         file_number: None,
         given_names: "Amina".into(),
@@ -64,11 +64,7 @@ pub async fn create_demo_data_if_empty(
         preferred_language: "fr".into(),
         electronic_notification: true,
     };
-    let record = NewConnectionKey {
-        key_hash: key.hash(),
-        expires_at: Utc::now() + Duration::days(CONNECTION_KEY_VALIDITY_DAYS),
-    };
-    storage.create_applicant(&applicant, &record).await?;
+    let (_, key) = register_applicant(storage, registration, None, Utc::now()).await?;
     tracing::info!("demo staff member and applicant created");
     Ok(Some(DemoCredentials {
         staff_email: DEMO_STAFF_EMAIL.into(),

@@ -10,6 +10,7 @@ pub mod http;
 pub mod mailer;
 pub mod password;
 pub mod password_policy;
+pub mod registration;
 pub mod secret;
 pub mod session_token;
 pub mod signing_keys;
@@ -43,6 +44,8 @@ pub enum StartupError {
     DocumentStore(#[source] DocumentStoreError),
     #[error("the mail transport could not be set up: {0}")]
     Mail(#[source] MailError),
+    #[error("the data folder named by EU_DATA_DIR cannot be used: {0}")]
+    DataDir(#[source] std::io::Error),
     #[error("the signing keys could not be loaded: {0}")]
     SigningKeys(#[source] SigningKeyError),
 }
@@ -50,6 +53,7 @@ pub enum StartupError {
 impl Services {
     /// Opens every dependency and brings the database schema up to date.
     pub async fn start(config: Config) -> Result<Services, StartupError> {
+        prepare_data_dir(&config.data_dir).map_err(StartupError::DataDir)?;
         let storage = storage::connect(config.database_url.expose())
             .await
             .map_err(StartupError::Database)?;
@@ -74,4 +78,18 @@ impl Services {
             signing_keys: Arc::new(signing_keys),
         })
     }
+}
+
+/// The data folder holds the database, documents and outgoing mail of asylum seekers: readable
+/// by the server's user only. Files created inside inherit nothing, so the folder is the fence.
+fn prepare_data_dir(folder: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    if !folder.exists() {
+        std::fs::create_dir_all(folder)?;
+    }
+    let mode = std::fs::metadata(folder)?.permissions().mode();
+    if mode & 0o077 != 0 {
+        std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
 }

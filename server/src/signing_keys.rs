@@ -48,8 +48,11 @@ impl SigningKeys {
     /// Loads every key in the folder, creating the first one if there is none.
     pub fn load_or_create(folder: &Path) -> Result<SigningKeys, SigningKeyError> {
         let folder_error = |error| SigningKeyError::Folder(folder.to_owned(), error);
-        fs::create_dir_all(folder).map_err(folder_error)?;
-        fs::set_permissions(folder, fs::Permissions::from_mode(0o700)).map_err(folder_error)?;
+        if !folder.exists() {
+            fs::create_dir_all(folder).map_err(folder_error)?;
+            // Only a folder we created: a mounted secret volume may be read-only.
+            fs::set_permissions(folder, fs::Permissions::from_mode(0o700)).map_err(folder_error)?;
+        }
         let mut keys = read_keys(folder)?;
         if keys.is_empty() {
             create_key(folder)?;

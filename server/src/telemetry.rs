@@ -1,4 +1,5 @@
-//! Logs as `tracing` events: readable text on a developer's terminal, JSON lines in production.
+//! Logs as `tracing` events on stderr (stdout is for command output): readable text on a
+//! developer's terminal, JSON lines in production.
 
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 

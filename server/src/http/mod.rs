@@ -48,6 +48,11 @@ pub fn apply_middleware(router: Router, config: &Config) -> Router {
             header::COOKIE,
         ]))
         .layer(SetRequestIdLayer::new(REQUEST_ID_HEADER, MakeRequestUuid))
+        // Outside everything that can answer on its own (413s included), so no response lacks them.
+        .layer(middleware::from_fn_with_state(
+            hsts,
+            security_headers::set_security_headers,
+        ))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request<_>| {
@@ -75,10 +80,6 @@ pub fn apply_middleware(router: Router, config: &Config) -> Router {
         .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
         .layer(MapRequestBodyLayer::new(axum::body::Body::new))
         .layer(middleware::from_fn_with_state(
-            hsts,
-            security_headers::set_security_headers,
-        ))
-        .layer(middleware::from_fn_with_state(
             own_origin,
             same_origin::require_same_origin,
         ));
@@ -88,7 +89,10 @@ pub fn apply_middleware(router: Router, config: &Config) -> Router {
 /// Resolves on SIGTERM or Ctrl-C; axum then stops accepting and lets in-flight requests finish.
 pub async fn shutdown_signal() {
     let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
+        // If Ctrl-C cannot be watched, wait for SIGTERM alone rather than stopping at once.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
     };
     let terminate = async {
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {

@@ -70,6 +70,18 @@ pub async fn set_security_headers(
         "cross-origin-resource-policy",
         HeaderValue::from_static("same-origin"),
     );
+    // Pages differ by cookie and language and carry a one-time nonce: no shared cache may keep them.
+    let is_html = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    if is_html {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.append(
+            header::VARY,
+            HeaderValue::from_static("Cookie, Accept-Language"),
+        );
+    }
     if hsts {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::audit_and_sessions::{AuditEventRow, SessionRow};
 use super::shared_queries::{
-    APPLICANT_COLUMNS, ApplicantRow, ConnectionKeyRow, StaffRow, impl_storage, now,
+    APPLICANT_COLUMNS, ApplicantRow, ConnectionKeyRow, StaffRow, impl_storage, now, to_micros,
 };
 use chrono::{DateTime, Utc};
 

@@ -231,6 +231,7 @@ macro_rules! impl_storage {
             password_hash: &str,
             now: DateTime<Utc>,
         ) -> Result<bool, StorageError> {
+            let now = to_micros(now);
             let mut transaction = self.pool.begin().await?;
             // The conditional update is the single point where a key is spent: of two
             // concurrent activations, only one sees a row change.
@@ -262,6 +263,7 @@ macro_rules! impl_storage {
             session: &NewSession,
             now: DateTime<Utc>,
         ) -> Result<Session, StorageError> {
+            let now = to_micros(now);
             let row = SessionRow {
                 id: Uuid::new_v4(),
                 subject_kind: session.subject_kind.as_str().to_owned(),
@@ -269,8 +271,8 @@ macro_rules! impl_storage {
                 shared_device: session.shared_device,
                 created_at: now,
                 last_seen_at: now,
-                idle_expires_at: session.idle_expires_at.min(session.absolute_expires_at),
-                absolute_expires_at: session.absolute_expires_at,
+                idle_expires_at: to_micros(session.idle_expires_at.min(session.absolute_expires_at)),
+                absolute_expires_at: to_micros(session.absolute_expires_at),
                 revoked_at: None,
             };
             sqlx::query(
@@ -434,6 +436,10 @@ impl From<ConnectionKeyRow> for super::ConnectionKeyRecord {
 /// Timestamps are taken by the application, not the database, so both engines agree to the
 /// microsecond (PostgreSQL keeps no finer).
 pub(super) fn now() -> DateTime<Utc> {
-    let now = Utc::now();
-    DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+    to_micros(Utc::now())
+}
+
+/// Both engines keep the same value: PostgreSQL has no finer precision than the microsecond.
+pub(super) fn to_micros(time: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(time.timestamp_micros()).unwrap_or(time)
 }

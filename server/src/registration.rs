@@ -1,0 +1,177 @@
+//! Registering an applicant: the office creates the account and gets the one-time connection
+//! key to print on the account notice. The key is returned once and only its hash is stored.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+use crate::{
+    connection_key::ConnectionKey,
+    storage::{
+        ActorKind, Applicant, NewApplicant, NewAuditEvent, NewConnectionKey, Storage, StorageError,
+    },
+};
+
+pub const CONNECTION_KEY_VALIDITY: Duration = Duration::days(30);
+
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub foreigner_number: Option<String>,
+    pub file_number: Option<String>,
+    pub given_names: String,
+    pub family_name: String,
+    pub date_of_birth: NaiveDate,
+    pub preferred_language: String,
+    pub electronic_notification: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegistrationError {
+    #[error("a foreigner number has exactly 10 digits")]
+    InvalidForeignerNumber,
+    #[error("a foreigner number or an office file number is required")]
+    NoIdentifier,
+    #[error("given names and family name are required")]
+    MissingName,
+    #[error("the date of birth cannot be in the future")]
+    BirthInFuture,
+    #[error("the preferred language must be a language code such as `fr` or `prs`")]
+    InvalidLanguage,
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// Who registers: a staff member's id, or `None` for the command line and the demo.
+pub async fn register_applicant(
+    storage: &dyn Storage,
+    registration: Registration,
+    registered_by: Option<uuid::Uuid>,
+    now: DateTime<Utc>,
+) -> Result<(Applicant, ConnectionKey), RegistrationError> {
+    let applicant = validate(registration, now)?;
+    let key = ConnectionKey::generate();
+    let record = NewConnectionKey {
+        key_hash: key.hash(),
+        expires_at: now + CONNECTION_KEY_VALIDITY,
+    };
+    let created = storage.create_applicant(&applicant, &record).await?;
+    storage
+        .append_audit_event(&NewAuditEvent {
+            actor_kind: if registered_by.is_some() {
+                ActorKind::Staff
+            } else {
+                ActorKind::System
+            },
+            actor_id: registered_by,
+            action: "applicant_registered",
+            target_kind: Some("applicant"),
+            target_id: Some(created.id),
+            ip_hash: None,
+            succeeded: true,
+        })
+        .await?;
+    Ok((created, key))
+}
+
+fn validate(
+    registration: Registration,
+    now: DateTime<Utc>,
+) -> Result<NewApplicant, RegistrationError> {
+    let trimmed =
+        |value: Option<String>| value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let foreigner_number = trimmed(registration.foreigner_number).map(|number| {
+        number
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+    });
+    if let Some(number) = &foreigner_number
+        && (number.len() != 10 || !number.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Err(RegistrationError::InvalidForeignerNumber);
+    }
+    let file_number = trimmed(registration.file_number);
+    if foreigner_number.is_none() && file_number.is_none() {
+        return Err(RegistrationError::NoIdentifier);
+    }
+    let (given_names, family_name) = (
+        registration.given_names.trim().to_owned(),
+        registration.family_name.trim().to_owned(),
+    );
+    if given_names.is_empty() || family_name.is_empty() {
+        return Err(RegistrationError::MissingName);
+    }
+    if registration.date_of_birth > now.date_naive() {
+        return Err(RegistrationError::BirthInFuture);
+    }
+    let language = registration.preferred_language.trim().to_lowercase();
+    if !(2..=3).contains(&language.len()) || !language.chars().all(|c| c.is_ascii_lowercase()) {
+        return Err(RegistrationError::InvalidLanguage);
+    }
+    Ok(NewApplicant {
+        foreigner_number,
+        file_number,
+        given_names,
+        family_name,
+        date_of_birth: registration.date_of_birth,
+        preferred_language: language,
+        electronic_notification: registration.electronic_notification,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn registration() -> Registration {
+        Registration {
+            foreigner_number: Some(" 07 1234 5678 ".into()),
+            file_number: None,
+            given_names: "Zahra".into(),
+            family_name: "Karimi".into(),
+            date_of_birth: NaiveDate::from_ymd_opt(1999, 1, 2).unwrap(),
+            preferred_language: "PRS".into(),
+            electronic_notification: true,
+        }
+    }
+
+    #[test]
+    fn input_is_normalized() {
+        let applicant = validate(registration(), Utc::now()).unwrap();
+        assert_eq!(applicant.foreigner_number.as_deref(), Some("0712345678"));
+        assert_eq!(applicant.preferred_language, "prs");
+    }
+
+    #[test]
+    fn bad_input_is_refused_with_a_reason() {
+        let now = Utc::now();
+        let mut short = registration();
+        short.foreigner_number = Some("12345".into());
+        assert!(matches!(
+            validate(short, now),
+            Err(RegistrationError::InvalidForeignerNumber)
+        ));
+        let mut none = registration();
+        none.foreigner_number = Some("  ".into());
+        assert!(matches!(
+            validate(none, now),
+            Err(RegistrationError::NoIdentifier)
+        ));
+        let mut nameless = registration();
+        nameless.family_name = " ".into();
+        assert!(matches!(
+            validate(nameless, now),
+            Err(RegistrationError::MissingName)
+        ));
+        let mut unborn = registration();
+        unborn.date_of_birth = (now + Duration::days(2)).date_naive();
+        assert!(matches!(
+            validate(unborn, now),
+            Err(RegistrationError::BirthInFuture)
+        ));
+        let mut language = registration();
+        language.preferred_language = "français".into();
+        assert!(matches!(
+            validate(language, now),
+            Err(RegistrationError::InvalidLanguage)
+        ));
+    }
+}

@@ -1,0 +1,129 @@
+//! `POST /activate`: the activation form's handler. Thin: it reads the form, calls
+//! `server::activation`, and redirects to the confirmation page or back to the form with an
+//! error code the page turns into a localized message. Typed values never go in the URL.
+
+use axum::{
+    extract::{State, rejection::FormRejection},
+    response::{IntoResponse, Redirect, Response},
+};
+use chrono::{NaiveDate, Utc};
+use server::{
+    activation::{ActivationError, ActivationRequest, activate},
+    password_policy::PasswordRejection,
+    secret::Secret,
+};
+
+use crate::startup::AppState;
+
+#[derive(serde::Deserialize)]
+pub struct ActivationForm {
+    foreigner_number: String,
+    connection_key: String,
+    birth_day: String,
+    birth_month: String,
+    birth_year: String,
+    password: String,
+}
+
+// The password and key must never appear in a log line.
+impl std::fmt::Debug for ActivationForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ActivationForm([redacted])")
+    }
+}
+
+pub async fn submit_activation(
+    State(state): State<AppState>,
+    form: Result<axum::Form<ActivationForm>, FormRejection>,
+) -> Response {
+    let Ok(axum::Form(form)) = form else {
+        return back_with("missing");
+    };
+    if [
+        &form.foreigner_number,
+        &form.connection_key,
+        &form.birth_day,
+        &form.birth_month,
+        &form.birth_year,
+    ]
+    .iter()
+    .any(|value| value.trim().is_empty())
+        || form.password.is_empty()
+    {
+        return back_with("missing");
+    }
+    let Some(date_of_birth) = date_from_parts(&form.birth_day, &form.birth_month, &form.birth_year)
+    else {
+        return back_with("birth");
+    };
+    let request = ActivationRequest {
+        foreigner_number: form.foreigner_number,
+        connection_key: Secret::new(form.connection_key),
+        date_of_birth,
+        new_password: Secret::new(form.password),
+        ip_hash: None,
+    };
+    match activate(state.services.storage.as_ref(), request, Utc::now()).await {
+        Ok(_) => Redirect::to("/activate/done").into_response(),
+        Err(error) => back_with(error_code(&error)),
+    }
+}
+
+/// Day, month and year as typed ("7", "03", "1990"); `None` for an impossible date.
+fn date_from_parts(day: &str, month: &str, year: &str) -> Option<NaiveDate> {
+    let number = |text: &str| text.trim().parse::<u32>().ok();
+    let year = i32::try_from(number(year)?)
+        .ok()
+        .filter(|year| *year >= 1900)?;
+    NaiveDate::from_ymd_opt(year, number(month)?, number(day)?)
+}
+
+fn back_with(code: &str) -> Response {
+    Redirect::to(&format!("/activate?error={code}")).into_response()
+}
+
+fn error_code(error: &ActivationError) -> &'static str {
+    match error {
+        ActivationError::KeyMistyped(_) => "key_mistyped",
+        ActivationError::NoMatch => "no_match",
+        ActivationError::KeyExpired => "key_expired",
+        ActivationError::KeySpent => "key_spent",
+        ActivationError::WeakPassword(PasswordRejection::TooShort) => "too_short",
+        ActivationError::WeakPassword(PasswordRejection::TooLong) => "too_long",
+        ActivationError::WeakPassword(PasswordRejection::Common) => "common",
+        ActivationError::WeakPassword(PasswordRejection::ContainsPersonalData) => "personal",
+        ActivationError::Storage(_) | ActivationError::Password(_) => {
+            tracing::error!(%error, "activation failed");
+            "unavailable"
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::date_from_parts;
+
+    #[test]
+    fn dates_are_read_from_three_boxes() {
+        assert_eq!(
+            date_from_parts("7", "03", "1990"),
+            chrono::NaiveDate::from_ymd_opt(1990, 3, 7)
+        );
+        assert_eq!(
+            date_from_parts(" 29", "2", "2000 "),
+            chrono::NaiveDate::from_ymd_opt(2000, 2, 29)
+        );
+        for (day, month, year) in [
+            ("30", "2", "2000"),
+            ("1", "13", "1990"),
+            ("x", "1", "1990"),
+            ("1", "1", "90"),
+        ] {
+            assert_eq!(
+                date_from_parts(day, month, year),
+                None,
+                "{day}/{month}/{year}"
+            );
+        }
+    }
+}
