@@ -10,7 +10,8 @@ use server::{
     config::{Config, DemoData},
     demo::{DemoCredentials, create_demo_data_if_empty},
     http::shutdown_signal,
-    registration::{CONNECTION_KEY_VALIDITY, Registration, register_applicant},
+    registration::{CONNECTION_KEY_VALIDITY, register_applicant},
+    storage::NewApplicant,
     telemetry,
 };
 
@@ -117,7 +118,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 
 async fn create_applicant(config: Config, args: NewApplicantArgs) -> anyhow::Result<()> {
     let services = Services::start(config).await?;
-    let registration = Registration {
+    let registration = NewApplicant {
         foreigner_number: args.foreigner_number,
         file_number: args.file_number,
         given_names: args.given_names,

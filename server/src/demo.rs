@@ -5,9 +5,9 @@ use chrono::{NaiveDate, Utc};
 
 use crate::{
     password::{generate_password, hash_password},
-    registration::{Registration, RegistrationError, register_applicant},
+    registration::{RegistrationError, register_applicant},
     secret::Secret,
-    storage::{NewStaffMember, StaffRole, Storage, StorageError},
+    storage::{NewApplicant, NewStaffMember, StaffRole, Storage, StorageError},
 };
 
 pub const DEMO_STAFF_EMAIL: &str = "admin@demo.espace-usager.test";
@@ -55,7 +55,7 @@ pub async fn create_demo_data_if_empty(
     }
 
     let date_of_birth = NaiveDate::from_ymd_opt(1990, 1, 1).expect("valid date");
-    let registration = Registration {
+    let registration = NewApplicant {
         foreigner_number: Some(DEMO_FOREIGNER_NUMBER.into()),
         file_number: None,
         given_names: "Amina".into(),

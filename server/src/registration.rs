@@ -1,7 +1,8 @@
 //! Registering an applicant: the office creates the account and gets the one-time connection
 //! key to print on the account notice. The key is returned once and only its hash is stored.
+//! The input is normalized and checked here, whoever registers (command line, staff, API).
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use crate::{
     connection_key::ConnectionKey,
@@ -11,17 +12,6 @@ use crate::{
 };
 
 pub const CONNECTION_KEY_VALIDITY: Duration = Duration::days(30);
-
-#[derive(Debug, Clone)]
-pub struct Registration {
-    pub foreigner_number: Option<String>,
-    pub file_number: Option<String>,
-    pub given_names: String,
-    pub family_name: String,
-    pub date_of_birth: NaiveDate,
-    pub preferred_language: String,
-    pub electronic_notification: bool,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegistrationError {
@@ -42,7 +32,7 @@ pub enum RegistrationError {
 /// Who registers: a staff member's id, or `None` for the command line and the demo.
 pub async fn register_applicant(
     storage: &dyn Storage,
-    registration: Registration,
+    registration: NewApplicant,
     registered_by: Option<uuid::Uuid>,
     now: DateTime<Utc>,
 ) -> Result<(Applicant, ConnectionKey), RegistrationError> {
@@ -72,7 +62,7 @@ pub async fn register_applicant(
 }
 
 fn validate(
-    registration: Registration,
+    registration: NewApplicant,
     now: DateTime<Utc>,
 ) -> Result<NewApplicant, RegistrationError> {
     let trimmed =
@@ -119,10 +109,12 @@ fn validate(
 
 #[cfg(test)]
 mod tests {
+    use chrono::NaiveDate;
+
     use super::*;
 
-    fn registration() -> Registration {
-        Registration {
+    fn registration() -> NewApplicant {
+        NewApplicant {
             foreigner_number: Some(" 07 1234 5678 ".into()),
             file_number: None,
             given_names: "Zahra".into(),

@@ -78,7 +78,7 @@ pub struct NewApplicant {
     pub electronic_notification: bool,
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, sqlx::FromRow)]
 pub struct Applicant {
     pub id: Uuid,
     pub foreigner_number: Option<String>,
@@ -109,7 +109,7 @@ pub struct NewConnectionKey {
     pub expires_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct ConnectionKeyRecord {
     pub id: Uuid,
     pub applicant_id: Uuid,

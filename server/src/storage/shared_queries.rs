@@ -4,10 +4,10 @@
 //! common methods are written once here and expanded for each engine by `shared_storage_methods!`.
 //! Engine-specific queries live in `sqlite.rs` and `postgres.rs`.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{Applicant, StaffMember, StaffRole, StorageError};
+use super::{StaffMember, StaffRole, StorageError};
 
 #[derive(sqlx::FromRow)]
 pub(super) struct StaffRow {
@@ -31,37 +31,6 @@ impl TryFrom<StaffRow> for StaffMember {
             password_hash: row.password_hash,
             created_at: row.created_at,
         })
-    }
-}
-
-#[derive(sqlx::FromRow)]
-pub(super) struct ApplicantRow {
-    pub id: Uuid,
-    pub foreigner_number: Option<String>,
-    pub file_number: Option<String>,
-    pub given_names: String,
-    pub family_name: String,
-    pub date_of_birth: NaiveDate,
-    pub preferred_language: String,
-    pub electronic_notification: bool,
-    pub created_at: DateTime<Utc>,
-    pub activated_at: Option<DateTime<Utc>>,
-}
-
-impl From<ApplicantRow> for Applicant {
-    fn from(row: ApplicantRow) -> Self {
-        Applicant {
-            id: row.id,
-            foreigner_number: row.foreigner_number,
-            file_number: row.file_number,
-            given_names: row.given_names,
-            family_name: row.family_name,
-            date_of_birth: row.date_of_birth,
-            preferred_language: row.preferred_language,
-            electronic_notification: row.electronic_notification,
-            created_at: row.created_at,
-            activated_at: row.activated_at,
-        }
     }
 }
 
@@ -143,7 +112,7 @@ macro_rules! impl_storage {
             applicant: &NewApplicant,
             key: &NewConnectionKey,
         ) -> Result<Applicant, StorageError> {
-            let row = ApplicantRow {
+            let row = Applicant {
                 id: Uuid::new_v4(),
                 foreigner_number: applicant.foreigner_number.clone(),
                 file_number: applicant.file_number.clone(),
@@ -186,16 +155,15 @@ macro_rules! impl_storage {
             .await
             .map_err(|error| super::map_unique_violation(error, "this connection key"))?;
             transaction.commit().await?;
-            Ok(Applicant::from(row))
+            Ok(row)
         }
 
         async fn find_applicant(&self, id: Uuid) -> Result<Option<Applicant>, StorageError> {
             let sql = format!("SELECT {APPLICANT_COLUMNS} FROM applicants WHERE id = $1");
-            Ok(sqlx::query_as::<$db, ApplicantRow>(sqlx::AssertSqlSafe(sql))
+            Ok(sqlx::query_as::<$db, Applicant>(sqlx::AssertSqlSafe(sql))
                 .bind(id)
                 .fetch_optional(&self.pool)
-                .await?
-                .map(Applicant::from))
+                .await?)
         }
 
         async fn find_applicant_by_foreigner_number(
@@ -203,25 +171,23 @@ macro_rules! impl_storage {
             foreigner_number: &str,
         ) -> Result<Option<Applicant>, StorageError> {
             let sql = format!("SELECT {APPLICANT_COLUMNS} FROM applicants WHERE foreigner_number = $1");
-            Ok(sqlx::query_as::<$db, ApplicantRow>(sqlx::AssertSqlSafe(sql))
+            Ok(sqlx::query_as::<$db, Applicant>(sqlx::AssertSqlSafe(sql))
                 .bind(foreigner_number)
                 .fetch_optional(&self.pool)
-                .await?
-                .map(Applicant::from))
+                .await?)
         }
 
         async fn find_connection_key(
             &self,
             key_hash: &str,
         ) -> Result<Option<ConnectionKeyRecord>, StorageError> {
-            let row: Option<ConnectionKeyRow> = sqlx::query_as(
+            Ok(sqlx::query_as::<$db, ConnectionKeyRecord>(
                 "SELECT id, applicant_id, key_hash, issued_at, expires_at, used_at, revoked_at \
                  FROM connection_keys WHERE key_hash = $1",
             )
             .bind(key_hash)
             .fetch_optional(&self.pool)
-            .await?;
-            Ok(row.map(ConnectionKeyRecord::from))
+            .await?)
         }
 
         async fn activate_applicant(
@@ -407,31 +373,6 @@ macro_rules! impl_storage {
 }
 
 pub(super) use impl_storage;
-
-#[derive(sqlx::FromRow)]
-pub(super) struct ConnectionKeyRow {
-    pub id: Uuid,
-    pub applicant_id: Uuid,
-    pub key_hash: String,
-    pub issued_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    pub used_at: Option<DateTime<Utc>>,
-    pub revoked_at: Option<DateTime<Utc>>,
-}
-
-impl From<ConnectionKeyRow> for super::ConnectionKeyRecord {
-    fn from(row: ConnectionKeyRow) -> Self {
-        super::ConnectionKeyRecord {
-            id: row.id,
-            applicant_id: row.applicant_id,
-            key_hash: row.key_hash,
-            issued_at: row.issued_at,
-            expires_at: row.expires_at,
-            used_at: row.used_at,
-            revoked_at: row.revoked_at,
-        }
-    }
-}
 
 /// Timestamps are taken by the application, not the database, so both engines agree to the
 /// microsecond (PostgreSQL keeps no finer).

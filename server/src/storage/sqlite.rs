@@ -9,9 +9,7 @@ use sqlx::sqlite::{
 use uuid::Uuid;
 
 use super::audit_and_sessions::{AuditEventRow, SessionRow};
-use super::shared_queries::{
-    APPLICANT_COLUMNS, ApplicantRow, ConnectionKeyRow, StaffRow, impl_storage, now, to_micros,
-};
+use super::shared_queries::{APPLICANT_COLUMNS, StaffRow, impl_storage, now, to_micros};
 use chrono::{DateTime, Utc};
 
 use super::{
