@@ -9,7 +9,6 @@ use axum::{
 use chrono::{NaiveDate, Utc};
 use server::{
     activation::{ActivationError, ActivationRequest, activate},
-    password_policy::PasswordRejection,
     secret::Secret,
 };
 
@@ -83,20 +82,13 @@ fn back_with(code: &str) -> Response {
 }
 
 fn error_code(error: &ActivationError) -> &'static str {
-    match error {
-        ActivationError::KeyMistyped(_) => "key_mistyped",
-        ActivationError::NoMatch => "no_match",
-        ActivationError::KeyExpired => "key_expired",
-        ActivationError::KeySpent => "key_spent",
-        ActivationError::WeakPassword(PasswordRejection::TooShort) => "too_short",
-        ActivationError::WeakPassword(PasswordRejection::TooLong) => "too_long",
-        ActivationError::WeakPassword(PasswordRejection::Common) => "common",
-        ActivationError::WeakPassword(PasswordRejection::ContainsPersonalData) => "personal",
-        ActivationError::Storage(_) | ActivationError::Password(_) => {
-            tracing::error!(%error, "activation failed");
-            "unavailable"
-        }
+    if matches!(
+        error,
+        ActivationError::Storage(_) | ActivationError::Password(_)
+    ) {
+        tracing::error!(%error, "activation failed");
     }
+    error.code()
 }
 
 #[cfg(test)]

@@ -70,7 +70,7 @@ pub async fn activate(
         .await?;
     match &outcome {
         Ok(_) => tracing::info!("applicant account activated"),
-        Err(error) => tracing::info!(reason = %error_kind(error), "account activation refused"),
+        Err(error) => tracing::info!(reason = error.code(), "account activation refused"),
     }
     outcome
 }
@@ -122,15 +122,19 @@ async fn try_activate(
     Ok(applicant.id)
 }
 
-/// A stable word for logs: never the typed values.
-fn error_kind(error: &ActivationError) -> &'static str {
-    match error {
-        ActivationError::KeyMistyped(_) => "key_mistyped",
-        ActivationError::NoMatch => "no_match",
-        ActivationError::KeyExpired => "key_expired",
-        ActivationError::KeySpent => "key_spent",
-        ActivationError::WeakPassword(_) => "weak_password",
-        ActivationError::Storage(_) => "storage",
-        ActivationError::Password(_) => "hashing",
+impl ActivationError {
+    /// A stable word for logs and for the form's error message: never the typed values.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ActivationError::KeyMistyped(_) => "key_mistyped",
+            ActivationError::NoMatch => "no_match",
+            ActivationError::KeyExpired => "key_expired",
+            ActivationError::KeySpent => "key_spent",
+            ActivationError::WeakPassword(PasswordRejection::TooShort) => "too_short",
+            ActivationError::WeakPassword(PasswordRejection::TooLong) => "too_long",
+            ActivationError::WeakPassword(PasswordRejection::Common) => "common",
+            ActivationError::WeakPassword(PasswordRejection::ContainsPersonalData) => "personal",
+            ActivationError::Storage(_) | ActivationError::Password(_) => "unavailable",
+        }
     }
 }
