@@ -38,14 +38,16 @@ test-e2e:
 	cargo leptos build
 	cd end2end && npx playwright test
 
-## Release figures for docs/performance.md: .wasm size and requests/second with wrk.
+## Release figures for docs/performance.md: .wasm size, requests/second and sign-ins/second with wrk.
 bench: setup-build bench-tools
 	cargo leptos build --release
 	bash benches/http.sh
+	bash benches/sign_in.sh
 
 bench-tools:
-	@command -v wrk >/dev/null && command -v brotli >/dev/null || { $(SUDO) apt-get update -qq && \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk brotli; }
+	@command -v wrk >/dev/null && command -v brotli >/dev/null && command -v sqlite3 >/dev/null || { \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq --no-install-recommends wrk brotli sqlite3; }
 
 lint: setup-build
 	cargo fmt --all --check

@@ -1,8 +1,9 @@
 //! `POST /activate`: the activation form's handler. Thin: it reads the form, calls
-//! `server::activation`, and redirects to the confirmation page or back to the form with an
+//! `server::activation`, and signs the applicant in on the way to adding an email address, or back to the form with an
 //! error code the page turns into a localized message. Typed values never go in the URL.
 
 use axum::{
+    Extension,
     extract::{State, rejection::FormRejection},
     response::{IntoResponse, Redirect, Response},
 };
@@ -12,7 +13,7 @@ use server::{
     secret::Secret,
 };
 
-use crate::startup::AppState;
+use crate::{session_layer::ClientAddressHash, sign_in_form::start_session, startup::AppState};
 
 #[derive(serde::Deserialize)]
 pub struct ActivationForm {
@@ -33,6 +34,7 @@ impl std::fmt::Debug for ActivationForm {
 
 pub async fn submit_activation(
     State(state): State<AppState>,
+    Extension(ClientAddressHash(ip_hash)): Extension<ClientAddressHash>,
     form: Result<axum::Form<ActivationForm>, FormRejection>,
 ) -> Response {
     let Ok(axum::Form(form)) = form else {
@@ -60,10 +62,27 @@ pub async fn submit_activation(
         connection_key: Secret::new(form.connection_key),
         date_of_birth,
         new_password: Secret::new(form.password),
-        ip_hash: None,
+        ip_hash: ip_hash.clone(),
     };
-    match activate(state.services.storage.as_ref(), request, Utc::now()).await {
-        Ok(_) => Redirect::to("/activate/done").into_response(),
+    match activate(
+        state.services.storage.as_ref(),
+        &state.services.keyed_hasher,
+        request,
+        Utc::now(),
+    )
+    .await
+    {
+        // Signed in at once (the key and birth date were the proof), to add an email address.
+        Ok(applicant_id) => {
+            start_session(
+                &state.services,
+                applicant_id,
+                false,
+                ip_hash,
+                "/account/contact?activated=1",
+            )
+            .await
+        }
         Err(error) => back_with(error_code(&error)),
     }
 }

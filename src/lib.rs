@@ -2,7 +2,25 @@
 //! the assembly of the HTTP application (`startup`).
 
 #[cfg(feature = "ssr")]
+pub mod account_notice;
+#[cfg(feature = "ssr")]
 mod activation_form;
+#[cfg(feature = "ssr")]
+mod back_office_api;
+#[cfg(feature = "ssr")]
+mod code_email;
+#[cfg(feature = "ssr")]
+mod contact_form;
+#[cfg(feature = "ssr")]
+mod cookies;
+#[cfg(feature = "ssr")]
+mod password_reset_form;
+#[cfg(feature = "ssr")]
+pub mod session_layer;
+#[cfg(feature = "ssr")]
+mod sign_in_form;
+#[cfg(feature = "ssr")]
+mod staff_forms;
 #[cfg(feature = "ssr")]
 pub mod startup;
 

@@ -10,7 +10,7 @@ use server::{
     config::{Config, DemoData},
     demo::{DemoCredentials, create_demo_data_if_empty},
     http::shutdown_signal,
-    registration::{CONNECTION_KEY_VALIDITY, register_applicant},
+    registration::register_applicant,
     storage::NewApplicant,
     telemetry,
 };
@@ -35,6 +35,27 @@ enum Command {
     CheckConfig,
     /// Register an applicant and print their one-time connection key (shown once).
     CreateApplicant(NewApplicantArgs),
+    /// Invite the first administrator (or any staff member): prints a one-time set-up link.
+    CreateStaff {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// agent, supervisor or administrator.
+        #[arg(long, default_value = "administrator")]
+        role: String,
+    },
+    /// Create a key for the office's back-office system (REST API); printed once.
+    CreateApiKey {
+        /// What the key is for, e.g. "back-office production".
+        #[arg(long)]
+        name: String,
+    },
+    /// Let sign-in, activation and code attempts in again for a foreigner number after a lock.
+    LiftLocks {
+        #[arg(long)]
+        foreigner_number: String,
+    },
 }
 
 #[derive(clap::Args)]
@@ -58,6 +79,9 @@ struct NewApplicantArgs {
     /// Documents posted in the account do not count as legal notification for this applicant.
     #[arg(long)]
     no_electronic_notification: bool,
+    /// Also write the printable account notice (PDF, with the key) to this file.
+    #[arg(long)]
+    notice_pdf: Option<std::path::PathBuf>,
 }
 
 #[tokio::main]
@@ -79,6 +103,11 @@ async fn main() -> ExitCode {
             .map(|_| ())
             .map_err(anyhow::Error::from),
         Command::CreateApplicant(args) => create_applicant(config, args).await,
+        Command::LiftLocks { foreigner_number } => lift_locks(config, &foreigner_number).await,
+        Command::CreateApiKey { name } => create_api_key(config, &name).await,
+        Command::CreateStaff { email, name, role } => {
+            create_staff(config, &email, &name, &role).await
+        }
         Command::CheckConfig => {
             let _ = writeln!(std::io::stdout(), "{config:#?}");
             Ok(())
@@ -109,9 +138,13 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         leptos_options,
         services,
     });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // The peer address feeds the per-address sign-in throttle and the (hashed) audit log.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -127,15 +160,83 @@ async fn create_applicant(config: Config, args: NewApplicantArgs) -> anyhow::Res
         preferred_language: args.language,
         electronic_notification: !args.no_electronic_notification,
     };
-    let (applicant, key) =
-        register_applicant(services.storage.as_ref(), registration, None, Utc::now()).await?;
+    let now = Utc::now();
+    let validity = services.config.connection_key_validity;
+    let issued = register_applicant(
+        services.storage.as_ref(),
+        registration,
+        server::storage::Actor::system(),
+        validity,
+        now,
+    )
+    .await?;
+    if let Some(path) = &args.notice_pdf {
+        let pdf = espace_usager::account_notice::notice_for(&issued, &services.config.public_url);
+        std::fs::write(path, pdf)?;
+    }
     let _ = writeln!(
         std::io::stdout(),
         "applicant {}\nconnection key {} (valid until {})",
-        applicant.id,
-        key.display(),
-        (Utc::now() + CONNECTION_KEY_VALIDITY).format("%Y-%m-%d")
+        issued.applicant.id,
+        issued.key.display(),
+        issued.expires_at.format("%Y-%m-%d")
     );
+    Ok(())
+}
+
+async fn create_staff(config: Config, email: &str, name: &str, role: &str) -> anyhow::Result<()> {
+    let role = server::storage::StaffRole::parse(role)
+        .map_err(|_| anyhow::anyhow!("--role must be agent, supervisor or administrator"))?;
+    let services = Services::start(config).await?;
+    let (member, token) = server::staff::invite(
+        services.storage.as_ref(),
+        email,
+        name,
+        role,
+        None,
+        Utc::now(),
+    )
+    .await?;
+    let _ = writeln!(
+        std::io::stdout(),
+        "staff member {} ({})
+set-up link (one use, {} hours): {}staff/enrol?token={}",
+        member.id,
+        role.as_str(),
+        server::staff::ENROLMENT_VALIDITY.num_hours(),
+        services.config.public_url,
+        token.expose()
+    );
+    Ok(())
+}
+
+async fn create_api_key(config: Config, name: &str) -> anyhow::Result<()> {
+    let services = Services::start(config).await?;
+    let (key, secret) =
+        server::api_keys::create(services.storage.as_ref(), name, Utc::now()).await?;
+    let _ = writeln!(
+        std::io::stdout(),
+        "API key {} ({})
+{} (shown once: give it to the back-office system as \
+         `Authorization: Bearer …`)",
+        key.id,
+        key.name,
+        secret.expose()
+    );
+    Ok(())
+}
+
+async fn lift_locks(config: Config, foreigner_number: &str) -> anyhow::Result<()> {
+    let services = Services::start(config).await?;
+    let lifted = server::sign_in::lift_locks(
+        services.storage.as_ref(),
+        &services.keyed_hasher,
+        foreigner_number,
+        server::storage::ActorKind::System,
+        None,
+    )
+    .await?;
+    let _ = writeln!(std::io::stdout(), "{lifted} lock(s) or count(s) lifted");
     Ok(())
 }
 
@@ -145,11 +246,12 @@ fn show_demo_credentials(credentials: &DemoCredentials, public_url: &url::Url) {
         "\n  Demo data created (shown once, not stored in clear anywhere):\n\
          \n    Portal:            {public_url}\
          \n    Staff email:       {}\
-         \n    Staff password:    {}\
+         \n    Staff set-up link: {}staff/enrol?token={}\
          \n    Applicant number:  {} (born {})\
          \n    Connection key:    {}\n",
         credentials.staff_email,
-        credentials.staff_password.expose(),
+        public_url,
+        credentials.staff_enrolment_token.expose(),
         credentials.foreigner_number,
         credentials.date_of_birth,
         credentials.connection_key.expose(),

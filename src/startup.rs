@@ -10,6 +10,7 @@ use axum::{
     Router,
     extract::{FromRef, rejection::FormRejection},
     http::{HeaderMap, HeaderValue, StatusCode, header},
+    middleware,
     response::{IntoResponse, Redirect, Response},
     routing::post,
 };
@@ -19,6 +20,10 @@ use server::{
     Services,
     config::Config,
     http::{CspNonce, apply_middleware},
+};
+
+use crate::{
+    back_office_api, contact_form, password_reset_form, session_layer, sign_in_form, staff_forms,
 };
 
 #[derive(Clone)]
@@ -62,7 +67,7 @@ fn request_context(services: Services) -> impl Fn() + Clone + Send + Sync + 'sta
     }
 }
 
-fn locale_of(headers: &HeaderMap) -> Locale {
+pub(crate) fn locale_of(headers: &HeaderMap) -> Locale {
     let text = |name: header::HeaderName| headers.get(name).and_then(|value| value.to_str().ok());
     negotiate(text(header::COOKIE), text(header::ACCEPT_LANGUAGE))
 }
@@ -74,12 +79,48 @@ pub fn router(state: AppState) -> Router {
     let router = Router::new()
         .route("/language", post(choose_language))
         .route("/activate", post(crate::activation_form::submit_activation))
+        .route("/sign-in", post(sign_in_form::submit_password))
+        .route("/sign-in/code", post(sign_in_form::submit_code))
+        .route("/sign-in/reset", post(password_reset_form::submit_request))
+        .route(
+            "/sign-in/reset/code",
+            post(password_reset_form::submit_code),
+        )
+        .route("/sign-out", post(sign_in_form::sign_out))
+        .route(
+            "/sign-out/everywhere",
+            post(sign_in_form::sign_out_everywhere),
+        )
+        .route("/account/extend", post(sign_in_form::extend_session))
+        .route("/staff/sign-in", post(staff_forms::submit_sign_in))
+        .route("/staff/enrol", post(staff_forms::submit_enrolment))
+        .route("/staff/sign-out", post(staff_forms::sign_out))
+        .route("/staff/lift-locks", post(staff_forms::submit_lift_locks))
+        .route("/staff/applicants", post(staff_forms::submit_registration))
+        .route("/staff/members", post(staff_forms::submit_invitation))
+        .route("/staff/members/role", post(staff_forms::submit_role_change))
+        .route("/staff/members/disable", post(staff_forms::submit_disable))
+        .route("/api/v1/applicants", post(back_office_api::register))
+        .route(
+            "/staff/applicants/reissue",
+            post(staff_forms::submit_reissue),
+        )
+        .route("/account/contact", post(contact_form::submit_email))
+        .route(
+            "/account/contact/confirm",
+            post(contact_form::submit_email_code),
+        )
         .merge(server::http::routes::<AppState>())
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
+        ))
+        // Inside the security stack: who is asking is known before any page or handler runs.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session_layer::resolve_session,
         ))
         .with_state(state.clone());
     apply_middleware(router, &state.services.config)

@@ -4,88 +4,11 @@
 #[path = "../server/tests/support/mod.rs"]
 mod support;
 
-use std::{collections::HashMap, net::SocketAddr};
+#[macro_use]
+mod running_app;
 
-use espace_usager::startup::{AppState, leptos_options, router};
 use reqwest::{StatusCode, header};
-use server::{Services, config::Config};
-
-struct TestApp {
-    address: SocketAddr,
-    services: Services,
-    database: support::TestDatabase,
-    _data: tempfile::TempDir,
-}
-
-impl TestApp {
-    async fn start(database: support::TestDatabase, extra: &[(&str, &str)]) -> TestApp {
-        let data = tempfile::tempdir().unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let mut vars: HashMap<String, String> = HashMap::from([
-            ("EU_DATA_DIR".into(), data.path().display().to_string()),
-            ("DATABASE_URL".into(), database.url.clone()),
-            ("EU_PUBLIC_URL".into(), format!("http://{address}")),
-            ("EU_LISTEN_ADDR".into(), address.to_string()),
-        ]);
-        for (key, value) in extra {
-            vars.insert(key.to_string(), value.to_string());
-        }
-        let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
-        let leptos_options = leptos_options(&config);
-        let services = Services::start(config).await.unwrap();
-        let app = router(AppState {
-            leptos_options,
-            services: services.clone(),
-        });
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        TestApp {
-            address,
-            services,
-            database,
-            _data: data,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.address)
-    }
-
-    fn client() -> reqwest::Client {
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap()
-    }
-
-    async fn stop(self) {
-        self.services.storage.close().await;
-        self.database.drop().await;
-    }
-}
-
-/// Runs a test body against the app on each database engine.
-macro_rules! on_both_engines {
-    ($name:ident, $extra:expr, $body:expr) => {
-        mod $name {
-            use super::*;
-
-            #[tokio::test]
-            async fn sqlite() {
-                let app = TestApp::start(support::TestDatabase::sqlite().await, $extra).await;
-                ($body)(&app).await;
-                app.stop().await;
-            }
-
-            #[tokio::test]
-            async fn postgres() {
-                let app = TestApp::start(support::TestDatabase::postgres().await, $extra).await;
-                ($body)(&app).await;
-                app.stop().await;
-            }
-        }
-    };
-}
+use running_app::{TestApp, register_applicant};
 
 on_both_engines!(
     landing_page_renders_in_french_with_strict_headers,
@@ -336,31 +259,6 @@ async fn https_deployments_send_hsts() {
     app.stop().await;
 }
 
-/// Registers an applicant directly in storage; returns the printed connection key.
-async fn register_applicant(app: &TestApp, number: &str) -> String {
-    let key = server::connection_key::ConnectionKey::generate();
-    app.services
-        .storage
-        .create_applicant(
-            &server::storage::NewApplicant {
-                foreigner_number: Some(number.into()),
-                file_number: None,
-                given_names: "Nour".into(),
-                family_name: "Test".into(),
-                date_of_birth: chrono::NaiveDate::from_ymd_opt(2000, 2, 29).unwrap(),
-                preferred_language: "fr".into(),
-                electronic_notification: true,
-            },
-            &server::storage::NewConnectionKey {
-                key_hash: key.hash(),
-                expires_at: chrono::Utc::now() + chrono::Duration::days(30),
-            },
-        )
-        .await
-        .unwrap();
-    key.display()
-}
-
 on_both_engines!(
     the_activation_form_activates_once_and_explains_refusals,
     &[],
@@ -385,7 +283,16 @@ on_both_engines!(
         assert_eq!(weak.headers()[header::LOCATION], "/activate?error=common");
 
         let done = post(key.clone(), "a long phrase I remember").await.unwrap();
-        assert_eq!(done.headers()[header::LOCATION], "/activate/done");
+        assert_eq!(
+            done.headers()[header::LOCATION],
+            "/account/contact?activated=1"
+        );
+        assert!(
+            done.headers()[header::SET_COOKIE]
+                .to_str()
+                .unwrap()
+                .starts_with("eu-session=")
+        );
         let replay = post(key, "a long phrase I remember").await.unwrap();
         assert_eq!(
             replay.headers()[header::LOCATION],

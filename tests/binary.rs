@@ -70,16 +70,21 @@ fn first_start_creates_demo_data_once_keys_privately_and_stops_gracefully() {
         .unwrap();
     wait_for_port(port, &mut child);
 
-    // Signing key and database in the data folder, the key readable by its owner only.
-    let keys: Vec<_> = std::fs::read_dir(data.path().join("keys"))
+    // A signing key and the audit hashing key in the data folder, readable by their owner only.
+    let mut keys: Vec<_> = std::fs::read_dir(data.path().join("keys"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
-    assert_eq!(keys.len(), 1);
-    assert_eq!(
-        std::fs::metadata(&keys[0]).unwrap().permissions().mode() & 0o777,
-        0o600
-    );
+    keys.sort();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert!(keys[1].ends_with("audit-hash.secret"));
+    assert_eq!(keys[0].extension().unwrap(), "key");
+    for key in &keys {
+        assert_eq!(
+            std::fs::metadata(key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
     assert!(data.path().join("espace-usager.db").exists());
 
     // A request in flight: headers sent, body not yet complete.
@@ -130,13 +135,13 @@ fn first_start_creates_demo_data_once_keys_privately_and_stops_gracefully() {
         .unwrap()
         .trim()
         .to_owned();
-    let staff_password = stdout
+    let staff_link = stdout
         .lines()
-        .find(|l| l.contains("Staff password:"))
+        .find(|l| l.contains("Staff set-up link:"))
         .unwrap()
-        .split(':')
-        .nth(1)
+        .split_once("token=")
         .unwrap()
+        .1
         .trim()
         .to_owned();
 
@@ -149,7 +154,7 @@ fn first_start_creates_demo_data_once_keys_privately_and_stops_gracefully() {
         .read_to_string(&mut stderr)
         .unwrap();
     assert!(
-        !stderr.contains(&connection_key) && !stderr.contains(&staff_password),
+        !stderr.contains(&connection_key) && !stderr.contains(&staff_link),
         "{stderr}"
     );
 

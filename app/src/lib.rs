@@ -1,18 +1,24 @@
 //! The Leptos user interface of Espace usager: shell, layout and pages. Rendered on the server,
 //! hydrated in the browser; every page works before (and without) the WebAssembly.
 
+pub mod account;
 pub mod i18n;
 mod layout;
 mod pages;
+pub mod staff;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
 use i18n::Locale;
+
+/// How long a one-time code works, as the pages say it (the server's `CODE_LIFETIME`; a test
+/// on the server side keeps the two equal).
+pub const CODE_LIFETIME_MINUTES: &str = "10";
 
 /// The HTML document around the app; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -74,8 +80,28 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=pages::NotFound>
                     <Route path=StaticSegment("") view=pages::Landing/>
                     <Route path=StaticSegment("sign-in") view=pages::SignIn/>
+                    <Route path=(StaticSegment("sign-in"), StaticSegment("code")) view=pages::SignInCode/>
+                    <Route path=(StaticSegment("sign-in"), StaticSegment("reset")) view=pages::PasswordReset/>
+                    <Route
+                        path=(StaticSegment("sign-in"), StaticSegment("reset"), StaticSegment("code"))
+                        view=pages::PasswordResetCode
+                    />
                     <Route path=StaticSegment("activate") view=pages::Activate/>
-                    <Route path=(StaticSegment("activate"), StaticSegment("done")) view=pages::ActivationDone/>
+                    // Async: the whole page, data included, is in the first response, so it
+                    // reads before (and without) the WebAssembly.
+                    <Route path=StaticSegment("account") view=pages::Account ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("account"), StaticSegment("contact")) view=pages::Contact/>
+                    <Route
+                        path=(StaticSegment("account"), StaticSegment("contact"), StaticSegment("confirm"))
+                        view=pages::ContactConfirm
+                    />
+                    <Route path=StaticSegment("staff") view=pages::StaffHome ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("staff"), StaticSegment("sign-in")) view=pages::StaffSignIn/>
+                    <Route
+                        path=(StaticSegment("staff"), StaticSegment("enrol"))
+                        view=pages::StaffEnrol
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </layout::Layout>
         </Router>

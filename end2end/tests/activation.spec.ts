@@ -1,31 +1,6 @@
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { execFileSync } from 'node:child_process';
-
-/** Registers an applicant through the real command line, against the server's own database. */
-function registerApplicant(foreignerNumber: string): string {
-  const output = execFileSync(
-    process.env.E2E_SERVER_BIN ?? '../target/debug/espace-usager',
-    [
-      'create-applicant',
-      '--foreigner-number', foreignerNumber,
-      '--given-names', 'Test',
-      '--family-name', 'Applicant',
-      '--date-of-birth', '1991-04-12',
-      '--language', 'fr',
-    ],
-    { env: { ...process.env, EU_DATA_DIR: '../target/e2e-data', EU_DEMO_DATA: 'off', RUST_LOG: 'warn' } },
-  ).toString();
-  const key = output.match(/connection key (\S+)/)?.[1];
-  if (!key) throw new Error(`no key in: ${output}`);
-  return key;
-}
-
-let counter = 0;
-function uniqueNumber(): string {
-  counter += 1;
-  return `09${String(Date.now() % 1_000_000).padStart(6, '0')}${String(counter).padStart(2, '0')}`;
-}
+import { registerApplicant, uniqueNumber } from './applicant';
 
 test('an applicant activates their account with the keyboard alone', async ({ page }) => {
   const number = uniqueNumber();
@@ -68,12 +43,14 @@ test('an applicant activates their account with the keyboard alone', async ({ pa
   await page.getByLabel('Année').fill('1991');
   await password.fill('un thé vert à midi');
   await password.press('Enter');
-  await expect(page).toHaveURL(/\/activate\/done$/);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Votre compte est activé');
+  // Signed in at once, and asked for an email address.
+  await expect(page).toHaveURL(/\/account\/contact\?activated=1$/);
+  await expect(page.getByRole('status')).toHaveText('Votre compte est activé');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mon adresse électronique');
   await page.screenshot({ path: test.info().outputPath('activated.png'), fullPage: true });
 });
 
-test('a used key is refused with a clear message', async ({ page }) => {
+test('a used key is refused with a clear message', async ({ page, context }) => {
   const number = uniqueNumber();
   const key = registerApplicant(number);
   for (const attempt of [1, 2]) {
@@ -85,7 +62,8 @@ test('a used key is refused with a clear message', async ({ page }) => {
     await page.getByLabel('Année').fill('1991');
     await page.getByLabel('Choisissez un mot de passe').fill(`une phrase assez longue ${attempt}`);
     await page.getByRole('button', { name: 'Activer mon compte' }).click();
-    await expect(page).toHaveURL(attempt === 1 ? /\/activate\/done$/ : /error=key_spent/);
+    await expect(page).toHaveURL(attempt === 1 ? /\/account\/contact/ : /error=key_spent/);
+    await context.clearCookies();
   }
   await expect(page.getByRole('alert')).toContainText('déjà été utilisée');
 });

@@ -79,7 +79,7 @@ test('keyboard users reach the content first through the skip link', async ({ pa
 });
 
 for (const language of ['fr', 'en']) {
-  for (const path of ['/', '/sign-in', '/no-such-page']) {
+  for (const path of ['/', '/sign-in', '/sign-in/reset', '/sign-in/reset/code', '/sign-in/code', '/staff/sign-in', '/no-such-page']) {
     test(`axe finds no violation on ${path} in ${language}`, async ({ page, context, baseURL }) => {
       await context.addCookies([{ name: 'lang', value: language, url: baseURL! }]);
       await page.goto(path);

@@ -10,10 +10,13 @@ use uuid::Uuid;
 
 use crate::{
     connection_key::{ConnectionKey, ConnectionKeyError},
+    keyed_hash::KeyedHasher,
     password::{PasswordError, hash_password},
     password_policy::{PasswordRejection, check_new_password},
     secret::Secret,
-    storage::{ActorKind, NewAuditEvent, Storage, StorageError},
+    sign_in::{admit_attempt, attempt_succeeded, audit_applicant_attempt, normalize_identifier},
+    storage::{Storage, StorageError},
+    throttle::{Refusal, ThrottleError},
 };
 
 pub struct ActivationRequest {
@@ -40,34 +43,39 @@ pub enum ActivationError {
     #[error("the password cannot be used: {0}")]
     WeakPassword(PasswordRejection),
     #[error(transparent)]
+    Throttled(Refusal),
+    #[error(transparent)]
     Storage(#[from] StorageError),
     #[error(transparent)]
     Password(#[from] PasswordError),
+}
+
+impl From<ThrottleError> for ActivationError {
+    fn from(error: ThrottleError) -> Self {
+        match error {
+            ThrottleError::Refused(refusal) => ActivationError::Throttled(refusal),
+            ThrottleError::Storage(error) => ActivationError::Storage(error),
+        }
+    }
 }
 
 /// Activates the account and returns the applicant's id. Nothing is written unless it succeeds,
 /// except the audit event.
 pub async fn activate(
     storage: &dyn Storage,
+    hasher: &KeyedHasher,
     request: ActivationRequest,
     now: DateTime<Utc>,
 ) -> Result<Uuid, ActivationError> {
-    let outcome = try_activate(storage, &request, now).await;
-    let (actor_kind, actor_id) = match &outcome {
-        Ok(id) => (ActorKind::Applicant, Some(*id)),
-        Err(_) => (ActorKind::Anonymous, None),
-    };
-    storage
-        .append_audit_event(&NewAuditEvent {
-            actor_kind,
-            actor_id,
-            action: "account_activation",
-            target_kind: None,
-            target_id: None,
-            ip_hash: request.ip_hash.clone(),
-            succeeded: outcome.is_ok(),
-        })
-        .await?;
+    let outcome = try_activate(storage, hasher, &request, now).await;
+    audit_applicant_attempt(
+        storage,
+        "account_activation",
+        outcome.as_ref().ok().copied(),
+        outcome.is_ok(),
+        request.ip_hash.clone(),
+    )
+    .await?;
     match &outcome {
         Ok(_) => tracing::info!("applicant account activated"),
         Err(error) => tracing::info!(reason = error.code(), "account activation refused"),
@@ -77,18 +85,24 @@ pub async fn activate(
 
 async fn try_activate(
     storage: &dyn Storage,
+    hasher: &KeyedHasher,
     request: &ActivationRequest,
     now: DateTime<Utc>,
 ) -> Result<Uuid, ActivationError> {
+    let admitted = admit_attempt(
+        storage,
+        hasher,
+        "activation",
+        &request.foreigner_number,
+        request.ip_hash.as_deref(),
+        now,
+    )
+    .await?;
     let key = ConnectionKey::parse(request.connection_key.expose())
         .map_err(ActivationError::KeyMistyped)?;
-    let number: String = request
-        .foreigner_number
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
+    let number = normalize_identifier(&request.foreigner_number);
     let record = storage.find_connection_key(&key.hash()).await?;
-    let applicant = storage.find_applicant_by_foreigner_number(&number).await?;
+    let applicant = storage.find_applicant_by_identifier(&number).await?;
     let (record, applicant) = match (record, applicant) {
         (Some(record), Some(applicant))
             if record.applicant_id == applicant.id
@@ -119,6 +133,7 @@ async fn try_activate(
         // Spent by a concurrent activation between our read and our write.
         return Err(ActivationError::KeySpent);
     }
+    attempt_succeeded(storage, &admitted).await?;
     Ok(applicant.id)
 }
 
@@ -130,10 +145,9 @@ impl ActivationError {
             ActivationError::NoMatch => "no_match",
             ActivationError::KeyExpired => "key_expired",
             ActivationError::KeySpent => "key_spent",
-            ActivationError::WeakPassword(PasswordRejection::TooShort) => "too_short",
-            ActivationError::WeakPassword(PasswordRejection::TooLong) => "too_long",
-            ActivationError::WeakPassword(PasswordRejection::Common) => "common",
-            ActivationError::WeakPassword(PasswordRejection::ContainsPersonalData) => "personal",
+            ActivationError::WeakPassword(rejection) => rejection.code(),
+            ActivationError::Throttled(Refusal::RetryAt(_)) => "too_soon",
+            ActivationError::Throttled(Refusal::Locked) => "locked",
             ActivationError::Storage(_) | ActivationError::Password(_) => "unavailable",
         }
     }

@@ -68,6 +68,10 @@ pub struct Config {
     pub log_format: LogFormat,
     pub demo_data: DemoData,
     pub body_limit_bytes: usize,
+    /// Reverse proxies in front of the app whose `X-Forwarded-For` entry is believed.
+    pub trusted_proxy_hops: usize,
+    /// How long a new connection key works before the applicant must ask for another.
+    pub connection_key_validity: chrono::Duration,
     /// Where cargo-leptos puts the compiled front end (`/pkg`) and the public assets.
     pub site_root: PathBuf,
 }
@@ -214,6 +218,31 @@ impl Config {
                 })?,
         };
 
+        let trusted_proxy_hops = match var("EU_TRUSTED_PROXY_HOPS") {
+            None => 0,
+            Some(text) => text.parse().ok().filter(|hops| *hops <= 5).ok_or_else(|| {
+                invalid(
+                    "EU_TRUSTED_PROXY_HOPS",
+                    "must be the number of reverse proxies in front of the app, from 0 to 5",
+                )
+            })?,
+        };
+
+        let connection_key_validity = match var("EU_CONNECTION_KEY_DAYS") {
+            None => chrono::Duration::days(30),
+            Some(text) => text
+                .parse::<i64>()
+                .ok()
+                .filter(|days| (1..=365).contains(days))
+                .map(chrono::Duration::days)
+                .ok_or_else(|| {
+                    invalid(
+                        "EU_CONNECTION_KEY_DAYS",
+                        "must be a number of days from 1 to 365",
+                    )
+                })?,
+        };
+
         let site_root =
             PathBuf::from(var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()));
 
@@ -229,6 +258,8 @@ impl Config {
             log_format,
             demo_data,
             body_limit_bytes,
+            trusted_proxy_hops,
+            connection_key_validity,
             site_root,
         };
         config.check_production()?;
@@ -265,6 +296,12 @@ impl Config {
 
     pub fn signing_keys_dir(&self) -> PathBuf {
         self.data_dir.join("keys")
+    }
+
+    /// Beside the signing keys (so shared the same way), but never rotated: rotating it would
+    /// unlink audit events and throttles from the addresses and numbers they hash.
+    pub fn keyed_hash_file(&self) -> PathBuf {
+        self.signing_keys_dir().join("audit-hash.secret")
     }
 }
 
@@ -343,6 +380,8 @@ mod tests {
             ("EU_LOG_FORMAT", "xml"),
             ("EU_BODY_LIMIT_BYTES", "ten"),
             ("EU_MAIL_FROM", "not an address"),
+            ("EU_TRUSTED_PROXY_HOPS", "9"),
+            ("EU_CONNECTION_KEY_DAYS", "0"),
         ];
         for (variable, value) in cases {
             let error = config_from(&[(variable, value)]).unwrap_err();
@@ -353,6 +392,20 @@ mod tests {
                 "{sentence}"
             );
         }
+    }
+
+    #[test]
+    fn connection_keys_last_30_days_unless_configured() {
+        assert_eq!(
+            config_from(&[]).unwrap().connection_key_validity,
+            chrono::Duration::days(30)
+        );
+        assert_eq!(
+            config_from(&[("EU_CONNECTION_KEY_DAYS", "14")])
+                .unwrap()
+                .connection_key_validity,
+            chrono::Duration::days(14)
+        );
     }
 
     #[test]

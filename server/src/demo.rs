@@ -4,10 +4,10 @@
 use chrono::{NaiveDate, Utc};
 
 use crate::{
-    password::{generate_password, hash_password},
-    registration::{RegistrationError, register_applicant},
+    registration::{CONNECTION_KEY_VALIDITY, RegistrationError, register_applicant},
     secret::Secret,
-    storage::{NewApplicant, NewStaffMember, StaffRole, Storage, StorageError},
+    staff::{self, StaffError},
+    storage::{Actor, NewApplicant, StaffRole, Storage, StorageError},
 };
 
 pub const DEMO_STAFF_EMAIL: &str = "admin@demo.espace-usager.test";
@@ -17,7 +17,8 @@ pub const DEMO_FOREIGNER_NUMBER: &str = "0000000001";
 #[derive(Debug)]
 pub struct DemoCredentials {
     pub staff_email: String,
-    pub staff_password: Secret,
+    /// The one-time token of the staff member's enrolment link (password and TOTP app).
+    pub staff_enrolment_token: Secret,
     pub foreigner_number: String,
     pub date_of_birth: NaiveDate,
     pub connection_key: Secret,
@@ -28,7 +29,7 @@ pub enum DemoError {
     #[error(transparent)]
     Storage(#[from] StorageError),
     #[error(transparent)]
-    Password(#[from] crate::password::PasswordError),
+    Staff(#[from] StaffError),
     #[error(transparent)]
     Registration(#[from] RegistrationError),
 }
@@ -40,19 +41,21 @@ pub async fn create_demo_data_if_empty(
     if storage.count_staff_members().await? > 0 {
         return Ok(None);
     }
-    let staff_password = generate_password();
-    let staff = NewStaffMember {
-        email: DEMO_STAFF_EMAIL.into(),
-        display_name: "Demo administrator".into(),
-        role: StaffRole::Administrator,
-        password_hash: hash_password(staff_password.clone()).await?,
-    };
-    match storage.insert_staff_member(&staff).await {
-        Ok(_) => {}
+    let invited = staff::invite(
+        storage,
+        DEMO_STAFF_EMAIL,
+        "Demo administrator",
+        StaffRole::Administrator,
+        None,
+        Utc::now(),
+    )
+    .await;
+    let staff_enrolment_token = match invited {
+        Ok((_, token)) => token,
         // Another instance seeded the same empty database a moment before us.
-        Err(StorageError::Conflict(_)) => return Ok(None),
+        Err(StaffError::Storage(StorageError::Conflict(_))) => return Ok(None),
         Err(error) => return Err(error.into()),
-    }
+    };
 
     let date_of_birth = NaiveDate::from_ymd_opt(1990, 1, 1).expect("valid date");
     let registration = NewApplicant {
@@ -64,13 +67,20 @@ pub async fn create_demo_data_if_empty(
         preferred_language: "fr".into(),
         electronic_notification: true,
     };
-    let (_, key) = register_applicant(storage, registration, None, Utc::now()).await?;
+    let issued = register_applicant(
+        storage,
+        registration,
+        Actor::system(),
+        CONNECTION_KEY_VALIDITY,
+        Utc::now(),
+    )
+    .await?;
     tracing::info!("demo staff member and applicant created");
     Ok(Some(DemoCredentials {
         staff_email: DEMO_STAFF_EMAIL.into(),
-        staff_password,
+        staff_enrolment_token,
         foreigner_number: DEMO_FOREIGNER_NUMBER.into(),
         date_of_birth,
-        connection_key: Secret::new(key.display()),
+        connection_key: Secret::new(issued.key.display()),
     }))
 }

@@ -2,25 +2,39 @@
 //! No user interface lives here; the Leptos pages in `app` call into these services.
 
 pub mod activation;
+pub mod api_keys;
 pub mod config;
 pub mod connection_key;
+pub mod contact;
 pub mod demo;
 pub mod document_store;
 pub mod http;
+pub mod keyed_hash;
 pub mod mailer;
+pub mod one_time_code;
 pub mod password;
 pub mod password_policy;
+pub mod password_reset;
+pub mod printable;
+pub mod random_token;
 pub mod registration;
+pub mod second_factor;
 pub mod secret;
 pub mod session_token;
+pub mod sessions;
+pub mod sign_in;
 pub mod signing_keys;
+pub mod staff;
 pub mod storage;
 pub mod telemetry;
+pub mod throttle;
+pub mod totp;
 
 use std::sync::Arc;
 
 use config::Config;
 use document_store::{DocumentStore, DocumentStoreError};
+use keyed_hash::KeyedHasher;
 use mailer::{MailError, Mailer};
 use signing_keys::{SigningKeyError, SigningKeys};
 use storage::{Storage, StorageError};
@@ -33,6 +47,8 @@ pub struct Services {
     pub documents: DocumentStore,
     pub mailer: Mailer,
     pub signing_keys: Arc<SigningKeys>,
+    /// Hashes client addresses and typed identifiers (audit log, throttles).
+    pub keyed_hasher: KeyedHasher,
 }
 
 /// Why the server could not start, as one sentence for the operator.
@@ -48,6 +64,8 @@ pub enum StartupError {
     DataDir(#[source] std::io::Error),
     #[error("the signing keys could not be loaded: {0}")]
     SigningKeys(#[source] SigningKeyError),
+    #[error("the audit hashing key could not be loaded: {0}")]
+    HashKey(#[source] std::io::Error),
 }
 
 impl Services {
@@ -64,6 +82,8 @@ impl Services {
             Mailer::from_config(&config.mail, &config.mail_from).map_err(StartupError::Mail)?;
         let signing_keys = SigningKeys::load_or_create(&config.signing_keys_dir())
             .map_err(StartupError::SigningKeys)?;
+        let keyed_hasher = KeyedHasher::load_or_create(&config.keyed_hash_file())
+            .map_err(StartupError::HashKey)?;
         tracing::info!(
             database = storage.engine(),
             documents = documents.kind(),
@@ -76,7 +96,13 @@ impl Services {
             documents,
             mailer,
             signing_keys: Arc::new(signing_keys),
+            keyed_hasher,
         })
+    }
+
+    /// Session tokens signed with this deployment's keys, naming its public origin.
+    pub fn session_tokens(&self) -> session_token::SessionTokens<'_> {
+        session_token::SessionTokens::new(&self.signing_keys, self.config.public_url.as_str())
     }
 }
 

@@ -28,6 +28,18 @@ pub enum PasswordRejection {
     ContainsPersonalData,
 }
 
+impl PasswordRejection {
+    /// A stable word for forms and API answers.
+    pub fn code(self) -> &'static str {
+        match self {
+            PasswordRejection::TooShort => "too_short",
+            PasswordRejection::TooLong => "too_long",
+            PasswordRejection::Common => "common",
+            PasswordRejection::ContainsPersonalData => "personal",
+        }
+    }
+}
+
 /// Checks a chosen password; `personal` holds what an attacker may know of the person
 /// (foreigner number, date of birth as digits...).
 pub fn check_new_password(password: &str, personal: &[&str]) -> Result<(), PasswordRejection> {

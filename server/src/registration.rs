@@ -7,11 +7,19 @@ use chrono::{DateTime, Duration, Utc};
 use crate::{
     connection_key::ConnectionKey,
     storage::{
-        ActorKind, Applicant, NewApplicant, NewAuditEvent, NewConnectionKey, Storage, StorageError,
+        Actor, Applicant, NewApplicant, NewAuditEvent, NewConnectionKey, Storage, StorageError,
     },
 };
 
+/// The default of `EU_CONNECTION_KEY_DAYS`.
 pub const CONNECTION_KEY_VALIDITY: Duration = Duration::days(30);
+
+/// A new connection key, to print on the account notice; shown once, never stored.
+pub struct IssuedKey {
+    pub applicant: Applicant,
+    pub key: ConnectionKey,
+    pub expires_at: DateTime<Utc>,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegistrationError {
@@ -25,32 +33,47 @@ pub enum RegistrationError {
     BirthInFuture,
     #[error("the preferred language must be a language code such as `fr` or `prs`")]
     InvalidLanguage,
+    #[error("no applicant has this foreigner number")]
+    UnknownApplicant,
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
 
-/// Who registers: a staff member's id, or `None` for the command line and the demo.
+impl RegistrationError {
+    /// A stable word for forms and API answers.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RegistrationError::InvalidForeignerNumber => "invalid_number",
+            RegistrationError::NoIdentifier => "no_identifier",
+            RegistrationError::MissingName => "missing_name",
+            RegistrationError::BirthInFuture => "birth_future",
+            RegistrationError::InvalidLanguage => "language",
+            RegistrationError::UnknownApplicant => "unknown_applicant",
+            RegistrationError::Storage(StorageError::Conflict(_)) => "already_registered",
+            RegistrationError::Storage(_) => "unavailable",
+        }
+    }
+}
+
+/// Who registers: a staff member, a back-office system's API key, or the command line.
 pub async fn register_applicant(
     storage: &dyn Storage,
     registration: NewApplicant,
-    registered_by: Option<uuid::Uuid>,
+    registered_by: Actor,
+    key_validity: Duration,
     now: DateTime<Utc>,
-) -> Result<(Applicant, ConnectionKey), RegistrationError> {
+) -> Result<IssuedKey, RegistrationError> {
     let applicant = validate(registration, now)?;
     let key = ConnectionKey::generate();
     let record = NewConnectionKey {
         key_hash: key.hash(),
-        expires_at: now + CONNECTION_KEY_VALIDITY,
+        expires_at: now + key_validity,
     };
     let created = storage.create_applicant(&applicant, &record).await?;
     storage
         .append_audit_event(&NewAuditEvent {
-            actor_kind: if registered_by.is_some() {
-                ActorKind::Staff
-            } else {
-                ActorKind::System
-            },
-            actor_id: registered_by,
+            actor_kind: registered_by.kind,
+            actor_id: registered_by.id,
             action: "applicant_registered",
             target_kind: Some("applicant"),
             target_id: Some(created.id),
@@ -58,7 +81,60 @@ pub async fn register_applicant(
             succeeded: true,
         })
         .await?;
-    Ok((created, key))
+    Ok(IssuedKey {
+        applicant: created,
+        key,
+        expires_at: record.expires_at,
+    })
+}
+
+/// A new connection key for an applicant who lost their password and every contact channel
+/// (identity checked at the desk): earlier keys, the password and the lost email stop working,
+/// every session ends and every remembered device is forgotten. Activating with the new key
+/// sets a new password.
+pub async fn reissue_connection_key(
+    storage: &dyn Storage,
+    foreigner_number: &str,
+    reissued_by: Actor,
+    key_validity: Duration,
+    now: DateTime<Utc>,
+) -> Result<IssuedKey, RegistrationError> {
+    let applicant = storage
+        .find_applicant_by_identifier(&crate::sign_in::normalize_identifier(foreigner_number))
+        .await?
+        .ok_or(RegistrationError::UnknownApplicant)?;
+    let key = ConnectionKey::generate();
+    let expires_at = now + key_validity;
+    storage
+        .reissue_connection_key(
+            applicant.id,
+            &NewConnectionKey {
+                key_hash: key.hash(),
+                expires_at,
+            },
+            now,
+        )
+        .await?;
+    storage
+        .revoke_sessions_of(crate::storage::SubjectKind::Applicant, applicant.id, now)
+        .await?;
+    storage.forget_devices(applicant.id, now).await?;
+    storage
+        .append_audit_event(&NewAuditEvent {
+            actor_kind: reissued_by.kind,
+            actor_id: reissued_by.id,
+            action: "connection_key_reissued",
+            target_kind: Some("applicant"),
+            target_id: Some(applicant.id),
+            ip_hash: None,
+            succeeded: true,
+        })
+        .await?;
+    Ok(IssuedKey {
+        applicant,
+        key,
+        expires_at,
+    })
 }
 
 fn validate(
@@ -78,7 +154,10 @@ fn validate(
     {
         return Err(RegistrationError::InvalidForeignerNumber);
     }
-    let file_number = trimmed(registration.file_number);
+    // Kept as compared at sign-in, so that the number printed on the notice is the one to type.
+    let file_number = trimmed(registration.file_number)
+        .map(|number| crate::sign_in::normalize_identifier(&number))
+        .filter(|number| !number.is_empty());
     if foreigner_number.is_none() && file_number.is_none() {
         return Err(RegistrationError::NoIdentifier);
     }

@@ -19,6 +19,10 @@ use crate::signing_keys::SigningKeys;
 pub enum Audience {
     Applicant,
     Staff,
+    /// Between a correct password and the second factor: names the code that was sent.
+    PendingSignIn,
+    /// Between a password-reset request and its code: names the code that was sent (or nobody).
+    PendingReset,
 }
 
 impl Audience {
@@ -26,6 +30,8 @@ impl Audience {
         match self {
             Audience::Applicant => "espace-usager:applicant",
             Audience::Staff => "espace-usager:staff",
+            Audience::PendingSignIn => "espace-usager:pending-sign-in",
+            Audience::PendingReset => "espace-usager:pending-reset",
         }
     }
 }
@@ -89,6 +95,25 @@ impl<'a> SessionTokens<'a> {
     }
 
     pub fn verify(&self, token: &str, audience: Audience) -> Result<SessionClaims, TokenError> {
+        self.check(token, audience, true)
+    }
+
+    /// Like `verify`, but an expired token is accepted, so that it can be refreshed after its
+    /// session row has been checked. Signature, algorithm, audience and issuer are still checked.
+    pub fn verify_for_refresh(
+        &self,
+        token: &str,
+        audience: Audience,
+    ) -> Result<SessionClaims, TokenError> {
+        self.check(token, audience, false)
+    }
+
+    fn check(
+        &self,
+        token: &str,
+        audience: Audience,
+        validate_exp: bool,
+    ) -> Result<SessionClaims, TokenError> {
         let header = decode_header(token).map_err(|_| TokenError::Invalid)?;
         if header.alg != Algorithm::HS256 {
             return Err(TokenError::Invalid);
@@ -103,6 +128,7 @@ impl<'a> SessionTokens<'a> {
         validation.set_audience(&[audience.as_str()]);
         validation.set_issuer(&[self.issuer]);
         validation.leeway = LEEWAY_SECONDS;
+        validation.validate_exp = validate_exp;
         let data =
             decode::<SessionClaims>(token, &DecodingKey::from_secret(&key.secret), &validation)
                 .map_err(|error| match error.kind() {

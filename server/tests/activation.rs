@@ -69,6 +69,7 @@ both_engines!(
         let key = register(storage.as_ref(), 30).await;
         let id = activate(
             storage.as_ref(),
+            &support::unrelated_hasher(),
             request(&key.to_lowercase(), birth(), "green tea at noon"),
             Utc::now(),
         )
@@ -79,6 +80,7 @@ both_engines!(
 
         let replay = activate(
             storage.as_ref(),
+            &support::unrelated_hasher(),
             request(&key, birth(), "another good phrase"),
             Utc::now(),
         )
@@ -114,7 +116,13 @@ both_engines!(wrong_details_all_get_the_same_answer, |storage: Arc<
         request(&key, wrong_birth, "green tea at noon"),
         unknown_number,
     ] {
-        let result = activate(storage.as_ref(), attempt, Utc::now()).await;
+        let result = activate(
+            storage.as_ref(),
+            &support::unrelated_hasher(),
+            attempt,
+            Utc::now(),
+        )
+        .await;
         assert!(
             matches!(result, Err(ActivationError::NoMatch)),
             "{result:?}"
@@ -122,6 +130,7 @@ both_engines!(wrong_details_all_get_the_same_answer, |storage: Arc<
     }
     let mistyped = activate(
         storage.as_ref(),
+        &support::unrelated_hasher(),
         request("ABCD-EFGH", birth(), "green tea at noon"),
         Utc::now(),
     )
@@ -134,6 +143,7 @@ both_engines!(wrong_details_all_get_the_same_answer, |storage: Arc<
     // The key still works afterwards.
     activate(
         storage.as_ref(),
+        &support::unrelated_hasher(),
         request(&key, birth(), "green tea at noon"),
         Utc::now(),
     )
@@ -147,6 +157,7 @@ both_engines!(
         let key = register(storage.as_ref(), 30).await;
         let expired = activate(
             storage.as_ref(),
+            &support::unrelated_hasher(),
             request(&key, birth(), "green tea at noon"),
             Utc::now() + Duration::days(31),
         )
@@ -164,6 +175,7 @@ both_engines!(
         ] {
             let result = activate(
                 storage.as_ref(),
+                &support::unrelated_hasher(),
                 request(&key, birth(), password),
                 Utc::now(),
             )
@@ -193,6 +205,7 @@ both_engines!(concurrent_activations_spend_the_key_once, |storage: Arc<
         tokio::spawn(async move {
             activate(
                 storage.as_ref(),
+                &support::unrelated_hasher(),
                 request(&key, birth(), &format!("green tea at noon {i}")),
                 Utc::now(),
             )

@@ -206,13 +206,17 @@ both_engines!(
             .unwrap()
             .unwrap();
         assert!(
-            server::password::verify_password(
-                credentials.staff_password.clone(),
-                staff.password_hash
-            )
-            .await
-            .unwrap()
+            staff.enrolled_at.is_none(),
+            "the administrator enrols through the link"
         );
+        let (_, enrolling) = server::staff::open_enrolment(
+            storage.as_ref(),
+            credentials.staff_enrolment_token.expose(),
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(enrolling.id, staff.id);
         assert!(
             demo::create_demo_data_if_empty(storage.as_ref())
                 .await

@@ -1,11 +1,11 @@
 //! Account activation, phone first. A plain form: it posts to `/activate` with or without
 //! JavaScript, and the server answers with a redirect back here carrying an error code, or on to
-//! the confirmation page. Errors are summarised at the top (announced) and tied to their field.
+//! the applicant's space (signed in) to add an email address. Errors are summarised at the top
+//! (announced) and tied to their field.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
-use super::PageTitle;
+use super::form_feedback::{ErrorSummary, FormError, FormPageTitle, field_state, query_error};
 use crate::{
     current_locale,
     i18n::{Messages, fill},
@@ -14,23 +14,23 @@ use crate::{
 const MIN_PASSWORD_CHARACTERS: &str = "8";
 
 /// Which field an error code belongs to, and its message.
-fn explain(code: &str, m: &'static Messages) -> Option<(Option<&'static str>, String)> {
+fn explain(code: &str, m: &'static Messages) -> Option<FormError> {
     let min = [("min", MIN_PASSWORD_CHARACTERS)];
+    let password = |message: String| FormError::field("password", &message);
     Some(match code {
-        "missing" => (None, m.activate_error_missing.clone()),
-        "birth" => (None, m.activate_error_birth.clone()),
-        "key_mistyped" => (
-            Some("connection_key"),
-            m.activate_error_key_mistyped.clone(),
-        ),
-        "no_match" => (None, m.activate_error_no_match.clone()),
-        "key_expired" => (None, m.activate_error_key_expired.clone()),
-        "key_spent" => (None, m.activate_error_key_spent.clone()),
-        "too_short" => (Some("password"), fill(&m.activate_error_too_short, &min)),
-        "too_long" => (Some("password"), m.activate_error_too_long.clone()),
-        "common" => (Some("password"), m.activate_error_common.clone()),
-        "personal" => (Some("password"), m.activate_error_personal.clone()),
-        "unavailable" => (None, m.activate_error_unavailable.clone()),
+        "missing" => FormError::page(&m.form_error_missing),
+        "birth" => FormError::page(&m.activate_error_birth),
+        "key_mistyped" => FormError::field("connection_key", &m.activate_error_key_mistyped),
+        "no_match" => FormError::page(&m.activate_error_no_match),
+        "key_expired" => FormError::page(&m.activate_error_key_expired),
+        "key_spent" => FormError::page(&m.activate_error_key_spent),
+        "too_short" => password(fill(&m.activate_error_too_short, &min)),
+        "too_long" => password(m.activate_error_too_long.clone()),
+        "common" => password(m.activate_error_common.clone()),
+        "personal" => password(m.activate_error_personal.clone()),
+        "too_soon" => FormError::page(&m.error_too_soon),
+        "locked" => FormError::page(&m.error_locked),
+        "unavailable" => FormError::page(&m.service_unavailable),
         _ => return None,
     })
 }
@@ -38,57 +38,29 @@ fn explain(code: &str, m: &'static Messages) -> Option<(Option<&'static str>, St
 #[component]
 pub fn Activate() -> impl IntoView {
     let m = current_locale().messages();
-    let error = use_query_map()
-        .with_untracked(|query| query.get("error"))
-        .and_then(|code| explain(&code, m));
-    let field_error = |field: &'static str| {
-        error
-            .as_ref()
-            .filter(|(target, _)| *target == Some(field))
-            .map(|(_, message)| message.clone())
-    };
-    let key_error = field_error("connection_key");
-    let password_error = field_error("password");
-    let described_by = |hint: &'static str, error: &Option<String>, error_id: &'static str| {
-        if error.is_some() {
-            format!("{hint} {error_id}")
-        } else {
-            hint.to_owned()
-        }
-    };
-    let key_described_by = described_by("key-hint", &key_error, "key-error");
-    let password_described_by = described_by("password-hint", &password_error, "password-error");
-    let key_invalid = key_error.is_some().then_some("true");
-    let password_invalid = password_error.is_some().then_some("true");
+    let error = query_error(|code| explain(code, m));
+    let key = field_state(&error, "connection_key", "key-hint");
+    let password = field_state(&error, "password", "password-hint");
 
     view! {
-        <PageTitle page=if error.is_some() {
-            fill(&m.page_with_error, &[("page", &m.activate_title)])
-        } else {
-            m.activate_title.clone()
-        }/>
+        <FormPageTitle page=m.activate_title.as_str() has_error=error.is_some()/>
         <h1>{m.activate_title.as_str()}</h1>
-        {error.clone().map(|(_, message)| view! {
-            <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
-                <h2 id="error-summary-title">{m.activate_error_summary.as_str()}</h2>
-                <p>{message}</p>
-            </div>
-        })}
+        <ErrorSummary title=m.activate_error_summary.as_str() error=error.clone()/>
         <p class="lead">{m.activate_intro.as_str()}</p>
         <form class="stacked-form" method="post" action="/activate" novalidate>
             <div class="field">
-                <label for="foreigner_number">{m.activate_number_label.as_str()}</label>
-                <p class="hint" id="number-hint">{m.activate_number_hint.as_str()}</p>
-                <input id="foreigner_number" name="foreigner_number" type="text" inputmode="numeric"
+                <label for="foreigner_number">{m.identifier_label.as_str()}</label>
+                <p class="hint" id="number-hint">{m.identifier_hint.as_str()}</p>
+                <input id="foreigner_number" name="foreigner_number" type="text"
                     autocomplete="off" spellcheck="false" required aria-describedby="number-hint"/>
             </div>
             <div class="field">
                 <label for="connection_key">{m.activate_key_label.as_str()}</label>
                 <p class="hint" id="key-hint">{m.activate_key_hint.as_str()}</p>
-                {key_error.map(|message| view! { <p class="field-error" id="key-error">{message}</p> })}
+                {key.error_view()}
                 <input id="connection_key" name="connection_key" type="text" autocomplete="off"
                     autocapitalize="characters" spellcheck="false" required
-                    aria-describedby=key_described_by aria-invalid=key_invalid/>
+                    aria-describedby=key.described_by aria-invalid=key.invalid/>
             </div>
             // Three numeric boxes rather than a date picker: memorable dates are typed, not picked,
             // and the order (day, month, year) does not depend on the browser's language.
@@ -118,23 +90,12 @@ pub fn Activate() -> impl IntoView {
                 <p class="hint" id="password-hint">
                     {fill(&m.activate_password_hint, &[("min", MIN_PASSWORD_CHARACTERS)])}
                 </p>
-                {password_error.map(|message| view! { <p class="field-error" id="password-error">{message}</p> })}
+                {password.error_view()}
                 <input id="password" name="password" type="password" autocomplete="new-password" required
-                    minlength=MIN_PASSWORD_CHARACTERS aria-describedby=password_described_by
-                    aria-invalid=password_invalid/>
+                    minlength=MIN_PASSWORD_CHARACTERS aria-describedby=password.described_by
+                    aria-invalid=password.invalid/>
             </div>
             <button class="button primary" type="submit">{m.activate_submit.as_str()}</button>
         </form>
-    }
-}
-
-#[component]
-pub fn ActivationDone() -> impl IntoView {
-    let m = current_locale().messages();
-    view! {
-        <PageTitle page=m.activate_done_title.as_str()/>
-        <h1>{m.activate_done_title.as_str()}</h1>
-        <p class="lead">{m.activate_done_text.as_str()}</p>
-        <p><a href="/">{m.back_home.as_str()}</a></p>
     }
 }

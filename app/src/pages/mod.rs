@@ -1,14 +1,23 @@
 //! One module per page.
 
+mod account;
 mod activate;
+mod contact;
+mod form_feedback;
 mod landing;
 mod not_found;
+mod password_reset;
 mod sign_in;
+mod staff;
 
-pub use activate::{Activate, ActivationDone};
+pub use account::Account;
+pub use activate::Activate;
+pub use contact::{Contact, ContactConfirm};
 pub use landing::Landing;
 pub use not_found::NotFound;
-pub use sign_in::SignIn;
+pub use password_reset::{PasswordReset, PasswordResetCode};
+pub use sign_in::{SignIn, SignInCode};
+pub use staff::{StaffEnrol, StaffHome, StaffSignIn};
 
 use leptos::prelude::*;
 use leptos_meta::Title;

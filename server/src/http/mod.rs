@@ -1,5 +1,6 @@
 //! HTTP plumbing shared by every route: middleware stack, probes, shutdown.
 
+mod client_address;
 mod explain_refusals;
 mod probes;
 mod same_origin;
@@ -20,6 +21,7 @@ use tower_http::{
 };
 use tracing::Level;
 
+pub use client_address::client_ip;
 pub use same_origin::is_same_origin;
 pub use security_headers::{CspNonce, content_security_policy};
 

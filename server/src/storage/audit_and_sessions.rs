@@ -85,6 +85,37 @@ impl TryFrom<SessionRow> for Session {
     }
 }
 
+/// Who did something, for the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor {
+    pub kind: ActorKind,
+    pub id: Option<Uuid>,
+}
+
+impl Actor {
+    /// The command line, the demo data, the portal itself.
+    pub fn system() -> Actor {
+        Actor {
+            kind: ActorKind::System,
+            id: None,
+        }
+    }
+
+    pub fn staff(id: Uuid) -> Actor {
+        Actor {
+            kind: ActorKind::Staff,
+            id: Some(id),
+        }
+    }
+
+    pub fn api_key(id: Uuid) -> Actor {
+        Actor {
+            kind: ActorKind::ApiKey,
+            id: Some(id),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ActorKind {
     Applicant,

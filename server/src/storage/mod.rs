@@ -7,7 +7,9 @@ mod audit_and_sessions;
 mod models;
 mod postgres;
 mod shared_queries;
+mod sign_in_records;
 mod sqlite;
+mod staff_records;
 
 use std::sync::Arc;
 
@@ -16,14 +18,18 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 pub use audit_and_sessions::{
-    ActorKind, AuditEvent, NewAuditEvent, NewSession, Session, SubjectKind,
+    Actor, ActorKind, AuditEvent, NewAuditEvent, NewSession, Session, SubjectKind,
 };
 pub use models::{
     Applicant, ConnectionKeyRecord, NewApplicant, NewConnectionKey, NewStaffMember, StaffMember,
     StaffRole,
 };
 pub use postgres::PostgresStorage;
+pub use sign_in_records::{
+    CodePurpose, NewOneTimeCode, OneTimeCode, SignInRecords, ThrottleRecord,
+};
 pub use sqlite::SqliteStorage;
+pub use staff_records::{ApiKey, StaffEnrolment, StaffRecords};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -46,7 +52,7 @@ impl From<sqlx::Error> for StorageError {
 
 /// Everything the portal keeps in its database.
 #[async_trait]
-pub trait Storage: Send + Sync + 'static {
+pub trait Storage: SignInRecords + StaffRecords + Send + Sync + 'static {
     /// Which engine, for logs and readiness reports.
     fn engine(&self) -> &'static str;
     /// Brings the schema up to date; safe to run on every start and from several instances.
@@ -74,6 +80,12 @@ pub trait Storage: Send + Sync + 'static {
     async fn find_applicant_by_foreigner_number(
         &self,
         foreigner_number: &str,
+    ) -> Result<Option<Applicant>, StorageError>;
+    /// The applicant whose foreigner number or office file number is `identifier` (normalized:
+    /// capitals and digits); none if no one, or more than one, has it.
+    async fn find_applicant_by_identifier(
+        &self,
+        identifier: &str,
     ) -> Result<Option<Applicant>, StorageError>;
     async fn find_connection_key(
         &self,

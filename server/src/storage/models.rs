@@ -50,8 +50,11 @@ pub struct StaffMember {
     pub email: String,
     pub display_name: String,
     pub role: StaffRole,
+    /// Empty until the member has enrolled (chosen a password and set up TOTP).
     pub password_hash: String,
     pub created_at: DateTime<Utc>,
+    pub enrolled_at: Option<DateTime<Utc>>,
+    pub disabled_at: Option<DateTime<Utc>>,
 }
 
 // Hand-written so that the password hash never reaches a log line.
@@ -91,6 +94,9 @@ pub struct Applicant {
     pub created_at: DateTime<Utc>,
     /// When the applicant chose a password with their connection key.
     pub activated_at: Option<DateTime<Utc>>,
+    /// A verified address only: an address waiting for its code lives with the code.
+    pub email: Option<String>,
+    pub email_verified_at: Option<DateTime<Utc>>,
 }
 
 // Names and birth dates of asylum seekers stay out of logs.

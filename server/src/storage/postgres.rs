@@ -7,12 +7,17 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use uuid::Uuid;
 
 use super::audit_and_sessions::{AuditEventRow, SessionRow};
-use super::shared_queries::{APPLICANT_COLUMNS, StaffRow, impl_storage, now, to_micros};
+use super::shared_queries::{
+    APPLICANT_COLUMNS, STAFF_COLUMNS, StaffRow, impl_storage, now, to_micros,
+};
+use super::sign_in_records::{OneTimeCodeRow, impl_sign_in_records};
+use super::staff_records::{StaffEnrolmentRow, impl_staff_records};
 use chrono::{DateTime, Utc};
 
 use super::{
     Applicant, AuditEvent, ConnectionKeyRecord, NewApplicant, NewAuditEvent, NewConnectionKey,
-    NewSession, NewStaffMember, Session, StaffMember, Storage, StorageError, SubjectKind,
+    NewOneTimeCode, NewSession, NewStaffMember, OneTimeCode, Session, StaffMember, Storage,
+    StorageError, SubjectKind, ThrottleRecord,
 };
 
 pub struct PostgresStorage {
@@ -37,3 +42,7 @@ impl_storage!(
     "postgres",
     "../migrations/postgres"
 );
+
+impl_sign_in_records!(PostgresStorage, sqlx::Postgres);
+
+impl_staff_records!(PostgresStorage, sqlx::Postgres);

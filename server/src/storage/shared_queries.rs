@@ -17,7 +17,12 @@ pub(super) struct StaffRow {
     pub role: String,
     pub password_hash: String,
     pub created_at: DateTime<Utc>,
+    pub enrolled_at: Option<DateTime<Utc>>,
+    pub disabled_at: Option<DateTime<Utc>>,
 }
+
+pub(super) const STAFF_COLUMNS: &str =
+    "id, email, display_name, role, password_hash, created_at, enrolled_at, disabled_at";
 
 impl TryFrom<StaffRow> for StaffMember {
     type Error = StorageError;
@@ -30,11 +35,13 @@ impl TryFrom<StaffRow> for StaffMember {
             role: StaffRole::parse(&row.role)?,
             password_hash: row.password_hash,
             created_at: row.created_at,
+            enrolled_at: row.enrolled_at,
+            disabled_at: row.disabled_at,
         })
     }
 }
 
-pub(super) const APPLICANT_COLUMNS: &str = "id, foreigner_number, file_number, given_names, family_name, date_of_birth, preferred_language, electronic_notification, created_at, activated_at";
+pub(super) const APPLICANT_COLUMNS: &str = "id, foreigner_number, file_number, given_names, family_name, date_of_birth, preferred_language, electronic_notification, created_at, activated_at, email, email_verified_at";
 
 /// Implements `Storage` for a struct whose `pool` field is a pool of `$db`. Queries that differ
 /// between engines get their own arm here when they appear.
@@ -75,6 +82,8 @@ macro_rules! impl_storage {
                 role: member.role.as_str().to_owned(),
                 password_hash: member.password_hash.clone(),
                 created_at: now(),
+                enrolled_at: None,
+                disabled_at: None,
             };
             sqlx::query(
                 "INSERT INTO staff_members (id, email, display_name, role, password_hash, created_at) \
@@ -96,10 +105,8 @@ macro_rules! impl_storage {
             &self,
             email: &str,
         ) -> Result<Option<StaffMember>, StorageError> {
-            sqlx::query_as::<$db, StaffRow>(
-                "SELECT id, email, display_name, role, password_hash, created_at \
-                 FROM staff_members WHERE email = $1",
-            )
+            let sql = format!("SELECT {STAFF_COLUMNS} FROM staff_members WHERE email = $1");
+            sqlx::query_as::<$db, StaffRow>(sqlx::AssertSqlSafe(sql))
             .bind(email.trim().to_lowercase())
             .fetch_optional(&self.pool)
             .await?
@@ -123,6 +130,8 @@ macro_rules! impl_storage {
                 electronic_notification: applicant.electronic_notification,
                 created_at: now(),
                 activated_at: None,
+                email: None,
+                email_verified_at: None,
             };
             let mut transaction = self.pool.begin().await?;
             sqlx::query(
@@ -175,6 +184,24 @@ macro_rules! impl_storage {
                 .bind(foreigner_number)
                 .fetch_optional(&self.pool)
                 .await?)
+        }
+
+        async fn find_applicant_by_identifier(
+            &self,
+            identifier: &str,
+        ) -> Result<Option<Applicant>, StorageError> {
+            if identifier.is_empty() {
+                return Ok(None);
+            }
+            let sql = format!(
+                "SELECT {APPLICANT_COLUMNS} FROM applicants \
+                 WHERE foreigner_number = $1 OR file_number = $1 LIMIT 2"
+            );
+            let mut found = sqlx::query_as::<$db, Applicant>(sqlx::AssertSqlSafe(sql))
+                .bind(identifier)
+                .fetch_all(&self.pool)
+                .await?;
+            Ok(if found.len() == 1 { found.pop() } else { None })
         }
 
         async fn find_connection_key(

@@ -9,12 +9,17 @@ use sqlx::sqlite::{
 use uuid::Uuid;
 
 use super::audit_and_sessions::{AuditEventRow, SessionRow};
-use super::shared_queries::{APPLICANT_COLUMNS, StaffRow, impl_storage, now, to_micros};
+use super::shared_queries::{
+    APPLICANT_COLUMNS, STAFF_COLUMNS, StaffRow, impl_storage, now, to_micros,
+};
+use super::sign_in_records::{OneTimeCodeRow, impl_sign_in_records};
+use super::staff_records::{StaffEnrolmentRow, impl_staff_records};
 use chrono::{DateTime, Utc};
 
 use super::{
     Applicant, AuditEvent, ConnectionKeyRecord, NewApplicant, NewAuditEvent, NewConnectionKey,
-    NewSession, NewStaffMember, Session, StaffMember, Storage, StorageError, SubjectKind,
+    NewOneTimeCode, NewSession, NewStaffMember, OneTimeCode, Session, StaffMember, Storage,
+    StorageError, SubjectKind, ThrottleRecord,
 };
 
 pub struct SqliteStorage {
@@ -56,3 +61,7 @@ impl_storage!(
     "sqlite",
     "../migrations/sqlite"
 );
+
+impl_sign_in_records!(SqliteStorage, sqlx::Sqlite);
+
+impl_staff_records!(SqliteStorage, sqlx::Sqlite);

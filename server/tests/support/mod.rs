@@ -5,7 +5,10 @@
 
 use std::sync::Arc;
 
-use server::storage::{self, Storage};
+use server::{
+    keyed_hash::KeyedHasher,
+    storage::{self, Storage},
+};
 use sqlx::Connection;
 
 /// The PostgreSQL that `make test` provides (or `TEST_POSTGRES_URL`).
@@ -120,4 +123,10 @@ macro_rules! both_engines {
             }
         }
     };
+}
+
+/// A hasher with a random key: throttle rows of one call never meet those of another, for tests
+/// that make many failed attempts on purpose and are not about throttling.
+pub fn unrelated_hasher() -> KeyedHasher {
+    KeyedHasher::new(uuid::Uuid::new_v4().as_bytes().repeat(2))
 }

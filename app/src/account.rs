@@ -1,0 +1,45 @@
+//! What the applicant's space shows about the account, loaded through a server function. A
+//! server function is a public endpoint: it answers only for the applicant of the session that
+//! the session middleware found for this very request.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountSummary {
+    pub given_names: String,
+    /// The verified address, if any.
+    pub email: Option<String>,
+    /// When the session ends without activity (Unix seconds), for the warning before it does.
+    pub session_idle_ends_at: i64,
+}
+
+#[server(endpoint = "account/overview")]
+pub async fn account_overview() -> Result<AccountSummary, ServerFnError> {
+    use server::{Services, sessions::SignedIn, storage::SubjectKind};
+
+    let signed_in = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<SignedIn>().cloned())
+        .filter(|signed_in| signed_in.subject_kind == SubjectKind::Applicant);
+    let Some(signed_in) = signed_in else {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(http::StatusCode::UNAUTHORIZED);
+        }
+        return Err(ServerFnError::new("not signed in"));
+    };
+    let services = expect_context::<Services>();
+    let applicant = services
+        .storage
+        .find_applicant(signed_in.subject_id)
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "account overview could not be read");
+            ServerFnError::new("unavailable")
+        })?
+        .ok_or_else(|| ServerFnError::new("not signed in"))?;
+    Ok(AccountSummary {
+        given_names: applicant.given_names,
+        email: applicant.email,
+        session_idle_ends_at: signed_in.idle_expires_at.timestamp(),
+    })
+}

@@ -1,0 +1,117 @@
+//! The applicant's space: greeting, documents (issue 4), contact details, and sign-out. Only
+//! reached with a valid session: the server redirects anyone else to sign-in.
+
+use leptos::prelude::*;
+
+use super::PageTitle;
+use super::form_feedback::{SuccessNotice, query_value};
+use crate::{
+    account::{AccountSummary, account_overview},
+    current_locale,
+    i18n::fill,
+};
+
+#[component]
+pub fn Account() -> impl IntoView {
+    let m = current_locale().messages();
+    let overview = Resource::new_blocking(|| (), |_| account_overview());
+    let confirmed = query_value("contact").as_deref() == Some("confirmed");
+    view! {
+        <PageTitle page=m.account_title.as_str()/>
+        {confirmed.then(|| view! { <SuccessNotice text=m.account_contact_confirmed.as_str()/> })}
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(overview) => view! { <AccountSections overview/> }.into_any(),
+                    Err(_) => view! {
+                        <h1>{m.account_title.as_str()}</h1>
+                        <p role="alert">{m.account_unavailable.as_str()}</p>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AccountSections(overview: AccountSummary) -> impl IntoView {
+    let m = current_locale().messages();
+    let greeting = fill(&m.account_greeting, &[("name", &overview.given_names)]);
+    let has_email = overview.email.is_some();
+    let session_ends_at = overview.session_idle_ends_at;
+    let contact = match overview.email {
+        Some(email) => fill(&m.account_contact_email, &[("email", &email)]),
+        None => m.account_contact_none.clone(),
+    };
+    view! {
+        <SessionTimeoutWarning ends_at=session_ends_at/>
+        <h1>{greeting}</h1>
+        <section aria-labelledby="documents-title">
+            <h2 id="documents-title">{m.account_documents_title.as_str()}</h2>
+            <p>{m.account_documents_empty.as_str()}</p>
+        </section>
+        <section aria-labelledby="contact-title">
+            <h2 id="contact-title">{m.account_contact_title.as_str()}</h2>
+            <p class=if has_email { "" } else { "notice" }>{contact}</p>
+            <p>
+                <a href="/account/contact">
+                    {if has_email { m.account_contact_change.as_str() } else { m.account_contact_add.as_str() }}
+                </a>
+            </p>
+        </section>
+        <section aria-labelledby="security-title">
+            <h2 id="security-title">{m.account_security_title.as_str()}</h2>
+            <form method="post" action="/sign-out">
+                <button class="button primary" type="submit">{m.sign_out.as_str()}</button>
+            </form>
+            <form class="stacked-form" method="post" action="/sign-out/everywhere">
+                <p class="hint" id="everywhere-hint">{m.sign_out_everywhere_hint.as_str()}</p>
+                <button class="button secondary" type="submit" aria-describedby="everywhere-hint">
+                    {m.sign_out_everywhere.as_str()}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+/// Two minutes before the session ends for inactivity, says so and offers to stay signed in.
+/// Needs the WebAssembly (a timer); without it the server still ends the session on time.
+#[component]
+fn SessionTimeoutWarning(ends_at: i64) -> impl IntoView {
+    let m = current_locale().messages();
+    let (due, set_due) = signal(false);
+    // Effects run in the browser only: the server renders the page without the warning.
+    Effect::new(move |_| {
+        let now = now_in_seconds();
+        let wait = (ends_at - WARNING_SECONDS - now).max(0) as u64;
+        set_timeout(
+            move || set_due.set(true),
+            std::time::Duration::from_secs(wait),
+        );
+    });
+    move || {
+        due.get().then(|| {
+            view! {
+                <div class="notice session-warning" role="alert">
+                    <p>{m.session_warning.as_str()}</p>
+                    <form method="post" action="/account/extend">
+                        <button class="button primary" type="submit">{m.session_extend.as_str()}</button>
+                    </form>
+                </div>
+            }
+        })
+    }
+}
+
+const WARNING_SECONDS: i64 = 120;
+
+fn now_in_seconds() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        (js_sys::Date::now() / 1000.0) as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0
+    }
+}

@@ -1,0 +1,109 @@
+//! How a form shows what went wrong once the server has sent it back: the `error` query
+//! parameter names the error; the page explains it in a summary at the top (announced, and
+//! in the page title) and again next to the field it concerns.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use super::PageTitle;
+use crate::{current_locale, i18n::fill};
+
+/// An error to show: its message, and the field it belongs to (if any).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormError {
+    pub field: Option<&'static str>,
+    pub message: String,
+}
+
+impl FormError {
+    pub fn page(message: &str) -> FormError {
+        FormError {
+            field: None,
+            message: message.to_owned(),
+        }
+    }
+
+    pub fn field(field: &'static str, message: &str) -> FormError {
+        FormError {
+            field: Some(field),
+            message: message.to_owned(),
+        }
+    }
+}
+
+/// A query parameter, read once: these pages are re-rendered by the server on every submit.
+pub fn query_value(name: &'static str) -> Option<String> {
+    use_query_map().with_untracked(|query| query.get(name))
+}
+
+/// The error named by `?error=`, explained by the page; unknown names are ignored.
+pub fn query_error(explain: impl Fn(&str) -> Option<FormError>) -> Option<FormError> {
+    query_value("error").and_then(|code| explain(&code))
+}
+
+/// What an input needs to announce its hint and its error.
+pub struct FieldState {
+    pub error: Option<String>,
+    pub error_id: String,
+    pub described_by: String,
+    pub invalid: Option<&'static str>,
+}
+
+pub fn field_state(error: &Option<FormError>, field: &'static str, hint_id: &str) -> FieldState {
+    let message = error
+        .as_ref()
+        .filter(|error| error.field == Some(field))
+        .map(|error| error.message.clone());
+    let error_id = format!("{field}-error");
+    let described_by = match &message {
+        Some(_) => format!("{hint_id} {error_id}"),
+        None => hint_id.to_owned(),
+    };
+    FieldState {
+        invalid: message.is_some().then_some("true"),
+        error: message,
+        error_id,
+        described_by,
+    }
+}
+
+/// The page title, prefixed with "Error:" when the form came back with one.
+#[component]
+pub fn FormPageTitle(#[prop(into)] page: String, has_error: bool) -> impl IntoView {
+    let m = current_locale().messages();
+    let text = if has_error {
+        fill(&m.page_with_error, &[("page", &page)])
+    } else {
+        page
+    };
+    view! { <PageTitle page=text/> }
+}
+
+/// The summary at the top of the form, announced by screen readers as soon as the page loads.
+#[component]
+pub fn ErrorSummary(#[prop(into)] title: String, error: Option<FormError>) -> impl IntoView {
+    error.map(|error| {
+        view! {
+            <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
+                <h2 id="error-summary-title">{title}</h2>
+                <p>{error.message}</p>
+            </div>
+        }
+    })
+}
+
+impl FieldState {
+    /// The error under the field's label, referenced by the input's `aria-describedby`.
+    pub fn error_view(&self) -> impl IntoView + use<> {
+        let id = self.error_id.clone();
+        self.error
+            .clone()
+            .map(|message| view! { <p class="field-error" id=id>{message}</p> })
+    }
+}
+
+/// A confirmation at the top of a page (`role=status`: announced without interrupting).
+#[component]
+pub fn SuccessNotice(#[prop(into)] text: String) -> impl IntoView {
+    view! { <p class="success-notice" role="status">{text}</p> }
+}

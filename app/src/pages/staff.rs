@@ -1,0 +1,401 @@
+//! The staff side: sign-in (password and TOTP code together), enrolment from a one-time link,
+//! and the staff home. Plain forms, like the applicant side; the server guards `/staff`.
+
+use leptos::prelude::*;
+
+use super::PageTitle;
+use super::form_feedback::{
+    ErrorSummary, FormError, FormPageTitle, SuccessNotice, field_state, query_error, query_value,
+};
+use crate::{
+    current_locale,
+    i18n::{Messages, fill},
+    staff::{StaffListEntry, StaffSummary, enrolment_details, staff_members, staff_overview},
+};
+
+fn explain(code: &str, m: &'static Messages) -> Option<FormError> {
+    let password = |message: &str| FormError::field("password", message);
+    Some(match code {
+        "missing" => FormError::page(&m.form_error_missing),
+        "refused" => FormError::page(&m.staff_sign_in_error_refused),
+        "expired" => FormError::page(&m.sign_in_error_expired),
+        "link" => FormError::page(&m.staff_enrol_error_link),
+        "code_wrong" => FormError::field("code", &m.staff_enrol_error_code),
+        "too_short" => password(&fill(&m.activate_error_too_short, &[("min", "8")])),
+        "too_long" => password(&m.activate_error_too_long),
+        "common" => password(&m.activate_error_common),
+        "personal" => password(&m.activate_error_personal),
+        "too_soon" => FormError::page(&m.error_too_soon),
+        "locked" => FormError::page(&m.error_locked),
+        "forbidden" => FormError::page(&m.staff_forbidden),
+        "invalid_number" => FormError::page(&m.staff_error_invalid_number),
+        "no_identifier" => FormError::page(&m.staff_error_no_identifier),
+        "missing_name" => FormError::page(&m.staff_error_missing_name),
+        "birth" | "birth_future" => FormError::page(&m.staff_error_birth),
+        "language" => FormError::page(&m.staff_error_language),
+        "already_registered" => FormError::page(&m.staff_error_already_registered),
+        "unknown_applicant" => FormError::page(&m.staff_error_unknown_applicant),
+        "staff_email" => FormError::page(&m.staff_error_staff_email),
+        "staff_exists" => FormError::page(&m.staff_error_staff_exists),
+        "not_yourself" => FormError::page(&m.staff_error_not_yourself),
+        "unknown_member" => FormError::page(&m.service_unavailable),
+        "unavailable" => FormError::page(&m.service_unavailable),
+        _ => return None,
+    })
+}
+
+/// The authenticator code field, shared by sign-in and enrolment.
+#[component]
+fn TotpInput(error: Option<FormError>) -> impl IntoView {
+    let m = current_locale().messages();
+    let field = field_state(&error, "code", "totp-hint");
+    view! {
+        <div class="field">
+            <label for="code">{m.staff_totp_label.as_str()}</label>
+            <p class="hint" id="totp-hint">{m.staff_totp_hint.as_str()}</p>
+            {field.error_view()}
+            <input id="code" name="code" class="code-input" type="text" inputmode="numeric"
+                autocomplete="one-time-code" maxlength="7" required
+                aria-describedby=field.described_by aria-invalid=field.invalid/>
+        </div>
+    }
+}
+
+#[component]
+pub fn StaffSignIn() -> impl IntoView {
+    let m = current_locale().messages();
+    let error = query_error(|code| explain(code, m));
+    let notice = match (query_value("enrolled"), query_value("signed_out")) {
+        (Some(_), _) => Some(m.staff_enrolled.as_str()),
+        (_, Some(_)) => Some(m.sign_in_signed_out.as_str()),
+        _ => None,
+    }
+    .filter(|_| error.is_none());
+    view! {
+        <FormPageTitle page=m.staff_sign_in_title.as_str() has_error=error.is_some()/>
+        <h1>{m.staff_sign_in_title.as_str()}</h1>
+        {notice.map(|text| view! { <SuccessNotice text=text/> })}
+        <ErrorSummary title=m.sign_in_error_summary.as_str() error=error.clone()/>
+        <p class="lead">{m.staff_sign_in_intro.as_str()}</p>
+        <form class="stacked-form" method="post" action="/staff/sign-in" novalidate>
+            <div class="field">
+                <label for="email">{m.staff_email_label.as_str()}</label>
+                <input id="email" name="email" type="email" autocomplete="username" required/>
+            </div>
+            <div class="field">
+                <label for="password">{m.sign_in_password_label.as_str()}</label>
+                <input id="password" name="password" type="password"
+                    autocomplete="current-password" required/>
+            </div>
+            <TotpInput error=error/>
+            <button class="button primary" type="submit">{m.sign_in_submit.as_str()}</button>
+        </form>
+    }
+}
+
+#[component]
+pub fn StaffEnrol() -> impl IntoView {
+    let m = current_locale().messages();
+    let error = query_error(|code| explain(code, m));
+    let token = query_value("token").unwrap_or_default();
+    let details = Resource::new_blocking(
+        {
+            let token = token.clone();
+            move || token.clone()
+        },
+        enrolment_details,
+    );
+    let password = field_state(&error, "password", "password-hint");
+    view! {
+        <FormPageTitle page=m.staff_enrol_title.as_str() has_error=error.is_some()/>
+        <h1>{m.staff_enrol_title.as_str()}</h1>
+        <ErrorSummary title=m.staff_enrol_error_summary.as_str() error=error.clone()/>
+        <Suspense fallback=|| ()>
+            {move || {
+                let token = token.clone();
+                let error = error.clone();
+                let password = (
+                    password.described_by.clone(),
+                    password.invalid,
+                    password.error_view(),
+                );
+                Suspend::new(async move {
+                    let Ok(details) = details.await else {
+                        return view! { <p role="alert">{m.staff_enrol_error_link.as_str()}</p> }
+                            .into_any();
+                    };
+                    let intro = fill(&m.staff_enrol_intro, &[("email", &details.email)]);
+                    view! {
+                        <p class="lead">{intro}</p>
+                        <form class="stacked-form" method="post" action="/staff/enrol" novalidate>
+                            <input type="hidden" name="token" value=token/>
+                            <input type="hidden" name="totp_secret" value=details.totp_secret.clone()/>
+                            <div class="field">
+                                <label for="password">{m.activate_password_label.as_str()}</label>
+                                <p class="hint" id="password-hint">
+                                    {fill(&m.activate_password_hint, &[("min", "8")])}
+                                </p>
+                                {password.2}
+                                <input id="password" name="password" type="password"
+                                    autocomplete="new-password" required
+                                    aria-describedby=password.0 aria-invalid=password.1/>
+                            </div>
+                            <div class="field">
+                                <p class="label-like">{m.staff_enrol_secret_label.as_str()}</p>
+                                <p class="totp-secret">
+                                    <code>{group_by_four(&details.totp_secret)}</code>
+                                </p>
+                                <p><a href=details.provisioning_uri>{m.staff_enrol_open_app.as_str()}</a></p>
+                            </div>
+                            <TotpInput error=error/>
+                            <button class="button primary" type="submit">{m.staff_enrol_submit.as_str()}</button>
+                        </form>
+                    }
+                    .into_any()
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// "ABCD EFGH ..." is easier to copy by hand than 32 characters in a row.
+fn group_by_four(secret: &str) -> String {
+    secret
+        .as_bytes()
+        .chunks(4)
+        .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[component]
+pub fn StaffHome() -> impl IntoView {
+    let m = current_locale().messages();
+    let overview = Resource::new_blocking(|| (), |_| staff_overview());
+    let error = query_error(|code| explain(code, m));
+    let notice = match (
+        query_value("lifted"),
+        query_value("invited"),
+        query_value("updated"),
+    ) {
+        (Some(_), _, _) => Some(m.staff_lift_locks_done.as_str()),
+        (_, Some(_), _) => Some(m.staff_invited.as_str()),
+        (_, _, Some(_)) => Some(m.staff_member_updated.as_str()),
+        _ => None,
+    }
+    .filter(|_| error.is_none());
+    view! {
+        <PageTitle page=m.staff_home_title.as_str()/>
+        <h1>{m.staff_home_title.as_str()}</h1>
+        {notice.map(|text| view! { <SuccessNotice text=text/> })}
+        <ErrorSummary title=m.staff_home_title.as_str() error=error/>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(summary) => view! { <StaffSections summary/> }.into_any(),
+                    Err(_) => view! { <p role="alert">{m.account_unavailable.as_str()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn StaffSections(summary: StaffSummary) -> impl IntoView {
+    let m = current_locale().messages();
+    let role = match summary.role.as_str() {
+        "administrator" => m.staff_role_administrator.as_str(),
+        "supervisor" => m.staff_role_supervisor.as_str(),
+        _ => m.staff_role_agent.as_str(),
+    };
+    let greeting = fill(
+        &m.staff_home_greeting,
+        &[("name", &summary.display_name), ("role", role)],
+    );
+    view! {
+        <p class="lead">{greeting}</p>
+        <RegistrationForms/>
+        {summary.may_lift_locks.then(|| view! {
+            <section aria-labelledby="lift-title">
+                <h2 id="lift-title">{m.staff_lift_locks_title.as_str()}</h2>
+                <p>{m.staff_lift_locks_intro.as_str()}</p>
+                <form class="stacked-form" method="post" action="/staff/lift-locks">
+                    <div class="field">
+                        <label for="unlock_number">{m.activate_number_label.as_str()}</label>
+                        <input id="unlock_number" name="foreigner_number" type="text"
+                            inputmode="numeric" autocomplete="off" required/>
+                    </div>
+                    <button class="button primary" type="submit">{m.staff_lift_locks_submit.as_str()}</button>
+                </form>
+            </section>
+        })}
+        {summary.may_manage_staff.then(|| view! { <InviteStaffForm/> <StaffList/> })}
+        <form method="post" action="/staff/sign-out">
+            <button class="button secondary" type="submit">{m.sign_out.as_str()}</button>
+        </form>
+    }
+}
+
+#[component]
+fn InviteStaffForm() -> impl IntoView {
+    let m = current_locale().messages();
+    let roles = [
+        ("agent", m.staff_role_agent.as_str()),
+        ("supervisor", m.staff_role_supervisor.as_str()),
+        ("administrator", m.staff_role_administrator.as_str()),
+    ];
+    view! {
+        <section aria-labelledby="invite-title">
+            <h2 id="invite-title">{m.staff_invite_title.as_str()}</h2>
+            <p>{m.staff_invite_intro.as_str()}</p>
+            <form class="stacked-form" method="post" action="/staff/members">
+                <div class="field">
+                    <label for="invite_email">{m.staff_email_label.as_str()}</label>
+                    <input id="invite_email" name="email" type="email" autocomplete="off" required/>
+                </div>
+                <div class="field">
+                    <label for="invite_name">{m.staff_invite_name_label.as_str()}</label>
+                    <input id="invite_name" name="name" type="text" autocomplete="off" required/>
+                </div>
+                <div class="field">
+                    <label for="invite_role">{m.staff_invite_role_label.as_str()}</label>
+                    <select id="invite_role" name="role">
+                        {roles
+                            .into_iter()
+                            .map(|(value, label)| view! { <option value=value>{label}</option> })
+                            .collect_view()}
+                    </select>
+                </div>
+                <button class="button primary" type="submit">{m.staff_invite_submit.as_str()}</button>
+            </form>
+        </section>
+    }
+}
+
+/// Registering an applicant, and a new key for one who lost everything: both answer with the
+/// account notice (PDF), which the browser downloads while this page stays.
+#[component]
+fn RegistrationForms() -> impl IntoView {
+    let m = current_locale().messages();
+    let text_field = |id: &'static str, label: &'static str, required: bool| {
+        view! {
+            <div class="field">
+                <label for=id>{label}</label>
+                <input id=id name=id type="text" autocomplete="off" spellcheck="false"
+                    required=required/>
+            </div>
+        }
+    };
+    view! {
+        <section aria-labelledby="register-title">
+            <h2 id="register-title">{m.staff_register_title.as_str()}</h2>
+            <p>{m.staff_register_intro.as_str()}</p>
+            <form class="stacked-form" method="post" action="/staff/applicants">
+                {text_field("foreigner_number", m.activate_number_label.as_str(), false)}
+                {text_field("file_number", m.staff_file_number_label.as_str(), false)}
+                {text_field("given_names", m.staff_given_names_label.as_str(), true)}
+                {text_field("family_name", m.staff_family_name_label.as_str(), true)}
+                {text_field("date_of_birth", m.staff_birth_label.as_str(), true)}
+                <div class="field">
+                    <label for="language">{m.staff_language_label.as_str()}</label>
+                    <input id="language" name="language" type="text" value="fr" required
+                        autocomplete="off" spellcheck="false"/>
+                </div>
+                <div class="check-field">
+                    <input id="electronic_notification" name="electronic_notification"
+                        type="checkbox" value="on" checked/>
+                    <label for="electronic_notification">{m.staff_electronic_label.as_str()}</label>
+                </div>
+                <button class="button primary" type="submit">{m.staff_register_submit.as_str()}</button>
+            </form>
+        </section>
+        <section aria-labelledby="reissue-title">
+            <h2 id="reissue-title">{m.staff_reissue_title.as_str()}</h2>
+            <p>{m.staff_reissue_intro.as_str()}</p>
+            <form class="stacked-form" method="post" action="/staff/applicants/reissue">
+                <div class="field">
+                    <label for="reissue_number">{m.activate_number_label.as_str()}</label>
+                    <input id="reissue_number" name="foreigner_number" type="text"
+                        inputmode="numeric" autocomplete="off" required/>
+                </div>
+                <button class="button secondary" type="submit">{m.staff_reissue_submit.as_str()}</button>
+            </form>
+        </section>
+    }
+}
+
+/// Every staff member, with a role to change and a switch to disable them (administrators).
+#[component]
+fn StaffList() -> impl IntoView {
+    let m = current_locale().messages();
+    let members = Resource::new_blocking(|| (), |_| staff_members());
+    view! {
+        <section aria-labelledby="members-title">
+            <h2 id="members-title">{m.staff_members_title.as_str()}</h2>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    members
+                        .await
+                        .map(|members| {
+                            view! {
+                                <ul class="staff-list">
+                                    {members.into_iter().map(|member| view! { <StaffRow member/> }).collect_view()}
+                                </ul>
+                            }
+                        })
+                        .ok()
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn StaffRow(member: StaffListEntry) -> impl IntoView {
+    let m = current_locale().messages();
+    let state = if member.disabled {
+        Some(m.staff_member_disabled.as_str())
+    } else if !member.enrolled {
+        Some(m.staff_member_pending.as_str())
+    } else {
+        None
+    };
+    let role_id = format!("role-{}", member.id);
+    let role_label = fill(&m.staff_role_for, &[("name", &member.display_name)]);
+    let disable_label = fill(&m.staff_disable_for, &[("name", &member.display_name)]);
+    let roles = [
+        ("agent", m.staff_role_agent.as_str()),
+        ("supervisor", m.staff_role_supervisor.as_str()),
+        ("administrator", m.staff_role_administrator.as_str()),
+    ];
+    view! {
+        <li>
+            <p>
+                <strong>{member.display_name.clone()}</strong>" – "{member.email.clone()}
+                {state.map(|state| view! { " ("{state}")" })}
+            </p>
+            {(!member.disabled && !member.is_you).then(|| view! {
+                <form class="inline-form" method="post" action="/staff/members/role">
+                    <input type="hidden" name="member_id" value=member.id.clone()/>
+                    <label for=role_id.clone()>{role_label}</label>
+                    <select id=role_id name="role">
+                        {roles
+                            .into_iter()
+                            .map(|(value, label)| {
+                                let selected = value == member.role;
+                                view! { <option value=value selected=selected>{label}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                    <button class="button secondary" type="submit">{m.staff_change_role.as_str()}</button>
+                </form>
+                <form class="inline-form" method="post" action="/staff/members/disable">
+                    <input type="hidden" name="member_id" value=member.id.clone()/>
+                    <button class="button secondary" type="submit" aria-label=disable_label>
+                        {m.staff_disable.as_str()}
+                    </button>
+                </form>
+            })}
+        </li>
+    }
+}

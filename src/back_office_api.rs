@@ -1,0 +1,152 @@
+//! The REST API for the office's back-office system: `POST /api/v1/applicants` registers an
+//! applicant and answers with the account notice (PDF, base64) to print. Authenticated by an
+//! API key (`Authorization: Bearer eu_…`), never by a cookie, so no cross-site request can use
+//! it. Errors are JSON: a stable `error` code and a `message` in the `Accept-Language` language.
+
+use app::i18n::Locale;
+use axum::{
+    Json,
+    extract::{State, rejection::JsonRejection},
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use base64::{Engine, engine::general_purpose::STANDARD};
+use chrono::{NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use server::{
+    api_keys,
+    registration::{RegistrationError, register_applicant},
+    storage::{Actor, NewApplicant, StorageError},
+};
+
+use crate::{
+    account_notice::notice_for,
+    startup::{AppState, locale_of},
+};
+
+#[derive(Deserialize)]
+pub struct ApplicantRegistration {
+    foreigner_number: Option<String>,
+    file_number: Option<String>,
+    given_names: String,
+    family_name: String,
+    date_of_birth: NaiveDate,
+    preferred_language: String,
+    #[serde(default = "default_true")]
+    electronic_notification: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+// Names and birth dates of asylum seekers stay out of logs.
+impl std::fmt::Debug for ApplicantRegistration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApplicantRegistration([redacted])")
+    }
+}
+
+#[derive(Serialize)]
+struct Registered {
+    id: uuid::Uuid,
+    connection_key_expires_at: chrono::DateTime<Utc>,
+    /// The account notice to print and hand over; the only copy of the connection key.
+    notice_pdf: String,
+}
+
+#[derive(Serialize)]
+struct ApiError {
+    error: &'static str,
+    message: String,
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<ApplicantRegistration>, JsonRejection>,
+) -> Response {
+    let locale = locale_of(&headers);
+    let services = &state.services;
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    let key = match api_keys::authenticate(services.storage.as_ref(), authorization).await {
+        Ok(Some(key)) => key,
+        Ok(None) => return refuse(StatusCode::UNAUTHORIZED, "unauthorized", locale),
+        Err(error) => {
+            tracing::error!(%error, "API key could not be checked");
+            return refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", locale);
+        }
+    };
+    let Ok(Json(body)) = body else {
+        return refuse(StatusCode::BAD_REQUEST, "body", locale);
+    };
+    let now = Utc::now();
+    let registration = NewApplicant {
+        foreigner_number: body.foreigner_number,
+        file_number: body.file_number,
+        given_names: body.given_names,
+        family_name: body.family_name,
+        date_of_birth: body.date_of_birth,
+        preferred_language: body.preferred_language,
+        electronic_notification: body.electronic_notification,
+    };
+    let result = register_applicant(
+        services.storage.as_ref(),
+        registration,
+        Actor::api_key(key.id),
+        services.config.connection_key_validity,
+        now,
+    )
+    .await;
+    let issued = match result {
+        Ok(registered) => registered,
+        Err(error) => {
+            let status = match &error {
+                RegistrationError::Storage(StorageError::Conflict(_)) => StatusCode::CONFLICT,
+                RegistrationError::Storage(_) => {
+                    tracing::error!(%error, "registration through the API failed");
+                    StatusCode::SERVICE_UNAVAILABLE
+                }
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            return refuse(status, error.code(), locale);
+        }
+    };
+    tracing::info!(api_key = %key.id, "applicant registered through the API");
+    let pdf = notice_for(&issued, &services.config.public_url);
+    (
+        StatusCode::CREATED,
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(Registered {
+            id: issued.applicant.id,
+            connection_key_expires_at: issued.expires_at,
+            notice_pdf: STANDARD.encode(pdf),
+        }),
+    )
+        .into_response()
+}
+
+fn refuse(status: StatusCode, code: &'static str, locale: Locale) -> Response {
+    let m = locale.messages();
+    let message = match code {
+        "unauthorized" => &m.api_error_unauthorized,
+        "body" => &m.api_error_body,
+        "invalid_number" => &m.staff_error_invalid_number,
+        "no_identifier" => &m.staff_error_no_identifier,
+        "missing_name" => &m.staff_error_missing_name,
+        "birth_future" => &m.staff_error_birth,
+        "language" => &m.staff_error_language,
+        "already_registered" => &m.staff_error_already_registered,
+        _ => &m.service_unavailable,
+    };
+    (
+        status,
+        Json(ApiError {
+            error: code,
+            message: message.clone(),
+        }),
+    )
+        .into_response()
+}
