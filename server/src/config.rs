@@ -68,6 +68,8 @@ pub struct Config {
     pub log_format: LogFormat,
     pub demo_data: DemoData,
     pub body_limit_bytes: usize,
+    /// Largest document accepted (a PDF), `EU_MAX_DOCUMENT_MB`, 20 MB by default.
+    pub max_document_bytes: u64,
     /// Reverse proxies in front of the app whose `X-Forwarded-For` entry is believed.
     pub trusted_proxy_hops: usize,
     /// How long a new connection key works before the applicant must ask for another.
@@ -218,6 +220,21 @@ impl Config {
                 })?,
         };
 
+        let max_document_bytes = match var("EU_MAX_DOCUMENT_MB") {
+            None => 20 * 1024 * 1024,
+            Some(text) => text
+                .parse::<u64>()
+                .ok()
+                .filter(|megabytes| (1..=1024).contains(megabytes))
+                .map(|megabytes| megabytes * 1024 * 1024)
+                .ok_or_else(|| {
+                    invalid(
+                        "EU_MAX_DOCUMENT_MB",
+                        "must be a number of megabytes from 1 to 1024",
+                    )
+                })?,
+        };
+
         let trusted_proxy_hops = match var("EU_TRUSTED_PROXY_HOPS") {
             None => 0,
             Some(text) => text.parse().ok().filter(|hops| *hops <= 5).ok_or_else(|| {
@@ -258,6 +275,7 @@ impl Config {
             log_format,
             demo_data,
             body_limit_bytes,
+            max_document_bytes,
             trusted_proxy_hops,
             connection_key_validity,
             site_root,
@@ -292,6 +310,16 @@ impl Config {
     /// Whether cookies may carry the `Secure` flag and HSTS may be sent.
     pub fn serves_https(&self) -> bool {
         self.public_url.scheme() == "https"
+    }
+
+    /// Master keys that wrap each document's own key; the newest wraps, all unwrap.
+    pub fn document_keys_dir(&self) -> PathBuf {
+        self.data_dir.join("document-keys")
+    }
+
+    /// Requests that carry documents may hold several at once (a bulk upload).
+    pub fn upload_request_limit_bytes(&self) -> u64 {
+        self.max_document_bytes * 10 + 1024 * 1024
     }
 
     pub fn signing_keys_dir(&self) -> PathBuf {

@@ -4,9 +4,11 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use futures::{StreamExt, TryStreamExt, stream::BoxStream};
 use object_store::{
-    BackoffConfig, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig, aws::AmazonS3Builder,
-    local::LocalFileSystem, path::Path,
+    BackoffConfig, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig, WriteMultipart,
+    aws::AmazonS3Builder, local::LocalFileSystem, path::Path,
 };
 
 use crate::config::ObjectStoreConfig;
@@ -45,6 +47,40 @@ impl ObjectKey {
 
     pub fn as_str(&self) -> &str {
         self.0.as_ref()
+    }
+
+    /// A key read back from a database row.
+    pub fn from_stored(key: &str) -> ObjectKey {
+        ObjectKey(Path::from(key))
+    }
+}
+
+/// Bytes in each part of a streamed upload: S3's minimum part size, and all a writer holds.
+const PART_BYTES: usize = 5 * 1024 * 1024;
+
+/// An object being written piece by piece; nothing is visible under its key until `finish`.
+pub struct ObjectWriter {
+    inner: WriteMultipart,
+}
+
+impl ObjectWriter {
+    /// Queues bytes, waiting while two parts are already on their way (memory stays bounded).
+    pub async fn write(&mut self, bytes: &[u8]) -> Result<(), DocumentStoreError> {
+        self.inner.write(bytes);
+        self.inner.wait_for_capacity(2).await?;
+        Ok(())
+    }
+
+    pub async fn finish(self) -> Result<(), DocumentStoreError> {
+        self.inner.finish().await?;
+        Ok(())
+    }
+
+    /// Gives up: the parts written so far are discarded.
+    pub async fn abort(self) {
+        if let Err(error) = self.inner.abort().await {
+            tracing::warn!(%error, "an aborted upload could not be cleaned up; the orphan sweep will");
+        }
     }
 }
 
@@ -118,6 +154,46 @@ impl DocumentStore {
     #[tracing::instrument(skip(self), fields(store = self.kind, key = key.as_str()))]
     pub async fn get(&self, key: &ObjectKey) -> Result<Bytes, DocumentStoreError> {
         Ok(self.inner.get(&key.0).await?.bytes().await?)
+    }
+
+    /// Starts writing an object in parts, for contents too large to hold in memory.
+    #[tracing::instrument(skip(self), fields(store = self.kind, key = key.as_str()))]
+    pub async fn writer(&self, key: &ObjectKey) -> Result<ObjectWriter, DocumentStoreError> {
+        let upload = self.inner.put_multipart(&key.0).await?;
+        Ok(ObjectWriter {
+            inner: WriteMultipart::new_with_chunk_size(upload, PART_BYTES),
+        })
+    }
+
+    /// The object's contents as they arrive from the store.
+    #[tracing::instrument(skip(self), fields(store = self.kind, key = key.as_str()))]
+    pub async fn read(
+        &self,
+        key: &ObjectKey,
+    ) -> Result<BoxStream<'static, Result<Bytes, DocumentStoreError>>, DocumentStoreError> {
+        let result = self.inner.get(&key.0).await?;
+        Ok(result
+            .into_stream()
+            .map_err(DocumentStoreError::from)
+            .boxed())
+    }
+
+    /// Keys of objects under `folder` last written before `cutoff` (the orphan sweep's list).
+    pub async fn keys_written_before(
+        &self,
+        folder: &str,
+        cutoff: DateTime<Utc>,
+    ) -> Result<Vec<ObjectKey>, DocumentStoreError> {
+        let prefix = Path::from(folder);
+        let mut listing = self.inner.list(Some(&prefix));
+        let mut keys = Vec::new();
+        while let Some(meta) = listing.next().await {
+            let meta = meta?;
+            if meta.last_modified < cutoff {
+                keys.push(ObjectKey(meta.location));
+            }
+        }
+        Ok(keys)
     }
 
     #[tracing::instrument(skip(self), fields(store = self.kind, key = key.as_str()))]

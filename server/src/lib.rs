@@ -3,11 +3,14 @@
 
 pub mod activation;
 pub mod api_keys;
+pub mod audit_chain;
+pub mod clock;
 pub mod config;
 pub mod connection_key;
 pub mod contact;
 pub mod demo;
 pub mod document_store;
+pub mod documents;
 pub mod http;
 pub mod keyed_hash;
 pub mod mailer;
@@ -32,8 +35,10 @@ pub mod totp;
 
 use std::sync::Arc;
 
+use clock::Clock;
 use config::Config;
 use document_store::{DocumentStore, DocumentStoreError};
+use documents::encryption::MasterKeys;
 use keyed_hash::KeyedHasher;
 use mailer::{MailError, Mailer};
 use signing_keys::{SigningKeyError, SigningKeys};
@@ -49,6 +54,9 @@ pub struct Services {
     pub signing_keys: Arc<SigningKeys>,
     /// Hashes client addresses and typed identifiers (audit log, throttles).
     pub keyed_hasher: KeyedHasher,
+    /// Wrap each document's own encryption key.
+    pub master_keys: MasterKeys,
+    pub clock: Clock,
 }
 
 /// Why the server could not start, as one sentence for the operator.
@@ -64,6 +72,8 @@ pub enum StartupError {
     DataDir(#[source] std::io::Error),
     #[error("the signing keys could not be loaded: {0}")]
     SigningKeys(#[source] SigningKeyError),
+    #[error("the document master keys could not be loaded: {0}")]
+    DocumentKeys(#[source] SigningKeyError),
     #[error("the audit hashing key could not be loaded: {0}")]
     HashKey(#[source] std::io::Error),
 }
@@ -71,6 +81,11 @@ pub enum StartupError {
 impl Services {
     /// Opens every dependency and brings the database schema up to date.
     pub async fn start(config: Config) -> Result<Services, StartupError> {
+        Services::start_with_clock(config, Clock::system()).await
+    }
+
+    /// As `start`, with the clock tests move to check time-based rules.
+    pub async fn start_with_clock(config: Config, clock: Clock) -> Result<Services, StartupError> {
         prepare_data_dir(&config.data_dir).map_err(StartupError::DataDir)?;
         let storage = storage::connect(config.database_url.expose())
             .await
@@ -84,6 +99,9 @@ impl Services {
             .map_err(StartupError::SigningKeys)?;
         let keyed_hasher = KeyedHasher::load_or_create(&config.keyed_hash_file())
             .map_err(StartupError::HashKey)?;
+        let master_keys = SigningKeys::load_or_create(&config.document_keys_dir())
+            .map(MasterKeys::new)
+            .map_err(StartupError::DocumentKeys)?;
         tracing::info!(
             database = storage.engine(),
             documents = documents.kind(),
@@ -97,6 +115,8 @@ impl Services {
             mailer,
             signing_keys: Arc::new(signing_keys),
             keyed_hasher,
+            master_keys,
+            clock,
         })
     }
 

@@ -137,7 +137,7 @@ impl ActorKind {
         }
     }
 
-    fn parse(text: &str) -> Result<ActorKind, StorageError> {
+    pub(super) fn parse(text: &str) -> Result<ActorKind, StorageError> {
         [
             ActorKind::Applicant,
             ActorKind::Staff,
@@ -176,6 +176,41 @@ pub struct AuditEvent {
     pub target_id: Option<Uuid>,
     pub ip_hash: Option<String>,
     pub succeeded: bool,
+    /// Place in the hash chain; `None` for events written before the chain began.
+    pub sequence: Option<i64>,
+    pub previous_hash: Option<String>,
+    pub event_hash: Option<String>,
+}
+
+/// The hash before the first chained event.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+impl AuditEvent {
+    /// SHA-256 over the previous hash and every field of the event, in a fixed text form (hex).
+    /// Changing any field, or removing or reordering events, breaks the chain from there on.
+    pub fn chain_hash(&self, sequence: i64, previous_hash: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let optional = |value: Option<String>| value.unwrap_or_else(|| "-".to_owned());
+        let canonical = [
+            "v1".to_owned(),
+            sequence.to_string(),
+            previous_hash.to_owned(),
+            self.id.to_string(),
+            self.occurred_at.timestamp_micros().to_string(),
+            self.actor_kind.as_str().to_owned(),
+            optional(self.actor_id.map(|id| id.to_string())),
+            self.action.clone(),
+            optional(self.target_kind.clone()),
+            optional(self.target_id.map(|id| id.to_string())),
+            optional(self.ip_hash.clone()),
+            if self.succeeded { "success" } else { "failure" }.to_owned(),
+        ]
+        .join("\n");
+        Sha256::digest(canonical.as_bytes())
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -189,6 +224,9 @@ pub(super) struct AuditEventRow {
     pub target_id: Option<Uuid>,
     pub ip_hash: Option<String>,
     pub outcome: String,
+    pub sequence: Option<i64>,
+    pub previous_hash: Option<String>,
+    pub event_hash: Option<String>,
 }
 
 impl TryFrom<AuditEventRow> for AuditEvent {
@@ -205,6 +243,9 @@ impl TryFrom<AuditEventRow> for AuditEvent {
             target_id: row.target_id,
             ip_hash: row.ip_hash,
             succeeded: row.outcome == "success",
+            sequence: row.sequence,
+            previous_hash: row.previous_hash,
+            event_hash: row.event_hash,
         })
     }
 }

@@ -4,6 +4,7 @@
 //! contract tests (`server/tests/storage_contract.rs`).
 
 mod audit_and_sessions;
+mod document_records;
 mod models;
 mod postgres;
 mod shared_queries;
@@ -18,8 +19,9 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 pub use audit_and_sessions::{
-    Actor, ActorKind, AuditEvent, NewAuditEvent, NewSession, Session, SubjectKind,
+    Actor, ActorKind, AuditEvent, GENESIS_HASH, NewAuditEvent, NewSession, Session, SubjectKind,
 };
+pub use document_records::{DocumentRecord, DocumentRecords, NewDocument, ScanStatus};
 pub use models::{
     Applicant, ConnectionKeyRecord, NewApplicant, NewConnectionKey, NewStaffMember, StaffMember,
     StaffRole,
@@ -52,7 +54,7 @@ impl From<sqlx::Error> for StorageError {
 
 /// Everything the portal keeps in its database.
 #[async_trait]
-pub trait Storage: SignInRecords + StaffRecords + Send + Sync + 'static {
+pub trait Storage: SignInRecords + StaffRecords + DocumentRecords + Send + Sync + 'static {
     /// Which engine, for logs and readiness reports.
     fn engine(&self) -> &'static str;
     /// Brings the schema up to date; safe to run on every start and from several instances.
@@ -134,6 +136,14 @@ pub trait Storage: SignInRecords + StaffRecords + Send + Sync + 'static {
     async fn append_audit_event(&self, event: &NewAuditEvent) -> Result<AuditEvent, StorageError>;
     /// Newest first.
     async fn recent_audit_events(&self, limit: i64) -> Result<Vec<AuditEvent>, StorageError>;
+    /// Chained events after `sequence`, in chain order (for verification, page by page).
+    async fn audit_chain_after(
+        &self,
+        sequence: i64,
+        limit: i64,
+    ) -> Result<Vec<AuditEvent>, StorageError>;
+    /// The last sequence number and hash of the chain.
+    async fn audit_chain_head(&self) -> Result<(i64, String), StorageError>;
 
     /// Closes the pool; later calls fail.
     async fn close(&self);

@@ -7,8 +7,9 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use uuid::Uuid;
 
 use super::audit_and_sessions::{AuditEventRow, SessionRow};
+use super::document_records::impl_document_records;
 use super::shared_queries::{
-    APPLICANT_COLUMNS, STAFF_COLUMNS, StaffRow, impl_storage, now, to_micros,
+    APPLICANT_COLUMNS, AUDIT_COLUMNS, STAFF_COLUMNS, StaffRow, impl_storage, now, to_micros,
 };
 use super::sign_in_records::{OneTimeCodeRow, impl_sign_in_records};
 use super::staff_records::{StaffEnrolmentRow, impl_staff_records};
@@ -46,3 +47,5 @@ impl_storage!(
 impl_sign_in_records!(PostgresStorage, sqlx::Postgres);
 
 impl_staff_records!(PostgresStorage, sqlx::Postgres);
+
+impl_document_records!(PostgresStorage, sqlx::Postgres);

@@ -350,46 +350,95 @@ macro_rules! impl_storage {
         }
 
         async fn append_audit_event(&self, event: &NewAuditEvent) -> Result<AuditEvent, StorageError> {
-            let row = AuditEventRow {
+            let mut event = AuditEvent {
                 id: Uuid::new_v4(),
                 occurred_at: now(),
-                actor_kind: event.actor_kind.as_str().to_owned(),
+                actor_kind: event.actor_kind,
                 actor_id: event.actor_id,
                 action: event.action.to_owned(),
                 target_kind: event.target_kind.map(str::to_owned),
                 target_id: event.target_id,
                 ip_hash: event.ip_hash.clone(),
-                outcome: if event.succeeded { "success" } else { "failure" }.to_owned(),
+                succeeded: event.succeeded,
+                sequence: None,
+                previous_hash: None,
+                event_hash: None,
             };
+            let mut transaction = self.pool.begin().await?;
+            // Writing the head first takes its lock (a row lock on PostgreSQL, the write lock on
+            // SQLite): appends from every instance chain one after the other.
+            let (sequence, previous_hash): (i64, String) = sqlx::query_as(
+                "UPDATE audit_chain_head SET sequence = sequence + 1 WHERE id = 1                  RETURNING sequence, last_hash",
+            )
+            .fetch_one(&mut *transaction)
+            .await?;
+            let event_hash = event.chain_hash(sequence, &previous_hash);
             sqlx::query(
                 "INSERT INTO audit_events (id, occurred_at, actor_kind, actor_id, action, target_kind, \
-                 target_id, ip_hash, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                 target_id, ip_hash, outcome, sequence, previous_hash, event_hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             )
-            .bind(row.id)
-            .bind(row.occurred_at)
-            .bind(&row.actor_kind)
-            .bind(row.actor_id)
-            .bind(&row.action)
-            .bind(&row.target_kind)
-            .bind(row.target_id)
-            .bind(&row.ip_hash)
-            .bind(&row.outcome)
-            .execute(&self.pool)
+            .bind(event.id)
+            .bind(event.occurred_at)
+            .bind(event.actor_kind.as_str())
+            .bind(event.actor_id)
+            .bind(&event.action)
+            .bind(&event.target_kind)
+            .bind(event.target_id)
+            .bind(&event.ip_hash)
+            .bind(if event.succeeded { "success" } else { "failure" })
+            .bind(sequence)
+            .bind(&previous_hash)
+            .bind(&event_hash)
+            .execute(&mut *transaction)
             .await?;
-            AuditEvent::try_from(row)
+            sqlx::query("UPDATE audit_chain_head SET last_hash = $1 WHERE id = 1")
+                .bind(&event_hash)
+                .execute(&mut *transaction)
+                .await?;
+            transaction.commit().await?;
+            event.sequence = Some(sequence);
+            event.previous_hash = Some(previous_hash);
+            event.event_hash = Some(event_hash);
+            Ok(event)
         }
 
         async fn recent_audit_events(&self, limit: i64) -> Result<Vec<AuditEvent>, StorageError> {
-            sqlx::query_as::<$db, AuditEventRow>(
-                "SELECT id, occurred_at, actor_kind, actor_id, action, target_kind, target_id, ip_hash, \
-                 outcome FROM audit_events ORDER BY occurred_at DESC, id DESC LIMIT $1",
-            )
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .map(AuditEvent::try_from)
-            .collect()
+            let sql = format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit_events ORDER BY occurred_at DESC, id DESC LIMIT $1"
+            );
+            sqlx::query_as::<$db, AuditEventRow>(sqlx::AssertSqlSafe(sql))
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .map(AuditEvent::try_from)
+                .collect()
+        }
+
+        async fn audit_chain_after(
+            &self,
+            sequence: i64,
+            limit: i64,
+        ) -> Result<Vec<AuditEvent>, StorageError> {
+            let sql = format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit_events WHERE sequence > $1 \
+                 ORDER BY sequence LIMIT $2"
+            );
+            sqlx::query_as::<$db, AuditEventRow>(sqlx::AssertSqlSafe(sql))
+                .bind(sequence)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .map(AuditEvent::try_from)
+                .collect()
+        }
+
+        async fn audit_chain_head(&self) -> Result<(i64, String), StorageError> {
+            Ok(sqlx::query_as("SELECT sequence, last_hash FROM audit_chain_head WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?)
         }
 
         async fn close(&self) {
@@ -400,6 +449,9 @@ macro_rules! impl_storage {
 }
 
 pub(super) use impl_storage;
+
+pub(super) const AUDIT_COLUMNS: &str = "id, occurred_at, actor_kind, actor_id, action, target_kind, \
+    target_id, ip_hash, outcome, sequence, previous_hash, event_hash";
 
 /// Timestamps are taken by the application, not the database, so both engines agree to the
 /// microsecond (PostgreSQL keeps no finer).

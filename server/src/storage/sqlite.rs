@@ -9,8 +9,9 @@ use sqlx::sqlite::{
 use uuid::Uuid;
 
 use super::audit_and_sessions::{AuditEventRow, SessionRow};
+use super::document_records::impl_document_records;
 use super::shared_queries::{
-    APPLICANT_COLUMNS, STAFF_COLUMNS, StaffRow, impl_storage, now, to_micros,
+    APPLICANT_COLUMNS, AUDIT_COLUMNS, STAFF_COLUMNS, StaffRow, impl_storage, now, to_micros,
 };
 use super::sign_in_records::{OneTimeCodeRow, impl_sign_in_records};
 use super::staff_records::{StaffEnrolmentRow, impl_staff_records};
@@ -65,3 +66,5 @@ impl_storage!(
 impl_sign_in_records!(SqliteStorage, sqlx::Sqlite);
 
 impl_staff_records!(SqliteStorage, sqlx::Sqlite);
+
+impl_document_records!(SqliteStorage, sqlx::Sqlite);

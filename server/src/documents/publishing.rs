@@ -1,0 +1,227 @@
+//! Posting a document in an applicant's account: the content streams from the request through
+//! the PDF check, SHA-256 and encryption into the object store, and the row is written only once
+//! the object is complete. A refused or failed upload leaves nothing behind; an object whose row
+//! never came (a crash in between) is removed by the orphan sweep.
+
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::{
+    DocumentKind,
+    encryption::{EncryptionError, Encryptor},
+    pdf_inspection::{PdfInspector, PdfRefusal},
+};
+use crate::{
+    Services,
+    document_store::{DocumentStoreError, ObjectKey},
+    storage::{Actor, DocumentRecord, NewAuditEvent, NewDocument, ScanStatus, StorageError},
+};
+
+/// Objects of documents live under this folder of the store.
+pub const DOCUMENTS_FOLDER: &str = "documents";
+const MAX_TITLE_CHARS: usize = 200;
+const MAX_FILE_NAME_CHARS: usize = 150;
+
+/// What staff (or the back-office) say about the file they send.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub applicant_id: Uuid,
+    pub kind: DocumentKind,
+    pub title: String,
+    /// As the sender named it; cleaned before it is kept.
+    pub file_name: String,
+    pub uploaded_by: Actor,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error("no applicant has this id")]
+    UnknownApplicant,
+    #[error("the title is empty or too long")]
+    InvalidTitle,
+    #[error("the file is larger than {limit_bytes} bytes")]
+    TooLarge { limit_bytes: u64 },
+    #[error("the file was refused: {0}")]
+    Refused(PdfRefusal),
+    #[error("the same file is already in this applicant's account")]
+    Duplicate,
+    #[error("the upload stopped before the end of the file")]
+    Interrupted,
+    #[error(transparent)]
+    Store(#[from] DocumentStoreError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Encryption(#[from] EncryptionError),
+}
+
+/// A title as staff typed it, trimmed; control characters are not allowed.
+pub fn clean_title(title: &str) -> Option<String> {
+    let title = title.trim();
+    let length = title.chars().count();
+    ((1..=MAX_TITLE_CHARS).contains(&length) && !title.chars().any(char::is_control))
+        .then(|| title.to_owned())
+}
+
+/// The name the applicant's browser will save the file under: no folders, no control
+/// characters, a `.pdf` ending.
+pub fn clean_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let mut clean: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | ':' | '*' | '?' | '<' | '>' | '|'))
+        .take(MAX_FILE_NAME_CHARS)
+        .collect::<String>()
+        .trim()
+        .trim_start_matches('.')
+        .to_owned();
+    if clean.is_empty() {
+        clean = "document".to_owned();
+    }
+    if !clean.to_ascii_lowercase().ends_with(".pdf") {
+        clean.push_str(".pdf");
+    }
+    clean
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Streams `body` into the store and posts the document, made available now.
+#[tracing::instrument(skip_all, fields(applicant = %upload.applicant_id, kind = upload.kind.code()))]
+pub async fn publish<S, E>(
+    services: &Services,
+    upload: Upload,
+    body: S,
+) -> Result<DocumentRecord, PublishError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+{
+    let title = clean_title(&upload.title).ok_or(PublishError::InvalidTitle)?;
+    if services
+        .storage
+        .find_applicant(upload.applicant_id)
+        .await?
+        .is_none()
+    {
+        return Err(PublishError::UnknownApplicant);
+    }
+    let id = Uuid::new_v4();
+    let key = ObjectKey::generate(DOCUMENTS_FOLDER);
+    let (data_key, wrapped) = services.master_keys.new_data_key(id)?;
+    let mut writer = services.documents.writer(&key).await?;
+    let stored = store_content(services, body, &data_key, &mut writer).await;
+    let (size, sha256) = match stored {
+        Ok(facts) => facts,
+        Err(error) => {
+            writer.abort().await;
+            return Err(error);
+        }
+    };
+    writer.finish().await?;
+    let document = NewDocument {
+        id,
+        applicant_id: upload.applicant_id,
+        kind: upload.kind,
+        title,
+        file_name: clean_file_name(&upload.file_name),
+        size_bytes: i64::try_from(size).unwrap_or(i64::MAX),
+        sha256,
+        object_key: key.as_str().to_owned(),
+        master_key_id: wrapped.master_key_id,
+        wrapped_key: wrapped.wrapped,
+        uploaded_by_kind: upload.uploaded_by.kind,
+        uploaded_by_id: upload.uploaded_by.id,
+        scan_status: ScanStatus::NotScanned,
+        made_available_at: Some(services.clock.now()),
+        replaces_id: None,
+    };
+    let record = match services.storage.insert_document(&document).await {
+        Ok(record) => record,
+        Err(error) => {
+            if let Err(cleanup) = services.documents.delete(&key).await {
+                tracing::warn!(%cleanup, "the object of a refused document stays for the orphan sweep");
+            }
+            return Err(match error {
+                StorageError::Conflict(_) => PublishError::Duplicate,
+                other => PublishError::Storage(other),
+            });
+        }
+    };
+    services
+        .storage
+        .append_audit_event(&NewAuditEvent {
+            actor_kind: upload.uploaded_by.kind,
+            actor_id: upload.uploaded_by.id,
+            action: "document_published",
+            target_kind: Some("document"),
+            target_id: Some(record.id),
+            ip_hash: None,
+            succeeded: true,
+        })
+        .await?;
+    tracing::info!(document = %record.id, bytes = size, "document published");
+    Ok(record)
+}
+
+/// Reads the body through the checks into the writer; returns its size and SHA-256.
+async fn store_content<S, E>(
+    services: &Services,
+    mut body: S,
+    data_key: &super::encryption::DataKey,
+    writer: &mut crate::document_store::ObjectWriter,
+) -> Result<(u64, String), PublishError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+{
+    let limit_bytes = services.config.max_document_bytes;
+    let mut inspector = PdfInspector::new();
+    let mut hasher = Sha256::new();
+    let mut encryptor = Encryptor::new(data_key)?;
+    let mut size: u64 = 0;
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|_| PublishError::Interrupted)?;
+        size += chunk.len() as u64;
+        if size > limit_bytes {
+            return Err(PublishError::TooLarge { limit_bytes });
+        }
+        inspector.feed(&chunk);
+        if let Some(refusal) = inspector.refusal() {
+            return Err(PublishError::Refused(refusal));
+        }
+        hasher.update(&chunk);
+        let sealed = encryptor.push(&chunk)?;
+        writer.write(&sealed).await?;
+    }
+    inspector.finish().map_err(PublishError::Refused)?;
+    writer.write(&encryptor.finish()?).await?;
+    Ok((size, hex(&hasher.finalize())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_lose_folders_and_gain_a_pdf_ending() {
+        assert_eq!(clean_file_name("../../etc/passwd"), "passwd.pdf");
+        assert_eq!(
+            clean_file_name("C:\\Users\\agent\\décision.PDF"),
+            "décision.PDF"
+        );
+        assert_eq!(clean_file_name("a\"b\r\n.pdf"), "ab.pdf");
+        assert_eq!(clean_file_name(""), "document.pdf");
+        assert_eq!(clean_file_name("...hidden"), "hidden.pdf");
+    }
+
+    #[test]
+    fn titles_are_trimmed_and_bounded() {
+        assert_eq!(clean_title("  Décision  ").as_deref(), Some("Décision"));
+        assert_eq!(clean_title("   "), None);
+        assert_eq!(clean_title("a\u{0}b"), None);
+        assert_eq!(clean_title(&"x".repeat(201)), None);
+    }
+}

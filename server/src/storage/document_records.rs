@@ -1,0 +1,263 @@
+//! Rows of the documents posted in applicants' accounts. Part of `Storage` (a supertrait),
+//! implemented once for both engines by `impl_document_records!`.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{ActorKind, StorageError};
+use crate::documents::DocumentKind;
+
+/// Where the virus scan stands. Without a scanner a document is `NotScanned`, never `Clean`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanStatus {
+    NotScanned,
+    Pending,
+    Clean,
+    Infected,
+}
+
+impl ScanStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScanStatus::NotScanned => "not_scanned",
+            ScanStatus::Pending => "pending",
+            ScanStatus::Clean => "clean",
+            ScanStatus::Infected => "infected",
+        }
+    }
+
+    fn parse(text: &str) -> Result<ScanStatus, StorageError> {
+        [
+            ScanStatus::NotScanned,
+            ScanStatus::Pending,
+            ScanStatus::Clean,
+            ScanStatus::Infected,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == text)
+        .ok_or_else(|| StorageError::Corrupt(format!("unknown scan status `{text}`")))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDocument {
+    pub id: Uuid,
+    pub applicant_id: Uuid,
+    pub kind: DocumentKind,
+    pub title: String,
+    pub file_name: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub object_key: String,
+    pub master_key_id: String,
+    pub wrapped_key: String,
+    pub uploaded_by_kind: ActorKind,
+    pub uploaded_by_id: Option<Uuid>,
+    pub scan_status: ScanStatus,
+    pub made_available_at: Option<DateTime<Utc>>,
+    pub replaces_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentRecord {
+    pub id: Uuid,
+    pub applicant_id: Uuid,
+    pub kind: DocumentKind,
+    pub title: String,
+    pub file_name: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub object_key: String,
+    pub master_key_id: String,
+    pub wrapped_key: String,
+    pub uploaded_by_kind: ActorKind,
+    pub uploaded_by_id: Option<Uuid>,
+    pub scan_status: ScanStatus,
+    pub made_available_at: Option<DateTime<Utc>>,
+    pub first_opened_at: Option<DateTime<Utc>>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub withdrawn_by_id: Option<Uuid>,
+    pub withdrawal_reason: Option<String>,
+    pub replaces_id: Option<Uuid>,
+}
+
+pub(super) const DOCUMENT_COLUMNS: &str = "id, applicant_id, kind, title, file_name, size_bytes, \
+    sha256, object_key, master_key_id, wrapped_key, uploaded_by_kind, uploaded_by_id, scan_status, \
+    made_available_at, first_opened_at, withdrawn_at, withdrawn_by_id, withdrawal_reason, replaces_id";
+
+#[derive(sqlx::FromRow)]
+pub(super) struct DocumentRow {
+    id: Uuid,
+    applicant_id: Uuid,
+    kind: String,
+    title: String,
+    file_name: String,
+    size_bytes: i64,
+    sha256: String,
+    object_key: String,
+    master_key_id: String,
+    wrapped_key: String,
+    uploaded_by_kind: String,
+    uploaded_by_id: Option<Uuid>,
+    scan_status: String,
+    made_available_at: Option<DateTime<Utc>>,
+    first_opened_at: Option<DateTime<Utc>>,
+    withdrawn_at: Option<DateTime<Utc>>,
+    withdrawn_by_id: Option<Uuid>,
+    withdrawal_reason: Option<String>,
+    replaces_id: Option<Uuid>,
+}
+
+impl TryFrom<DocumentRow> for DocumentRecord {
+    type Error = StorageError;
+
+    fn try_from(row: DocumentRow) -> Result<Self, Self::Error> {
+        Ok(DocumentRecord {
+            id: row.id,
+            applicant_id: row.applicant_id,
+            kind: DocumentKind::from_code(&row.kind).ok_or_else(|| {
+                StorageError::Corrupt(format!("unknown document kind `{}`", row.kind))
+            })?,
+            title: row.title,
+            file_name: row.file_name,
+            size_bytes: row.size_bytes,
+            sha256: row.sha256,
+            object_key: row.object_key,
+            master_key_id: row.master_key_id,
+            wrapped_key: row.wrapped_key,
+            uploaded_by_kind: ActorKind::parse(&row.uploaded_by_kind)?,
+            uploaded_by_id: row.uploaded_by_id,
+            scan_status: ScanStatus::parse(&row.scan_status)?,
+            made_available_at: row.made_available_at,
+            first_opened_at: row.first_opened_at,
+            withdrawn_at: row.withdrawn_at,
+            withdrawn_by_id: row.withdrawn_by_id,
+            withdrawal_reason: row.withdrawal_reason,
+            replaces_id: row.replaces_id,
+        })
+    }
+}
+
+#[async_trait]
+pub trait DocumentRecords: Send + Sync {
+    /// Stores the row of a document whose content is already in the object store. Refused with
+    /// `Conflict("document")` when the same content is already in the account (not withdrawn).
+    async fn insert_document(&self, document: &NewDocument)
+    -> Result<DocumentRecord, StorageError>;
+    async fn find_document(&self, id: Uuid) -> Result<Option<DocumentRecord>, StorageError>;
+    /// The applicant's documents, newest first (those still waiting for a scan last).
+    async fn documents_of_applicant(
+        &self,
+        applicant_id: Uuid,
+    ) -> Result<Vec<DocumentRecord>, StorageError>;
+    /// Records the first opening at `now` unless one is recorded already (also by a concurrent
+    /// call); returns the row as it then stands.
+    async fn record_first_opening(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DocumentRecord>, StorageError>;
+    /// Whether a row points at this object (the orphan sweep asks).
+    async fn document_object_exists(&self, object_key: &str) -> Result<bool, StorageError>;
+}
+
+macro_rules! impl_document_records {
+    ($store:ty, $db:ty) => {
+    #[async_trait::async_trait]
+    impl $crate::storage::document_records::DocumentRecords for $store {
+        async fn insert_document(
+            &self,
+            document: &$crate::storage::NewDocument,
+        ) -> Result<$crate::storage::DocumentRecord, StorageError> {
+            sqlx::query(
+                "INSERT INTO documents (id, applicant_id, kind, title, file_name, size_bytes, sha256, \
+                 object_key, master_key_id, wrapped_key, uploaded_by_kind, uploaded_by_id, scan_status, \
+                 made_available_at, replaces_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+            )
+            .bind(document.id)
+            .bind(document.applicant_id)
+            .bind(document.kind.code())
+            .bind(&document.title)
+            .bind(&document.file_name)
+            .bind(document.size_bytes)
+            .bind(&document.sha256)
+            .bind(&document.object_key)
+            .bind(&document.master_key_id)
+            .bind(&document.wrapped_key)
+            .bind(document.uploaded_by_kind.as_str())
+            .bind(document.uploaded_by_id)
+            .bind(document.scan_status.as_str())
+            .bind(document.made_available_at.map(to_micros))
+            .bind(document.replaces_id)
+            .execute(&self.pool)
+            .await
+            .map_err(|error| $crate::storage::map_unique_violation(error, "document"))?;
+            self.find_document(document.id).await?.ok_or_else(|| {
+                StorageError::Corrupt("a document vanished as it was written".into())
+            })
+        }
+
+        async fn find_document(
+            &self,
+            id: Uuid,
+        ) -> Result<Option<$crate::storage::DocumentRecord>, StorageError> {
+            use $crate::storage::document_records::{DOCUMENT_COLUMNS, DocumentRow};
+            let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = $1");
+            sqlx::query_as::<$db, DocumentRow>(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .map($crate::storage::DocumentRecord::try_from)
+                .transpose()
+        }
+
+        async fn documents_of_applicant(
+            &self,
+            applicant_id: Uuid,
+        ) -> Result<Vec<$crate::storage::DocumentRecord>, StorageError> {
+            use $crate::storage::document_records::{DOCUMENT_COLUMNS, DocumentRow};
+            let sql = format!(
+                "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE applicant_id = $1 \
+                 ORDER BY made_available_at IS NULL, made_available_at DESC, id"
+            );
+            sqlx::query_as::<$db, DocumentRow>(sqlx::AssertSqlSafe(sql))
+                .bind(applicant_id)
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .map($crate::storage::DocumentRecord::try_from)
+                .collect()
+        }
+
+        async fn record_first_opening(
+            &self,
+            id: Uuid,
+            now: DateTime<Utc>,
+        ) -> Result<Option<$crate::storage::DocumentRecord>, StorageError> {
+            // One statement: of two concurrent first openings, exactly one sets the time.
+            sqlx::query(
+                "UPDATE documents SET first_opened_at = $2 \
+                 WHERE id = $1 AND first_opened_at IS NULL AND made_available_at IS NOT NULL",
+            )
+            .bind(id)
+            .bind(to_micros(now))
+            .execute(&self.pool)
+            .await?;
+            self.find_document(id).await
+        }
+
+        async fn document_object_exists(&self, object_key: &str) -> Result<bool, StorageError> {
+            let found: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM documents WHERE object_key = $1")
+                    .bind(object_key)
+                    .fetch_one(&self.pool)
+                    .await?;
+            Ok(found > 0)
+        }
+    }
+    };
+}
+
+pub(super) use impl_document_records;
