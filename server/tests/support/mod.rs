@@ -130,3 +130,71 @@ macro_rules! both_engines {
 pub fn unrelated_hasher() -> KeyedHasher {
     KeyedHasher::new(uuid::Uuid::new_v4().as_bytes().repeat(2))
 }
+
+/// A moto server for one test, or the one `TEST_S3_ENDPOINT` names.
+pub struct S3Server {
+    pub endpoint: String,
+    child: Option<std::process::Child>,
+}
+
+impl S3Server {
+    pub fn start() -> S3Server {
+        use std::process::{Command, Stdio};
+        if let Ok(endpoint) = std::env::var("TEST_S3_ENDPOINT") {
+            return S3Server {
+                endpoint,
+                child: None,
+            };
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("moto_server")
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("moto_server is required for the S3 tests (`make test` installs it)");
+        S3Server {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            child: Some(child),
+        }
+    }
+
+    pub async fn wait_until_up(&self) {
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(self.endpoint.trim_start_matches("http://"))
+                .await
+                .is_ok()
+            {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("S3 server at {} did not start", self.endpoint);
+    }
+
+    /// A new bucket (moto accepts any credentials; a plain S3 PUT creates it).
+    pub async fn create_bucket(&self) -> String {
+        let bucket = format!("test-{}", uuid::Uuid::new_v4().simple());
+        let status = reqwest::Client::new()
+            .put(format!("{}/{bucket}", self.endpoint))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert!(status.is_success(), "bucket creation: {status}");
+        bucket
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

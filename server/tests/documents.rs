@@ -1,0 +1,464 @@
+//! Posting and opening documents through the real pipeline (PDF check, encryption, object
+//! store, rows, audit chain) on both engines, and on a real S3-compatible server.
+
+mod support;
+
+use std::collections::HashMap;
+
+use bytes::Bytes;
+use chrono::{Duration, NaiveDate};
+use futures::{StreamExt, stream};
+use server::{
+    Services, audit_chain,
+    clock::Clock,
+    config::Config,
+    connection_key::ConnectionKey,
+    document_store::ObjectKey,
+    documents::{
+        DocumentKind,
+        orphans::sweep_orphans,
+        pdf_inspection::PdfRefusal,
+        publishing::{PublishError, Upload, publish},
+        reading::{ReadError, Reader, open},
+    },
+    printable::{Font, Line, a4_document},
+    storage::{Actor, NewApplicant, NewConnectionKey},
+};
+use support::{S3Server, TestDatabase};
+use uuid::Uuid;
+
+struct Portal {
+    services: Services,
+    database: TestDatabase,
+    _data: tempfile::TempDir,
+}
+
+async fn portal(database: TestDatabase, extra: &[(&str, &str)]) -> Portal {
+    let data = tempfile::tempdir().unwrap();
+    let mut vars: HashMap<String, String> = HashMap::from([
+        ("EU_DATA_DIR".into(), data.path().display().to_string()),
+        ("DATABASE_URL".into(), database.url.clone()),
+    ]);
+    for (name, value) in extra {
+        vars.insert((*name).into(), (*value).into());
+    }
+    let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
+    let services = Services::start_with_clock(config, Clock::adjustable())
+        .await
+        .unwrap();
+    Portal {
+        services,
+        database,
+        _data: data,
+    }
+}
+
+impl Portal {
+    async fn stop(self) {
+        self.services.storage.close().await;
+        self.database.drop().await;
+    }
+
+    async fn applicant(&self, number: &str) -> Uuid {
+        self.services
+            .storage
+            .create_applicant(
+                &NewApplicant {
+                    foreigner_number: Some(number.into()),
+                    file_number: None,
+                    given_names: "Amina".into(),
+                    family_name: "Test".into(),
+                    date_of_birth: NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+                    preferred_language: "fr".into(),
+                    electronic_notification: true,
+                },
+                &NewConnectionKey {
+                    key_hash: ConnectionKey::generate().hash(),
+                    expires_at: chrono::Utc::now() + Duration::days(30),
+                },
+            )
+            .await
+            .unwrap()
+            .id
+    }
+
+    async fn post(&self, applicant: Uuid, contents: &[u8]) -> Result<Uuid, PublishError> {
+        let upload = Upload {
+            applicant_id: applicant,
+            kind: DocumentKind::Decision,
+            title: "Décision sur votre demande".into(),
+            file_name: "decision.pdf".into(),
+            uploaded_by: Actor::system(),
+        };
+        // Cut in uneven pieces, as a network delivers it.
+        let pieces: Vec<Result<Bytes, std::io::Error>> = contents
+            .chunks(7919)
+            .map(|piece| Ok(Bytes::copy_from_slice(piece)))
+            .collect();
+        publish(&self.services, upload, stream::iter(pieces))
+            .await
+            .map(|record| record.id)
+    }
+
+    async fn read(&self, reader: Reader, id: Uuid) -> Result<Vec<u8>, ReadError> {
+        let opened = open(&self.services, reader, id, None).await?;
+        let mut content = opened.content;
+        let mut bytes = Vec::new();
+        while let Some(piece) = content.next().await {
+            bytes.extend_from_slice(&piece.map_err(|_| ReadError::NotFound)?);
+        }
+        Ok(bytes)
+    }
+
+    async fn stored_objects(&self) -> usize {
+        self.services
+            .documents
+            .keys_written_before("documents", chrono::Utc::now() + Duration::days(1))
+            .await
+            .unwrap()
+            .len()
+    }
+}
+
+fn letter(text: &str) -> Vec<u8> {
+    a4_document(text, &[Line::new(text, Font::Regular, 12.0)])
+}
+
+/// A valid PDF of about `bytes` bytes (comment lines pad it).
+fn large_letter(bytes: usize) -> Vec<u8> {
+    let base = letter("Compte rendu");
+    let padding = "% padding line of a long transcript\n".repeat(bytes / 36 + 1);
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    pdf.extend_from_slice(padding.as_bytes());
+    pdf.extend_from_slice(&base[9..]);
+    pdf
+}
+
+macro_rules! on_both_engines {
+    ($name:ident, $extra:expr, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                let portal = portal(TestDatabase::sqlite().await, $extra).await;
+                ($body)(&portal).await;
+                portal.stop().await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let portal = portal(TestDatabase::postgres().await, $extra).await;
+                ($body)(&portal).await;
+                portal.stop().await;
+            }
+        }
+    };
+}
+
+on_both_engines!(
+    a_posted_document_is_stored_encrypted_and_read_back_whole,
+    &[],
+    async |portal: &Portal| {
+        let amina = portal.applicant("0701000001").await;
+        let contents = large_letter(300_000);
+        let id = portal.post(amina, &contents).await.unwrap();
+        let record = portal
+            .services
+            .storage
+            .find_document(id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(record.size_bytes, contents.len() as i64);
+        assert!(record.made_available_at.is_some());
+        assert!(record.first_opened_at.is_none());
+        // At rest the content is not readable, not even its PDF header.
+        let stored = portal
+            .services
+            .documents
+            .get(&ObjectKey::from_stored(&record.object_key))
+            .await
+            .unwrap();
+        assert!(!stored.windows(5).any(|window| window == b"%PDF-"));
+        assert!(!record.object_key.contains(&amina.to_string()));
+        assert_eq!(
+            portal
+                .read(Reader::Staff(Uuid::new_v4()), id)
+                .await
+                .unwrap(),
+            contents
+        );
+        let after_staff = portal
+            .services
+            .storage
+            .find_document(id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            after_staff.first_opened_at.is_none(),
+            "staff reading is not a notification"
+        );
+        assert_eq!(
+            portal.read(Reader::Applicant(amina), id).await.unwrap(),
+            contents
+        );
+    }
+);
+
+on_both_engines!(
+    concurrent_first_openings_record_one_time,
+    &[],
+    async |portal: &Portal| {
+        let amina = portal.applicant("0701000002").await;
+        let id = portal.post(amina, &letter("Convocation")).await.unwrap();
+        let openings = (0..8).map(|_| open(&portal.services, Reader::Applicant(amina), id, None));
+        let times: Vec<_> = futures::future::join_all(openings)
+            .await
+            .into_iter()
+            .map(|opened| opened.unwrap().record.first_opened_at.unwrap())
+            .collect();
+        assert!(times.iter().all(|time| *time == times[0]), "{times:?}");
+        portal.services.clock.travel(Duration::hours(1));
+        let later = open(&portal.services, Reader::Applicant(amina), id, None)
+            .await
+            .unwrap();
+        assert_eq!(later.record.first_opened_at, Some(times[0]));
+    }
+);
+
+on_both_engines!(
+    another_applicants_document_is_the_same_as_a_missing_one,
+    &[],
+    async |portal: &Portal| {
+        let amina = portal.applicant("0701000003").await;
+        let bilal = portal.applicant("0701000004").await;
+        let id = portal.post(amina, &letter("Décision")).await.unwrap();
+        assert!(matches!(
+            portal.read(Reader::Applicant(bilal), id).await,
+            Err(ReadError::NotFound)
+        ));
+        assert!(matches!(
+            portal.read(Reader::Applicant(amina), Uuid::new_v4()).await,
+            Err(ReadError::NotFound)
+        ));
+        let untouched = portal
+            .services
+            .storage
+            .find_document(id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(untouched.first_opened_at.is_none());
+    }
+);
+
+on_both_engines!(
+    refused_uploads_leave_neither_row_nor_object,
+    &[("EU_MAX_DOCUMENT_MB", "1")],
+    async |portal: &Portal| {
+        let amina = portal.applicant("0701000005").await;
+        let hostile = b"%PDF-1.7\n1 0 obj << /OpenAction << /S /JavaScript /JS (x) >> >> endobj\n\
+                    trailer << /Root 1 0 R >>\nstartxref\n0\n%%EOF\n";
+        assert!(matches!(
+            portal.post(amina, hostile).await,
+            Err(PublishError::Refused(PdfRefusal::JavaScript))
+        ));
+        assert!(matches!(
+            portal.post(amina, b"GIF89a not a pdf").await,
+            Err(PublishError::Refused(PdfRefusal::NotAPdf))
+        ));
+        assert!(matches!(
+            portal.post(amina, &large_letter(1_200_000)).await,
+            Err(PublishError::TooLarge {
+                limit_bytes: 1_048_576
+            })
+        ));
+        assert!(matches!(
+            portal.post(Uuid::new_v4(), &letter("x")).await,
+            Err(PublishError::UnknownApplicant)
+        ));
+        assert!(
+            portal
+                .services
+                .storage
+                .documents_of_applicant(amina)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(portal.stored_objects().await, 0);
+    }
+);
+
+on_both_engines!(
+    the_same_file_twice_is_refused_once_in_the_account,
+    &[],
+    async |portal: &Portal| {
+        let amina = portal.applicant("0701000006").await;
+        let bilal = portal.applicant("0701000007").await;
+        let contents = letter("Décision");
+        portal.post(amina, &contents).await.unwrap();
+        assert!(matches!(
+            portal.post(amina, &contents).await,
+            Err(PublishError::Duplicate)
+        ));
+        // The same file for someone else is a different notification.
+        portal.post(bilal, &contents).await.unwrap();
+        assert_eq!(
+            portal
+                .services
+                .storage
+                .documents_of_applicant(amina)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(portal.stored_objects().await, 2);
+    }
+);
+
+on_both_engines!(
+    a_tampered_object_is_never_served_as_complete,
+    &[],
+    async |portal: &Portal| {
+        let amina = portal.applicant("0701000008").await;
+        let id = portal.post(amina, &large_letter(200_000)).await.unwrap();
+        let record = portal
+            .services
+            .storage
+            .find_document(id)
+            .await
+            .unwrap()
+            .unwrap();
+        let key = ObjectKey::from_stored(&record.object_key);
+        let mut stored = portal.services.documents.get(&key).await.unwrap().to_vec();
+        stored[100_000] ^= 0x20;
+        portal
+            .services
+            .documents
+            .put(&key, Bytes::from(stored))
+            .await
+            .unwrap();
+        assert!(portal.read(Reader::Applicant(amina), id).await.is_err());
+    }
+);
+
+on_both_engines!(
+    the_sweep_removes_objects_without_a_row_only,
+    &[],
+    async |portal: &Portal| {
+        let amina = portal.applicant("0701000009").await;
+        portal.post(amina, &letter("Décision")).await.unwrap();
+        // What a crash between the object and its row leaves behind.
+        let orphan = ObjectKey::generate("documents");
+        portal
+            .services
+            .documents
+            .put(&orphan, Bytes::from_static(b"EUD1 orphan"))
+            .await
+            .unwrap();
+        assert_eq!(portal.stored_objects().await, 2);
+        // Too young: an upload may still be writing its row.
+        assert_eq!(
+            sweep_orphans(&portal.services, Duration::hours(1))
+                .await
+                .unwrap(),
+            0
+        );
+        portal.services.clock.travel(Duration::hours(2));
+        assert_eq!(
+            sweep_orphans(&portal.services, Duration::hours(1))
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(portal.stored_objects().await, 1);
+    }
+);
+
+on_both_engines!(
+    the_audit_chain_verifies_and_shows_tampering,
+    &[],
+    async |portal: &Portal| {
+        let amina = portal.applicant("0701000010").await;
+        let id = portal.post(amina, &letter("Décision")).await.unwrap();
+        portal.read(Reader::Applicant(amina), id).await.unwrap();
+        let report = audit_chain::verify(portal.services.storage.as_ref())
+            .await
+            .unwrap();
+        assert!(report.verified >= 2, "{report:?}");
+        let events = portal
+            .services
+            .storage
+            .recent_audit_events(10)
+            .await
+            .unwrap();
+        assert!(
+            events
+                .iter()
+                .any(|event| event.action == "document_published")
+        );
+        assert!(events.iter().any(|event| event.action == "document_opened"));
+
+        // Someone with database access goes around the append-only triggers.
+        let sqlite = portal.database.url.starts_with("sqlite:");
+        let (disable, enable) = if sqlite {
+            ("DROP TRIGGER audit_events_no_update", "")
+        } else {
+            (
+                "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_or_delete",
+                "ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_or_delete",
+            )
+        };
+        portal.database.execute_raw(disable).await.unwrap();
+        portal
+            .database
+            .execute_raw("UPDATE audit_events SET action = 'nothing_happened' WHERE sequence = 2")
+            .await
+            .unwrap();
+        if !enable.is_empty() {
+            portal.database.execute_raw(enable).await.unwrap();
+        }
+        assert!(matches!(
+            audit_chain::verify(portal.services.storage.as_ref()).await,
+            Err(audit_chain::ChainError::Altered { sequence: 2 })
+        ));
+    }
+);
+
+#[tokio::test]
+async fn documents_round_trip_through_s3() {
+    let server = S3Server::start();
+    server.wait_until_up().await;
+    let bucket = server.create_bucket().await;
+    let url = format!("s3://{bucket}");
+    let portal = portal(
+        TestDatabase::sqlite().await,
+        &[
+            ("EU_OBJECT_STORE_URL", url.as_str()),
+            ("EU_S3_ENDPOINT", server.endpoint.as_str()),
+            ("EU_S3_ALLOW_HTTP", "true"),
+            ("EU_S3_ACCESS_KEY_ID", "test"),
+            ("EU_S3_SECRET_ACCESS_KEY", "test"),
+        ],
+    )
+    .await;
+    assert_eq!(portal.services.documents.kind(), "s3");
+    let amina = portal.applicant("0701000011").await;
+    // Larger than one 5 MB part: a real multipart upload.
+    let contents = large_letter(11 * 1024 * 1024);
+    let id = portal.post(amina, &contents).await.unwrap();
+    assert_eq!(
+        portal.read(Reader::Applicant(amina), id).await.unwrap(),
+        contents
+    );
+    assert!(matches!(
+        portal.post(amina, b"%PDF-1.7 /Encrypt").await,
+        Err(PublishError::Refused(_))
+    ));
+    assert_eq!(portal.stored_objects().await, 1);
+    portal.stop().await;
+}
