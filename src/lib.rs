@@ -14,6 +14,8 @@ mod contact_form;
 #[cfg(feature = "ssr")]
 mod cookies;
 #[cfg(feature = "ssr")]
+mod document_routes;
+#[cfg(feature = "ssr")]
 mod password_reset_form;
 #[cfg(feature = "ssr")]
 pub mod session_layer;

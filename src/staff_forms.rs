@@ -483,7 +483,7 @@ async fn send_invitation(
 
 /// The staff member behind this request's session, if their role allows `permission`; anyone
 /// not signed in is sent to sign in, a role that does not allow it gets a clear refusal.
-async fn authorized(
+pub(crate) async fn authorized(
     services: &Services,
     signed_in: Option<Extension<SignedIn>>,
     permission: StaffPermission,

@@ -8,11 +8,11 @@ use app::{
 };
 use axum::{
     Router,
-    extract::{FromRef, rejection::FormRejection},
+    extract::{DefaultBodyLimit, FromRef, rejection::FormRejection},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     middleware,
     response::{IntoResponse, Redirect, Response},
-    routing::post,
+    routing::{get, post},
 };
 use leptos::{config::LeptosOptions, nonce::Nonce, prelude::*};
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
@@ -23,7 +23,8 @@ use server::{
 };
 
 use crate::{
-    back_office_api, contact_form, password_reset_form, session_layer, sign_in_form, staff_forms,
+    back_office_api, contact_form, document_routes, password_reset_form, session_layer,
+    sign_in_form, staff_forms,
 };
 
 #[derive(Clone)]
@@ -101,6 +102,16 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/members/role", post(staff_forms::submit_role_change))
         .route("/staff/members/disable", post(staff_forms::submit_disable))
         .route("/api/v1/applicants", post(back_office_api::register))
+        .route(
+            "/account/documents/{id}",
+            get(document_routes::open_as_applicant),
+        )
+        .route("/staff/documents/{id}", get(document_routes::open_as_staff))
+        .route(
+            "/staff/applicants/{id}/documents",
+            // Multipart would stop at axum's 2 MB default; the body-limit middleware bounds it.
+            post(document_routes::post_documents).layer(DefaultBodyLimit::disable()),
+        )
         .route(
             "/staff/applicants/reissue",
             post(staff_forms::submit_reissue),

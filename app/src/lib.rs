@@ -2,9 +2,14 @@
 //! hydrated in the browser; every page works before (and without) the WebAssembly.
 
 pub mod account;
+#[cfg(feature = "ssr")]
+mod document_texts;
+pub mod documents;
 pub mod i18n;
 mod layout;
 mod pages;
+#[cfg(feature = "ssr")]
+mod server_context;
 pub mod staff;
 
 use leptos::prelude::*;
@@ -96,6 +101,7 @@ pub fn App() -> impl IntoView {
                         view=pages::ContactConfirm
                     />
                     <Route path=StaticSegment("staff") view=pages::StaffHome ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("staff"), StaticSegment("applicant")) view=pages::ApplicantFilePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("sign-in")) view=pages::StaffSignIn/>
                     <Route
                         path=(StaticSegment("staff"), StaticSegment("enrol"))

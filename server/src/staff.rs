@@ -29,6 +29,7 @@ pub const ENROLMENT_VALIDITY: Duration = Duration::hours(72);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StaffPermission {
     RegisterApplicants,
+    ReadDocuments,
     PushDocuments,
     WithdrawDocuments,
     ReadAudit,
@@ -40,7 +41,7 @@ pub enum StaffPermission {
 pub fn may(role: StaffRole, permission: StaffPermission) -> bool {
     use StaffPermission::*;
     match permission {
-        RegisterApplicants | PushDocuments => true,
+        RegisterApplicants | ReadDocuments | PushDocuments => true,
         WithdrawDocuments | ReadAudit | LiftLocks => {
             matches!(role, StaffRole::Supervisor | StaffRole::Administrator)
         }

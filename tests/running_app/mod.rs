@@ -33,7 +33,9 @@ impl TestApp {
         }
         let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
         let leptos_options = leptos_options(&config);
-        let services = Services::start(config).await.unwrap();
+        let services = Services::start_with_clock(config, server::clock::Clock::adjustable())
+            .await
+            .unwrap();
         let app = router(AppState {
             leptos_options,
             services: services.clone(),

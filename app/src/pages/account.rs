@@ -8,6 +8,7 @@ use super::form_feedback::{SuccessNotice, query_value};
 use crate::{
     account::{AccountSummary, account_overview},
     current_locale,
+    documents::{InboxEntry, my_documents},
     i18n::fill,
 };
 
@@ -48,7 +49,7 @@ fn AccountSections(overview: AccountSummary) -> impl IntoView {
         <h1>{greeting}</h1>
         <section aria-labelledby="documents-title">
             <h2 id="documents-title">{m.account_documents_title.as_str()}</h2>
-            <p>{m.account_documents_empty.as_str()}</p>
+            <Inbox/>
         </section>
         <section aria-labelledby="contact-title">
             <h2 id="contact-title">{m.account_contact_title.as_str()}</h2>
@@ -113,5 +114,65 @@ fn now_in_seconds() -> i64 {
     #[cfg(not(feature = "hydrate"))]
     {
         0
+    }
+}
+
+/// The applicant's documents, newest first: plain links that open the PDF (no script needed).
+#[component]
+fn Inbox() -> impl IntoView {
+    let m = current_locale().messages();
+    let documents = Resource::new_blocking(|| (), |_| my_documents());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match documents.await {
+                    Ok(entries) if entries.is_empty() => {
+                        view! { <p>{m.account_documents_empty.as_str()}</p> }.into_any()
+                    }
+                    Ok(entries) => view! {
+                        <ul class="inbox">
+                            {entries.into_iter().map(|entry| view! { <InboxItem entry/> }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(_) => view! { <p role="alert">{m.account_unavailable.as_str()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn InboxItem(entry: InboxEntry) -> impl IntoView {
+    let m = current_locale().messages();
+    let class = if entry.unread {
+        "inbox-item unread"
+    } else {
+        "inbox-item"
+    };
+    let heading = match entry.withdrawn {
+        Some(_) => view! { <span class="inbox-title">{entry.title.clone()}</span> }.into_any(),
+        None => view! {
+            <a class="inbox-title" href=format!("/account/documents/{}", entry.id)>
+                {entry.title.clone()}
+                <span class="visually-hidden">{format!(" ({})", entry.size)}</span>
+            </a>
+        }
+        .into_any(),
+    };
+    view! {
+        <li class=class>
+            <span class=format!("pictogram pictogram-{}", entry.pictogram) aria-hidden="true"></span>
+            <div class="inbox-body">
+                <p class="inbox-kind">
+                    {entry.kind_name}
+                    {entry.unread.then(|| view! { " " <strong class="badge">{m.inbox_unread.as_str()}</strong> })}
+                </p>
+                <h3>{heading}</h3>
+                <p class="hint">{entry.made_available}{entry.withdrawn.is_none().then(|| format!(" · {}", entry.size))}</p>
+                {entry.withdrawn.map(|text| view! { <p class="notice">{text}</p> })}
+                {entry.notice.map(|text| view! { <p class="notice">{text}</p> })}
+                {entry.appeal.map(|text| view! { <p class="notice important">{text}</p> })}
+            </div>
+        </li>
     }
 }

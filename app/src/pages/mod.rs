@@ -2,6 +2,7 @@
 
 mod account;
 mod activate;
+mod applicant_file;
 mod contact;
 mod form_feedback;
 mod landing;
@@ -12,6 +13,7 @@ mod staff;
 
 pub use account::Account;
 pub use activate::Activate;
+pub use applicant_file::ApplicantFilePage;
 pub use contact::{Contact, ContactConfirm};
 pub use landing::Landing;
 pub use not_found::NotFound;

@@ -213,6 +213,7 @@ fn StaffSections(summary: StaffSummary) -> impl IntoView {
         &[("name", &summary.display_name), ("role", role)],
     );
     view! {
+        <super::applicant_file::FindApplicant/>
         <p class="lead">{greeting}</p>
         <RegistrationForms/>
         {summary.may_lift_locks.then(|| view! {

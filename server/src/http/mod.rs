@@ -1,5 +1,6 @@
 //! HTTP plumbing shared by every route: middleware stack, probes, shutdown.
 
+mod body_limit;
 mod client_address;
 mod explain_refusals;
 mod probes;
@@ -13,14 +14,13 @@ use http::{HeaderName, Request, header};
 use tower::ServiceBuilder;
 use tower_http::{
     compression::CompressionLayer,
-    limit::RequestBodyLimitLayer,
-    map_request_body::MapRequestBodyLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     sensitive_headers::SetSensitiveRequestHeadersLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
 use tracing::Level;
 
+pub use body_limit::BodyLimits;
 pub use client_address::client_ip;
 pub use same_origin::is_same_origin;
 pub use security_headers::{CspNonce, content_security_policy};
@@ -79,8 +79,10 @@ pub fn apply_middleware(router: Router, config: &Config) -> Router {
         ))
         .layer(CompressionLayer::new())
         // A body over the limit is refused with 413 before any handler reads it.
-        .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
-        .layer(MapRequestBodyLayer::new(axum::body::Body::new))
+        .layer(middleware::from_fn_with_state(
+            BodyLimits::from(config),
+            body_limit::limit_request_body,
+        ))
         .layer(middleware::from_fn_with_state(
             own_origin,
             same_origin::require_same_origin,

@@ -1,0 +1,157 @@
+//! The sentences about a document, in the page's language: when it was made available, what
+//! opening it means, when it was notified and by which rule, the appeal deadline.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use server::{
+    Services,
+    documents::{
+        legal_notification::{
+            NotificationFacts, NotificationRule, NotificationStatus, appeal_deadline,
+            notification_status,
+        },
+        office_time::{office_clock, office_date},
+    },
+    storage::{ActorKind, DocumentRecord},
+};
+use uuid::Uuid;
+
+use crate::{
+    documents::{InboxEntry, StaffDocumentEntry},
+    i18n::{Messages, fill},
+};
+
+fn date_and_time(template: &str, time: DateTime<Utc>) -> String {
+    fill(
+        template,
+        &[("date", &office_date(time)), ("time", &office_clock(time))],
+    )
+}
+
+fn status(document: &DocumentRecord, electronic: bool, now: DateTime<Utc>) -> NotificationStatus {
+    match document.made_available_at {
+        Some(made_available_at) => notification_status(
+            NotificationFacts {
+                notifying_kind: document.kind.is_notifying(),
+                electronic_notification: electronic,
+                made_available_at,
+                first_opened_at: document.first_opened_at,
+                withdrawn_at: document.withdrawn_at,
+            },
+            now,
+        ),
+        None => NotificationStatus::NotApplicable,
+    }
+}
+
+pub fn inbox_entry(
+    m: &Messages,
+    document: &DocumentRecord,
+    electronic: bool,
+    now: DateTime<Utc>,
+) -> InboxEntry {
+    let info = document.kind.info();
+    let made_available = document
+        .made_available_at
+        .map(|at| date_and_time(&m.inbox_made_available, at))
+        .unwrap_or_default();
+    let (notice, appeal) = match status(document, electronic, now) {
+        NotificationStatus::Pending { deemed_on } => (
+            Some(fill(
+                &m.inbox_pending_notice,
+                &[("date", &office_date(deemed_on))],
+            )),
+            None,
+        ),
+        NotificationStatus::Notified { at, .. } => (
+            Some(fill(&m.inbox_notified, &[("date", &office_date(at))])),
+            info.appealable.then(|| {
+                fill(
+                    &m.inbox_appeal,
+                    &[("date", &office_date(appeal_deadline(at)))],
+                )
+            }),
+        ),
+        _ => (None, None),
+    };
+    let kilobytes = (document.size_bytes + 1023) / 1024;
+    InboxEntry {
+        id: document.id.to_string(),
+        kind_name: m.document_kind_name(info.code).to_owned(),
+        pictogram: info.pictogram.to_owned(),
+        title: document.title.clone(),
+        made_available,
+        size: fill(&m.inbox_pdf_size, &[("size", &kilobytes.to_string())]),
+        unread: document.first_opened_at.is_none() && document.withdrawn_at.is_none(),
+        notice: notice.filter(|_| document.withdrawn_at.is_none()),
+        appeal: appeal.filter(|_| document.withdrawn_at.is_none()),
+        withdrawn: document
+            .withdrawn_at
+            .map(|at| fill(&m.inbox_withdrawn, &[("date", &office_date(at))])),
+    }
+}
+
+/// Who posted the document, by name for staff members (looked up once per page).
+pub async fn uploader(
+    m: &Messages,
+    services: &Services,
+    names: &mut HashMap<Uuid, String>,
+    document: &DocumentRecord,
+) -> String {
+    match (document.uploaded_by_kind, document.uploaded_by_id) {
+        (ActorKind::Staff, Some(id)) => {
+            if let Some(name) = names.get(&id) {
+                return name.clone();
+            }
+            let name = match services.storage.find_staff_member(id).await {
+                Ok(Some(member)) => member.display_name,
+                _ => String::from("—"),
+            };
+            names.insert(id, name.clone());
+            name
+        }
+        (ActorKind::ApiKey, _) => m.staff_uploaded_by_api.clone(),
+        _ => m.staff_uploaded_by_system.clone(),
+    }
+}
+
+pub fn staff_entry(
+    m: &Messages,
+    document: &DocumentRecord,
+    electronic: bool,
+    now: DateTime<Utc>,
+    uploaded_by: String,
+) -> StaffDocumentEntry {
+    let full = |time: DateTime<Utc>| format!("{} {}", office_date(time), office_clock(time));
+    let notification = match status(document, electronic, now) {
+        NotificationStatus::Notified {
+            at,
+            rule: NotificationRule::FirstOpening,
+        } => date_and_time(&m.staff_rule_first_opening, at),
+        NotificationStatus::Notified {
+            at,
+            rule: NotificationRule::FifteenDaysAfterMadeAvailable,
+        } => date_and_time(&m.staff_rule_fifteen_days, at),
+        NotificationStatus::Pending { deemed_on } => {
+            date_and_time(&m.staff_rule_pending, deemed_on)
+        }
+        NotificationStatus::WithdrawnBeforeNotification => m.staff_rule_withdrawn.clone(),
+        NotificationStatus::NotApplicable => m.staff_rule_not_applicable.clone(),
+    };
+    StaffDocumentEntry {
+        id: document.id.to_string(),
+        kind_name: m.document_kind_name(document.kind.code()).to_owned(),
+        title: document.title.clone(),
+        made_available: document.made_available_at.map(full).unwrap_or_default(),
+        first_opened: document
+            .first_opened_at
+            .map(full)
+            .unwrap_or_else(|| m.staff_not_opened.clone()),
+        notification,
+        uploaded_by,
+        withdrawn: document
+            .withdrawn_at
+            .map(|at| fill(&m.inbox_withdrawn, &[("date", &office_date(at))])),
+    }
+}

@@ -1,0 +1,143 @@
+//! Documents as the pages show them, through server functions that check who asks: the
+//! applicant's inbox answers only with the session's own documents; the staff file of an
+//! applicant only for a staff session. Texts are composed on the server in the page's language.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// One line of the applicant's inbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InboxEntry {
+    pub id: String,
+    pub kind_name: String,
+    pub pictogram: String,
+    pub title: String,
+    pub made_available: String,
+    pub size: String,
+    pub unread: bool,
+    /// The notification line: what opening means, or when it was notified.
+    pub notice: Option<String>,
+    /// The appeal deadline, once a decision is notified.
+    pub appeal: Option<String>,
+    /// Set once withdrawn: the file is then gone from the inbox.
+    pub withdrawn: Option<String>,
+}
+
+/// One row of the staff table of an applicant's documents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffDocumentEntry {
+    pub id: String,
+    pub kind_name: String,
+    pub title: String,
+    pub made_available: String,
+    pub first_opened: String,
+    pub notification: String,
+    pub uploaded_by: String,
+    pub withdrawn: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApplicantFile {
+    pub applicant_id: String,
+    pub name: String,
+    pub electronic_notification: bool,
+    pub documents: Vec<StaffDocumentEntry>,
+    pub may_push: bool,
+    pub max_document_megabytes: u64,
+}
+
+#[server(endpoint = "account/documents")]
+pub async fn my_documents() -> Result<Vec<InboxEntry>, ServerFnError> {
+    use server::{Services, storage::SubjectKind};
+
+    let signed_in = crate::server_context::signed_in(SubjectKind::Applicant)?;
+    let services = expect_context::<Services>();
+    let applicant = services
+        .storage
+        .find_applicant(signed_in.subject_id)
+        .await
+        .map_err(crate::server_context::unavailable)?
+        .ok_or_else(|| ServerFnError::new("not signed in"))?;
+    let documents = services
+        .storage
+        .documents_of_applicant(applicant.id)
+        .await
+        .map_err(crate::server_context::unavailable)?;
+    let messages = crate::server_context::locale().messages();
+    let now = services.clock.now();
+    Ok(documents
+        .iter()
+        .filter(|document| document.made_available_at.is_some())
+        .map(|document| {
+            crate::document_texts::inbox_entry(
+                messages,
+                document,
+                applicant.electronic_notification,
+                now,
+            )
+        })
+        .collect())
+}
+
+#[server(endpoint = "staff/applicant-file")]
+pub async fn staff_applicant_file(number: String) -> Result<Option<ApplicantFile>, ServerFnError> {
+    use std::collections::HashMap;
+
+    use server::{
+        Services,
+        staff::{StaffPermission, may},
+        storage::SubjectKind,
+    };
+
+    let signed_in = crate::server_context::signed_in(SubjectKind::Staff)?;
+    let services = expect_context::<Services>();
+    let unavailable = crate::server_context::unavailable;
+    let member = services
+        .storage
+        .find_staff_member(signed_in.subject_id)
+        .await
+        .map_err(unavailable)?
+        .filter(|member| member.disabled_at.is_none())
+        .ok_or_else(|| ServerFnError::new("not signed in"))?;
+    let identifier: String = number
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let Some(applicant) = services
+        .storage
+        .find_applicant_by_identifier(&identifier)
+        .await
+        .map_err(unavailable)?
+    else {
+        return Ok(None);
+    };
+    let documents = services
+        .storage
+        .documents_of_applicant(applicant.id)
+        .await
+        .map_err(unavailable)?;
+    let messages = crate::server_context::locale().messages();
+    let now = services.clock.now();
+    let mut names: HashMap<uuid::Uuid, String> = HashMap::new();
+    let mut entries = Vec::with_capacity(documents.len());
+    for document in &documents {
+        let uploaded_by =
+            crate::document_texts::uploader(messages, &services, &mut names, document).await;
+        entries.push(crate::document_texts::staff_entry(
+            messages,
+            document,
+            applicant.electronic_notification,
+            now,
+            uploaded_by,
+        ));
+    }
+    Ok(Some(ApplicantFile {
+        applicant_id: applicant.id.to_string(),
+        name: format!("{} {}", applicant.given_names, applicant.family_name),
+        electronic_notification: applicant.electronic_notification,
+        documents: entries,
+        may_push: may(member.role, StaffPermission::PushDocuments),
+        max_document_megabytes: services.config.max_document_bytes / (1024 * 1024),
+    }))
+}

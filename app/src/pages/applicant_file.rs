@@ -1,0 +1,189 @@
+//! Staff: one applicant's file. Every document with when it was made available, first opened
+//! and notified (and by which rule), who posted it; and the form to post more. The page is
+//! found by number (`/staff/applicant?number=`); the server function checks the session.
+
+use leptos::prelude::*;
+
+use super::PageTitle;
+use super::form_feedback::{ErrorSummary, FormError, SuccessNotice, query_error, query_value};
+use crate::{
+    current_locale,
+    documents::{ApplicantFile, staff_applicant_file},
+    i18n::{Messages, fill},
+};
+
+fn explain(code: &str, m: &'static Messages) -> Option<FormError> {
+    let message = match code {
+        "not_pdf" => &m.upload_error_not_pdf,
+        "damaged" => &m.upload_error_damaged,
+        "too_complex" => &m.upload_error_too_complex,
+        "javascript" => &m.upload_error_javascript,
+        "launch" => &m.upload_error_launch,
+        "embedded" => &m.upload_error_embedded,
+        "encrypted" => &m.upload_error_encrypted,
+        "too_large" => &m.upload_error_too_large,
+        "duplicate" => &m.upload_error_duplicate,
+        "title" => &m.upload_error_title,
+        "no_file" => &m.upload_error_no_file,
+        "kind" => &m.upload_error_kind,
+        "unavailable" => &m.upload_error_unavailable,
+        _ => return None,
+    };
+    Some(FormError::page(message))
+}
+
+#[component]
+pub fn ApplicantFilePage() -> impl IntoView {
+    let m = current_locale().messages();
+    let number = query_value("number").unwrap_or_default();
+    let file = Resource::new_blocking(move || number.clone(), staff_applicant_file);
+    view! {
+        <PageTitle page=m.staff_find_title.as_str()/>
+        <p><a href="/staff">{m.staff_home_title.as_str()}</a></p>
+        <FindApplicant/>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match file.await {
+                    Ok(Some(file)) => view! { <FileSections file/> }.into_any(),
+                    Ok(None) => view! { <p role="alert">{m.staff_find_not_found.as_str()}</p> }.into_any(),
+                    Err(_) => view! { <p role="alert">{m.account_unavailable.as_str()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// A plain GET form: works without script, and the number stays out of the server logs
+/// (only paths are logged).
+#[component]
+pub fn FindApplicant() -> impl IntoView {
+    let m = current_locale().messages();
+    view! {
+        <section aria-labelledby="find-title">
+            <h2 id="find-title">{m.staff_find_title.as_str()}</h2>
+            <form class="stacked-form" method="get" action="/staff/applicant">
+                <div class="field">
+                    <label for="number">{m.staff_find_label.as_str()}</label>
+                    <input id="number" name="number" type="text" autocomplete="off" required
+                        spellcheck="false"/>
+                </div>
+                <button class="button secondary" type="submit">{m.staff_find_submit.as_str()}</button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn FileSections(file: ApplicantFile) -> impl IntoView {
+    let m = current_locale().messages();
+    let error = query_error(|code| explain(code, m)).map(|error| FormError {
+        message: fill(
+            &error.message,
+            &[("size", &file.max_document_megabytes.to_string())],
+        ),
+        ..error
+    });
+    let published = query_value("published").filter(|count| count != "0");
+    let title = fill(&m.staff_documents_title, &[("name", &file.name)]);
+    let rows = file
+        .documents
+        .into_iter()
+        .map(|document| {
+            view! {
+                <tr>
+                    <td>
+                        <a href=format!("/staff/documents/{}", document.id)>{document.title}</a>
+                        <br/><span class="hint">{document.kind_name}</span>
+                        {document.withdrawn.map(|text| view! { <br/><span class="notice">{text}</span> })}
+                    </td>
+                    <td>{document.made_available}</td>
+                    <td>{document.first_opened}</td>
+                    <td>{document.notification}</td>
+                    <td>{document.uploaded_by}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let empty = rows.is_empty();
+    view! {
+        <h1>{title}</h1>
+        <ErrorSummary title=m.staff_upload_title.as_str() error/>
+        {published.map(|count| view! {
+            <SuccessNotice text=fill(&m.staff_upload_done, &[("count", &count)])/>
+        })}
+        {(!file.electronic_notification).then(|| view! { <p class="notice">{m.staff_documents_paper.as_str()}</p> })}
+        {if empty {
+            view! { <p>{m.staff_documents_empty.as_str()}</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-scroll">
+                    <table>
+                        <thead><tr>
+                            <th scope="col">{m.staff_col_document.as_str()}</th>
+                            <th scope="col">{m.staff_col_made_available.as_str()}</th>
+                            <th scope="col">{m.staff_col_first_opened.as_str()}</th>
+                            <th scope="col">{m.staff_col_notification.as_str()}</th>
+                            <th scope="col">{m.staff_col_uploaded_by.as_str()}</th>
+                        </tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            }.into_any()
+        }}
+        {file.may_push.then(|| view! {
+            <UploadForm applicant_id=file.applicant_id.clone() max_megabytes=file.max_document_megabytes/>
+        })}
+    }
+}
+
+/// Several files at once; the file input takes files dropped on it.
+#[component]
+fn UploadForm(applicant_id: String, max_megabytes: u64) -> impl IntoView {
+    let m = current_locale().messages();
+    let kinds = server_kinds();
+    view! {
+        <section aria-labelledby="upload-title">
+            <h2 id="upload-title">{m.staff_upload_title.as_str()}</h2>
+            <form class="stacked-form" method="post" enctype="multipart/form-data"
+                action=format!("/staff/applicants/{applicant_id}/documents")>
+                <div class="field">
+                    <label for="kind">{m.staff_upload_kind_label.as_str()}</label>
+                    <select id="kind" name="kind" required>
+                        {kinds.into_iter().map(|code| view! {
+                            <option value=code>{m.document_kind_name(code).to_owned()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="title">{m.staff_upload_title_label.as_str()}</label>
+                    <input id="title" name="title" type="text" maxlength="200" autocomplete="off"/>
+                </div>
+                <div class="field drop-zone">
+                    <label for="files">{m.staff_upload_files_label.as_str()}</label>
+                    <p class="hint" id="files-hint">
+                        {fill(&m.staff_upload_files_hint, &[("size", &max_megabytes.to_string())])}
+                    </p>
+                    <input id="files" name="files" type="file" accept="application/pdf,.pdf"
+                        multiple required aria-describedby="files-hint"/>
+                </div>
+                <button class="button primary" type="submit">{m.staff_upload_submit.as_str()}</button>
+            </form>
+        </section>
+    }
+}
+
+/// The kinds staff may post, in the order of `server::documents::kind` (the account notice is
+/// made by the portal itself).
+fn server_kinds() -> [&'static str; 9] {
+    [
+        "registration_letter",
+        "interview_summons",
+        "interview_cancellation",
+        "medical_certificate_request",
+        "procedure_change",
+        "interview_transcript",
+        "decision",
+        "renotification",
+        "other",
+    ]
+}

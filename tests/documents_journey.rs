@@ -1,0 +1,325 @@
+//! Documents over HTTP on both engines: staff post PDFs through the multipart form, the
+//! applicant reads them in the inbox and opens them, staff see the opening; and who may reach
+//! which document route, for every kind of visitor.
+
+#[path = "../server/tests/support/mod.rs"]
+mod support;
+
+#[macro_use]
+mod running_app;
+
+use chrono::{Duration, Utc};
+use reqwest::{StatusCode, header, multipart};
+use running_app::{TestApp, register_applicant};
+use server::{
+    printable::{Font, Line, a4_document},
+    sessions,
+    storage::{NewStaffMember, StaffRole, SubjectKind},
+};
+use uuid::Uuid;
+
+/// A signed-in session's cookie header, made the way sign-in makes it.
+async fn session_cookie(app: &TestApp, kind: SubjectKind, subject: Uuid) -> String {
+    let started = sessions::start(
+        app.services.storage.as_ref(),
+        &app.services.session_tokens(),
+        kind,
+        subject,
+        false,
+        None,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let name = if kind == SubjectKind::Staff {
+        "eu-staff"
+    } else {
+        "eu-session"
+    };
+    format!("{name}={}", started.token)
+}
+
+async fn applicant(app: &TestApp, number: &str) -> (Uuid, String) {
+    register_applicant(app, number).await;
+    let id = app
+        .services
+        .storage
+        .find_applicant_by_foreigner_number(number)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    (id, session_cookie(app, SubjectKind::Applicant, id).await)
+}
+
+async fn staff(app: &TestApp, role: StaffRole) -> String {
+    let member = app
+        .services
+        .storage
+        .insert_staff_member(&NewStaffMember {
+            email: format!("{}@office.example", role.as_str()),
+            display_name: format!("Camille {}", role.as_str()),
+            role,
+            password_hash: "not used".into(),
+        })
+        .await
+        .unwrap();
+    session_cookie(app, SubjectKind::Staff, member.id).await
+}
+
+fn pdf(text: &str) -> Vec<u8> {
+    a4_document(text, &[Line::new(text, Font::Regular, 12.0)])
+}
+
+async fn get(app: &TestApp, cookie: &str, path: &str) -> reqwest::Response {
+    TestApp::client()
+        .get(app.url(path))
+        .header(header::COOKIE, cookie)
+        .header(header::ACCEPT_LANGUAGE, "en")
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn upload(app: &TestApp, cookie: &str, applicant: Uuid, files: &[(&str, Vec<u8>)]) -> String {
+    let mut form = multipart::Form::new()
+        .text("kind", "interview_summons")
+        .text("title", "");
+    for (name, contents) in files {
+        form = form.part(
+            "files",
+            multipart::Part::bytes(contents.clone())
+                .file_name(name.to_string())
+                .mime_str("application/pdf")
+                .unwrap(),
+        );
+    }
+    let response = TestApp::client()
+        .post(app.url(&format!("/staff/applicants/{applicant}/documents")))
+        .header(header::COOKIE, cookie)
+        .header(header::ORIGIN, app.url(""))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    response.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn document_ids(html: &str, prefix: &str) -> Vec<String> {
+    html.split(prefix)
+        .skip(1)
+        .map(|rest| rest.chars().take(36).collect())
+        .collect()
+}
+
+on_both_engines!(
+    staff_post_the_applicant_opens_and_staff_see_the_opening,
+    &[],
+    async |app: &TestApp| {
+        let agent = staff(app, StaffRole::Agent).await;
+        let (amina, amina_cookie) = applicant(app, "0702000001").await;
+        let summons = pdf("Convocation");
+        let transcript = pdf("Compte rendu");
+        let done = upload(
+            app,
+            &agent,
+            amina,
+            &[
+                ("Convocation.pdf", summons.clone()),
+                ("Compte rendu.pdf", transcript),
+            ],
+        )
+        .await;
+        assert_eq!(done, "/staff/applicant?number=0702000001&published=2");
+
+        // A refused file: the page says why, nothing was posted.
+        let refused = upload(
+            app,
+            &agent,
+            amina,
+            &[(
+                "x.pdf",
+                b"%PDF-1.7\n1 0 obj << /S /JavaScript /JS (x) >> endobj\n".to_vec(),
+            )],
+        )
+        .await;
+        assert!(refused.ends_with("error=javascript"), "{refused}");
+        let page = get(app, &agent, &refused).await.text().await.unwrap();
+        assert!(page.contains("The PDF contains JavaScript"), "{page}");
+
+        let inbox = get(app, &amina_cookie, "/account").await;
+        assert_eq!(inbox.status(), StatusCode::OK);
+        let html = inbox.text().await.unwrap();
+        assert!(
+            html.contains("Convocation") && html.contains("Compte rendu"),
+            "{html}"
+        );
+        assert!(html.contains("Opening it counts as notification"), "{html}");
+        let ids = document_ids(&html, "/account/documents/");
+        assert_eq!(ids.len(), 2);
+
+        let file = get(
+            app,
+            &amina_cookie,
+            &format!("/account/documents/{}", ids[1]),
+        )
+        .await;
+        assert_eq!(file.status(), StatusCode::OK);
+        assert_eq!(file.headers()[header::CONTENT_TYPE], "application/pdf");
+        assert_eq!(file.headers()[header::CACHE_CONTROL], "no-store");
+        assert_eq!(file.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert!(
+            file.headers()[header::CONTENT_DISPOSITION]
+                .to_str()
+                .unwrap()
+                .contains("filename*=UTF-8''")
+        );
+        assert_eq!(file.bytes().await.unwrap().to_vec(), summons);
+
+        let staff_page = get(app, &agent, "/staff/applicant?number=0702000001")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(staff_page.contains("(first opening)"), "{staff_page}");
+        assert!(staff_page.contains("if not opened"), "{staff_page}");
+        assert!(staff_page.contains("Camille agent"), "{staff_page}");
+    }
+);
+
+on_both_engines!(
+    an_unopened_summons_counts_as_notified_fifteen_days_later,
+    &[],
+    async |app: &TestApp| {
+        let agent = staff(app, StaffRole::Agent).await;
+        let (amina, amina_cookie) = applicant(app, "0702000002").await;
+        upload(
+            app,
+            &agent,
+            amina,
+            &[("Convocation.pdf", pdf("Convocation"))],
+        )
+        .await;
+        app.services
+            .clock
+            .travel(Duration::days(15) + Duration::minutes(1));
+        let staff_page = get(app, &agent, "/staff/applicant?number=0702000002")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            staff_page.contains("(15 days after it was made available)"),
+            "{staff_page}"
+        );
+        let inbox = get(app, &amina_cookie, "/account")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(inbox.contains("Notified on"), "{inbox}");
+    }
+);
+
+on_both_engines!(
+    every_visitor_reaches_only_the_documents_meant_for_them,
+    &[],
+    async |app: &TestApp| {
+        let (amina, amina_cookie) = applicant(app, "0702000003").await;
+        let (_, bilal_cookie) = applicant(app, "0702000004").await;
+        let agent = staff(app, StaffRole::Agent).await;
+        let supervisor = staff(app, StaffRole::Supervisor).await;
+        let administrator = staff(app, StaffRole::Administrator).await;
+        upload(app, &agent, amina, &[("Décision.pdf", pdf("Décision"))]).await;
+        let html = get(app, &amina_cookie, "/account")
+            .await
+            .text()
+            .await
+            .unwrap();
+        let id = document_ids(&html, "/account/documents/").remove(0);
+        let applicant_path = format!("/account/documents/{id}");
+        let staff_path = format!("/staff/documents/{id}");
+        let missing = format!("/account/documents/{}", Uuid::new_v4());
+
+        // Anonymous visitors are sent to sign in, on both sides.
+        for path in [&applicant_path, &staff_path] {
+            let response = get(app, "", path).await;
+            assert!(response.status().is_redirection(), "{path}");
+        }
+        // Another applicant, a guessed id and a garbled id all get the same answer.
+        let refusal = get(app, &bilal_cookie, &applicant_path).await;
+        assert_eq!(refusal.status(), StatusCode::NOT_FOUND);
+        let refusal = refusal.text().await.unwrap();
+        for (cookie, path) in [
+            (&bilal_cookie, &missing),
+            (&amina_cookie, &missing),
+            (&amina_cookie, &"/account/documents/not-an-id".to_string()),
+        ] {
+            let response = get(app, cookie, path).await;
+            assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+            assert_eq!(response.text().await.unwrap(), refusal);
+        }
+        // An applicant's session does not open the staff route, nor a staff session the
+        // applicant's.
+        assert!(
+            get(app, &amina_cookie, &staff_path)
+                .await
+                .status()
+                .is_redirection()
+        );
+        assert!(
+            get(app, &agent, &applicant_path)
+                .await
+                .status()
+                .is_redirection()
+        );
+        // Every staff role reads documents; staff reading is not the notification.
+        for cookie in [&agent, &supervisor, &administrator] {
+            assert_eq!(get(app, cookie, &staff_path).await.status(), StatusCode::OK);
+        }
+        let record = app
+            .services
+            .storage
+            .find_document(id.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(record.first_opened_at.is_none());
+        // Applicants cannot post, whatever they send.
+        let form = multipart::Form::new()
+            .text("kind", "decision")
+            .part("files", multipart::Part::bytes(pdf("x")).file_name("x.pdf"));
+        let response = TestApp::client()
+            .post(app.url(&format!("/staff/applicants/{amina}/documents")))
+            .header(header::COOKIE, &amina_cookie)
+            .header(header::ORIGIN, app.url(""))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_redirection());
+        assert_eq!(
+            app.services
+                .storage
+                .documents_of_applicant(amina)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        // The staff-file server function answers staff only.
+        let response = TestApp::client()
+            .post(app.url("/api/staff/applicant-file"))
+            .header(header::COOKIE, &amina_cookie)
+            .header(header::ORIGIN, app.url(""))
+            .form(&[("number", "0702000003")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+);
