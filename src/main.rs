@@ -56,6 +56,10 @@ enum Command {
         #[arg(long)]
         foreigner_number: String,
     },
+    /// Recompute the audit log's hash chain; fails if an event was changed, removed or cut off.
+    VerifyAuditLog,
+    /// Remove stored document files that no document row points at (left by a crash).
+    SweepOrphanDocuments,
 }
 
 #[derive(clap::Args)]
@@ -104,6 +108,8 @@ async fn main() -> ExitCode {
             .map_err(anyhow::Error::from),
         Command::CreateApplicant(args) => create_applicant(config, args).await,
         Command::LiftLocks { foreigner_number } => lift_locks(config, &foreigner_number).await,
+        Command::VerifyAuditLog => verify_audit_log(config).await,
+        Command::SweepOrphanDocuments => sweep_orphan_documents(config).await,
         Command::CreateApiKey { name } => create_api_key(config, &name).await,
         Command::CreateStaff { email, name, role } => {
             create_staff(config, &email, &name, &role).await
@@ -237,6 +243,29 @@ async fn lift_locks(config: Config, foreigner_number: &str) -> anyhow::Result<()
     )
     .await?;
     let _ = writeln!(std::io::stdout(), "{lifted} lock(s) or count(s) lifted");
+    Ok(())
+}
+
+async fn verify_audit_log(config: Config) -> anyhow::Result<()> {
+    let services = Services::start(config).await?;
+    let report = server::audit_chain::verify(services.storage.as_ref()).await?;
+    let _ = writeln!(
+        std::io::stdout(),
+        "audit chain intact: {} event(s), last hash {}",
+        report.verified,
+        report.last_hash
+    );
+    Ok(())
+}
+
+async fn sweep_orphan_documents(config: Config) -> anyhow::Result<()> {
+    let services = Services::start(config).await?;
+    let removed = server::documents::orphans::sweep_orphans(
+        &services,
+        server::documents::orphans::ORPHAN_AGE,
+    )
+    .await?;
+    let _ = writeln!(std::io::stdout(), "{removed} orphan file(s) removed");
     Ok(())
 }
 

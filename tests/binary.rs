@@ -187,3 +187,22 @@ fn first_start_creates_demo_data_once_keys_privately_and_stops_gracefully() {
         "{lines:?}"
     );
 }
+
+#[test]
+fn the_audit_log_verifies_from_the_command_line() {
+    let data = tempfile::tempdir().unwrap();
+    // Creating a key for the API writes an audit event, so the chain is not empty.
+    let created = command(data.path(), free_port())
+        .args(["create-api-key", "--name", "back-office test"])
+        .output()
+        .unwrap();
+    assert!(created.status.success(), "{created:?}");
+    let verified = command(data.path(), free_port())
+        .arg("verify-audit-log")
+        .output()
+        .unwrap();
+    assert!(verified.status.success(), "{verified:?}");
+    let stdout = String::from_utf8(verified.stdout).unwrap();
+    // The log lines share stdout; the verdict is its own line.
+    assert!(stdout.contains("\naudit chain intact: 1 event(s), last hash "), "{stdout}");
+}
