@@ -204,5 +204,8 @@ fn the_audit_log_verifies_from_the_command_line() {
     assert!(verified.status.success(), "{verified:?}");
     let stdout = String::from_utf8(verified.stdout).unwrap();
     // The log lines share stdout; the verdict is its own line.
-    assert!(stdout.contains("\naudit chain intact: 1 event(s), last hash "), "{stdout}");
+    assert!(
+        stdout.contains("\naudit chain intact: 1 event(s), last hash "),
+        "{stdout}"
+    );
 }
