@@ -266,7 +266,7 @@ mod tests {
     fn file_names_are_sent_in_both_rfc_6266_forms() {
         assert_eq!(
             content_disposition("décision 2026.pdf"),
-            "inline; filename=\"d__cision 2026.pdf\"; filename*=UTF-8''d%C3%A9cision%202026.pdf"
+            "inline; filename=\"d_cision 2026.pdf\"; filename*=UTF-8''d%C3%A9cision%202026.pdf"
         );
     }
 
