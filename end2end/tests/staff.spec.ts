@@ -72,7 +72,7 @@ test('staff register an applicant and get the printable notice at once', async (
   await expect(page.getByRole('heading', { name: 'Débloquer un demandeur' })).toHaveCount(0);
 
   const number = `08${String(Date.now() % 100_000_000).padStart(8, '0')}`;
-  await page.getByLabel('Numéro étranger').first().fill(number);
+  await page.getByLabel('Numéro étranger', { exact: true }).first().fill(number);
   await page.getByLabel('Prénoms').fill('Farid');
   await page.getByLabel('Nom', { exact: true }).fill('Ahmadi');
   await page.getByLabel('Date de naissance (AAAA-MM-JJ)').fill('1993-06-05');
