@@ -96,9 +96,22 @@ fn refusal(headers: &HeaderMap, error: ReadError) -> Response {
     }
 }
 
-/// Any text that is not a document id is answered like an id that matches nothing.
-fn document_id(text: &str) -> Option<Uuid> {
-    Uuid::parse_str(text).ok()
+/// Opens the document for `reader` and answers with the PDF or the refusal. Any text that is
+/// not a document id is answered like an id that matches nothing.
+async fn serve_document(
+    services: &Services,
+    reader: Reader,
+    id: &str,
+    address: ClientAddressHash,
+    headers: &HeaderMap,
+) -> Response {
+    let Ok(id) = Uuid::parse_str(id) else {
+        return refusal(headers, ReadError::NotFound);
+    };
+    match open(services, reader, id, address.0).await {
+        Ok(opened) => pdf_response(opened),
+        Err(error) => refusal(headers, error),
+    }
 }
 
 pub async fn open_as_applicant(
@@ -114,20 +127,8 @@ pub async fn open_as_applicant(
     else {
         return Redirect::to("/sign-in").into_response();
     };
-    let Some(id) = document_id(&id) else {
-        return refusal(&headers, ReadError::NotFound);
-    };
-    match open(
-        &services,
-        Reader::Applicant(applicant.subject_id),
-        id,
-        address.0,
-    )
-    .await
-    {
-        Ok(opened) => pdf_response(opened),
-        Err(error) => refusal(&headers, error),
-    }
+    let reader = Reader::Applicant(applicant.subject_id);
+    serve_document(&services, reader, &id, address, &headers).await
 }
 
 pub async fn open_as_staff(
@@ -137,16 +138,11 @@ pub async fn open_as_staff(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let member = match authorized(&services, signed_in, StaffPermission::ReadDocuments).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
-    let Some(id) = document_id(&id) else {
-        return refusal(&headers, ReadError::NotFound);
-    };
-    match open(&services, Reader::Staff(member.id), id, address.0).await {
-        Ok(opened) => pdf_response(opened),
-        Err(error) => refusal(&headers, error),
+    match authorized(&services, signed_in, StaffPermission::ReadDocuments).await {
+        Ok(member) => {
+            serve_document(&services, Reader::Staff(member.id), &id, address, &headers).await
+        }
+        Err(response) => response,
     }
 }
 
