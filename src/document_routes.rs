@@ -4,6 +4,9 @@
 //! - `GET /account/documents/{id}`: the applicant's PDF (the first opening is the notification).
 //! - `GET /staff/documents/{id}`: the same file for staff (recorded, never a notification).
 //! - `POST /staff/applicants/{id}/documents`: multipart form, one or more PDFs.
+//! - `GET /staff/documents/{id}/acknowledgement`: the acknowledgement of receipt (PDF).
+//! - `POST /staff/documents/{id}/withdrawal`: multipart form, a reason and, for a replacement,
+//!   the new PDF (supervisors).
 
 use axum::{
     Extension,
@@ -15,13 +18,14 @@ use server::{
     Services,
     documents::{
         DocumentKind,
-        pdf_inspection::PdfRefusal,
-        publishing::{PublishError, Upload, publish},
+        acknowledgement::{Acknowledgement, acknowledgement},
+        publishing::{Upload, publish},
         reading::{OpenedDocument, ReadError, Reader, open},
+        withdrawal::{WithdrawError, prepare, withdraw},
     },
     sessions::SignedIn,
     staff::StaffPermission,
-    storage::{Actor, SubjectKind},
+    storage::{Actor, NewAuditEvent, StorageError, SubjectKind},
 };
 use uuid::Uuid;
 
@@ -146,26 +150,6 @@ pub async fn open_as_staff(
     }
 }
 
-fn upload_error_code(error: &PublishError) -> &'static str {
-    match error {
-        PublishError::UnknownApplicant => "not_found",
-        PublishError::InvalidTitle => "title",
-        PublishError::TooLarge { .. } => "too_large",
-        PublishError::Refused(PdfRefusal::NotAPdf) => "not_pdf",
-        PublishError::Refused(PdfRefusal::Damaged) => "damaged",
-        PublishError::Refused(PdfRefusal::TooComplex) => "too_complex",
-        PublishError::Refused(PdfRefusal::JavaScript) => "javascript",
-        PublishError::Refused(PdfRefusal::LaunchAction) => "launch",
-        PublishError::Refused(PdfRefusal::EmbeddedFile) => "embedded",
-        PublishError::Refused(PdfRefusal::Encrypted) => "encrypted",
-        PublishError::Duplicate => "duplicate",
-        PublishError::Interrupted => "no_file",
-        PublishError::Store(_) | PublishError::Storage(_) | PublishError::Encryption(_) => {
-            "unavailable"
-        }
-    }
-}
-
 /// The title staff typed, or the file's own name without `.pdf` when they typed none.
 fn title_for(typed: &str, file_name: &str) -> String {
     if !typed.trim().is_empty() {
@@ -233,11 +217,12 @@ pub async fn post_documents(
                     title: title_for(&title, &file_name),
                     file_name,
                     uploaded_by: Actor::staff(member.id),
+                    replacing: None,
                 };
                 match publish(&services, upload, field).await {
                     Ok(_) => published += 1,
                     Err(error) => {
-                        let code = upload_error_code(&error);
+                        let code = error.code();
                         if code == "unavailable" {
                             tracing::error!(%error, "a document could not be posted");
                         }
@@ -252,6 +237,198 @@ pub async fn post_documents(
         return back_to(&page, "no_file");
     }
     Redirect::to(&format!("{page}&published={published}")).into_response()
+}
+
+/// The acknowledgement of receipt of a notified document, drawn up now; recorded as an export.
+pub async fn acknowledgement_as_staff(
+    State(services): State<Services>,
+    signed_in: Option<Extension<SignedIn>>,
+    Extension(address): Extension<ClientAddressHash>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let member = match authorized(&services, signed_in, StaffPermission::ReadDocuments).await {
+        Ok(member) => member,
+        Err(response) => return response,
+    };
+    let m = locale_of(&headers).messages();
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return (StatusCode::NOT_FOUND, m.document_not_found.clone()).into_response();
+    };
+    match acknowledgement_of(&services, id, Actor::staff(member.id), address.0).await {
+        Ok(Some(ack)) => {
+            let pdf = crate::acknowledgement_pdf::acknowledgement_pdf(&ack, services.clock.now());
+            let name = format!("accuse-de-reception-{id}.pdf");
+            (
+                [
+                    (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{name}\""),
+                    ),
+                    (header::CACHE_CONTROL, "no-store".to_owned()),
+                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+                ],
+                pdf,
+            )
+                .into_response()
+        }
+        Ok(None) => (StatusCode::NOT_FOUND, m.ack_none.clone()).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "an acknowledgement could not be drawn up");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                m.document_unavailable.clone(),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The acknowledgement of document `id` as it stands now, recorded in the audit log as an
+/// export by `actor`; `None` when there is no such document or it is not notified.
+pub(crate) async fn acknowledgement_of(
+    services: &Services,
+    id: Uuid,
+    actor: Actor,
+    ip_hash: Option<String>,
+) -> Result<Option<Acknowledgement>, StorageError> {
+    let Some(document) = services.storage.find_document(id).await? else {
+        return Ok(None);
+    };
+    let Some(applicant) = services
+        .storage
+        .find_applicant(document.applicant_id)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(ack) = acknowledgement(&document, &applicant, services.clock.now()) else {
+        return Ok(None);
+    };
+    services
+        .storage
+        .append_audit_event(&NewAuditEvent {
+            actor_kind: actor.kind,
+            actor_id: actor.id,
+            action: "acknowledgement_exported",
+            target_kind: Some("document"),
+            target_id: Some(id),
+            ip_hash,
+            succeeded: true,
+        })
+        .await?;
+    Ok(Some(ack))
+}
+
+/// The staff page of the applicant who holds `document`, by number.
+async fn applicant_page(services: &Services, applicant_id: Uuid) -> String {
+    let applicant = services
+        .storage
+        .find_applicant(applicant_id)
+        .await
+        .ok()
+        .flatten();
+    let number = applicant
+        .and_then(|applicant| applicant.foreigner_number.or(applicant.file_number))
+        .unwrap_or_default();
+    format!("/staff/applicant?number={number}")
+}
+
+/// A withdrawal, or a replacement when the form brings a file. The reason comes first in the
+/// form, so the file can stream straight to storage once it is known.
+pub async fn post_withdrawal(
+    State(services): State<Services>,
+    signed_in: Option<Extension<SignedIn>>,
+    Path(document): Path<String>,
+    mut form: Multipart,
+) -> Response {
+    let member = match authorized(&services, signed_in, StaffPermission::WithdrawDocuments).await {
+        Ok(member) => member,
+        Err(response) => return response,
+    };
+    let Ok(document_id) = Uuid::parse_str(&document) else {
+        return back_to("/staff", "not_found");
+    };
+    let mut reason = String::new();
+    let mut title = String::new();
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(_) => return back_to("/staff", "no_file"),
+        };
+        match field.name() {
+            Some("reason") => reason = field.text().await.unwrap_or_default(),
+            Some("title") => title = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                let file_name = field.file_name().unwrap_or_default().to_owned();
+                if file_name.is_empty() {
+                    continue;
+                }
+                let (replaced, withdrawal) = match prepare(&services, &member, document_id, &reason)
+                    .await
+                {
+                    Ok(prepared) => prepared,
+                    Err(error) => return withdrawal_refused(&services, document_id, &error).await,
+                };
+                let page = applicant_page(&services, replaced.applicant_id).await;
+                let title = if title.trim().is_empty() {
+                    replaced.title.clone()
+                } else {
+                    title.clone()
+                };
+                let upload = Upload {
+                    applicant_id: replaced.applicant_id,
+                    kind: replaced.kind,
+                    title,
+                    file_name,
+                    uploaded_by: Actor::staff(member.id),
+                    replacing: Some(withdrawal),
+                };
+                return match publish(&services, upload, field).await {
+                    Ok(_) => Redirect::to(&format!("{page}&replaced=1")).into_response(),
+                    Err(error) => {
+                        if error.code() == "unavailable" {
+                            tracing::error!(%error, "a replacement could not be posted");
+                        }
+                        back_to(&page, error.code())
+                    }
+                };
+            }
+            _ => {}
+        }
+    }
+    match withdraw(&services, &member, document_id, &reason).await {
+        Ok(withdrawn) => {
+            let page = applicant_page(&services, withdrawn.applicant_id).await;
+            Redirect::to(&format!("{page}&withdrawn=1")).into_response()
+        }
+        Err(error) => withdrawal_refused(&services, document_id, &error).await,
+    }
+}
+
+async fn withdrawal_refused(
+    services: &Services,
+    document_id: Uuid,
+    error: &WithdrawError,
+) -> Response {
+    if let WithdrawError::Storage(storage) = error {
+        tracing::error!(error = %storage, "a withdrawal could not be recorded");
+    }
+    let document = services
+        .storage
+        .find_document(document_id)
+        .await
+        .ok()
+        .flatten();
+    match document {
+        Some(document) => back_to(
+            &applicant_page(services, document.applicant_id).await,
+            error.code(),
+        ),
+        None => back_to("/staff", error.code()),
+    }
 }
 
 #[cfg(test)]

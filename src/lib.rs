@@ -4,6 +4,8 @@
 #[cfg(feature = "ssr")]
 pub mod account_notice;
 #[cfg(feature = "ssr")]
+mod acknowledgement_pdf;
+#[cfg(feature = "ssr")]
 mod activation_form;
 #[cfg(feature = "ssr")]
 mod back_office_api;

@@ -113,6 +113,14 @@ pub fn router(state: AppState) -> Router {
             post(document_routes::post_documents).layer(DefaultBodyLimit::disable()),
         )
         .route(
+            "/staff/documents/{id}/acknowledgement",
+            get(document_routes::acknowledgement_as_staff),
+        )
+        .route(
+            "/staff/documents/{id}/withdrawal",
+            post(document_routes::post_withdrawal).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
             "/staff/applicants/reissue",
             post(staff_forms::submit_reissue),
         )

@@ -7,10 +7,7 @@ use chrono::{DateTime, Utc};
 use server::{
     Services,
     documents::{
-        legal_notification::{
-            NotificationFacts, NotificationRule, NotificationStatus, appeal_deadline,
-            notification_status,
-        },
+        legal_notification::{NotificationRule, NotificationStatus, appeal_deadline},
         office_time::{office_clock, office_date},
     },
     storage::{ActorKind, DocumentRecord},
@@ -30,19 +27,7 @@ fn date_and_time(template: &str, time: DateTime<Utc>) -> String {
 }
 
 fn status(document: &DocumentRecord, electronic: bool, now: DateTime<Utc>) -> NotificationStatus {
-    match document.made_available_at {
-        Some(made_available_at) => notification_status(
-            NotificationFacts {
-                notifying_kind: document.kind.is_notifying(),
-                electronic_notification: electronic,
-                made_available_at,
-                first_opened_at: document.first_opened_at,
-                withdrawn_at: document.withdrawn_at,
-            },
-            now,
-        ),
-        None => NotificationStatus::NotApplicable,
-    }
+    server::documents::acknowledgement::document_status(document, electronic, now)
 }
 
 pub fn inbox_entry(
@@ -122,9 +107,12 @@ pub fn staff_entry(
     electronic: bool,
     now: DateTime<Utc>,
     uploaded_by: String,
+    replaced_title: Option<&str>,
 ) -> StaffDocumentEntry {
     let full = |time: DateTime<Utc>| format!("{} {}", office_date(time), office_clock(time));
-    let notification = match status(document, electronic, now) {
+    let status = status(document, electronic, now);
+    let acknowledged = matches!(status, NotificationStatus::Notified { .. });
+    let notification = match status {
         NotificationStatus::Notified {
             at,
             rule: NotificationRule::FirstOpening,
@@ -153,5 +141,11 @@ pub fn staff_entry(
         withdrawn: document
             .withdrawn_at
             .map(|at| fill(&m.inbox_withdrawn, &[("date", &office_date(at))])),
+        withdrawal_reason: document
+            .withdrawal_reason
+            .as_deref()
+            .map(|reason| fill(&m.staff_withdrawal_reason, &[("reason", reason)])),
+        replaces: replaced_title.map(|title| fill(&m.staff_replaces, &[("title", title)])),
+        acknowledged,
     }
 }

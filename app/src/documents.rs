@@ -34,6 +34,11 @@ pub struct StaffDocumentEntry {
     pub notification: String,
     pub uploaded_by: String,
     pub withdrawn: Option<String>,
+    pub withdrawal_reason: Option<String>,
+    /// "Replaces <title>" for a replacement.
+    pub replaces: Option<String>,
+    /// Whether the acknowledgement of receipt exists (the document is notified).
+    pub acknowledged: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,6 +48,7 @@ pub struct ApplicantFile {
     pub electronic_notification: bool,
     pub documents: Vec<StaffDocumentEntry>,
     pub may_push: bool,
+    pub may_withdraw: bool,
     pub max_document_megabytes: u64,
 }
 
@@ -120,16 +126,22 @@ pub async fn staff_applicant_file(number: String) -> Result<Option<ApplicantFile
     let messages = crate::server_context::locale().messages();
     let now = services.clock.now();
     let mut names: HashMap<uuid::Uuid, String> = HashMap::new();
+    let titles: HashMap<uuid::Uuid, &str> = documents
+        .iter()
+        .map(|document| (document.id, document.title.as_str()))
+        .collect();
     let mut entries = Vec::with_capacity(documents.len());
     for document in &documents {
         let uploaded_by =
             crate::document_texts::uploader(messages, &services, &mut names, document).await;
+        let replaced_title = document.replaces_id.and_then(|id| titles.get(&id).copied());
         entries.push(crate::document_texts::staff_entry(
             messages,
             document,
             applicant.electronic_notification,
             now,
             uploaded_by,
+            replaced_title,
         ));
     }
     Ok(Some(ApplicantFile {
@@ -138,6 +150,7 @@ pub async fn staff_applicant_file(number: String) -> Result<Option<ApplicantFile
         electronic_notification: applicant.electronic_notification,
         documents: entries,
         may_push: may(member.role, StaffPermission::PushDocuments),
+        may_withdraw: may(member.role, StaffPermission::WithdrawDocuments),
         max_document_megabytes: services.config.max_document_bytes / (1024 * 1024),
     }))
 }

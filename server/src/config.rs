@@ -322,6 +322,13 @@ impl Config {
         self.max_document_bytes * 10 + 1024 * 1024
     }
 
+    /// A bulk call of the back-office API: up to `MAX_BULK_DOCUMENTS` files of the largest size.
+    pub fn bulk_request_limit_bytes(&self) -> u64 {
+        self.max_document_bytes
+            .saturating_mul(crate::documents::bulk_manifest::MAX_BULK_DOCUMENTS as u64)
+            .saturating_add(16 * 1024 * 1024)
+    }
+
     pub fn signing_keys_dir(&self) -> PathBuf {
         self.data_dir.join("keys")
     }

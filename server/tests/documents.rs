@@ -20,9 +20,10 @@ use server::{
         pdf_inspection::PdfRefusal,
         publishing::{PublishError, Upload, publish},
         reading::{ReadError, Reader, open},
+        withdrawal::{WithdrawError, prepare, withdraw},
     },
     printable::{Font, Line, a4_document},
-    storage::{Actor, NewApplicant, NewConnectionKey},
+    storage::{Actor, NewApplicant, NewConnectionKey, NewStaffMember, StaffMember, StaffRole},
 };
 use support::{S3Server, TestDatabase};
 use uuid::Uuid;
@@ -82,13 +83,36 @@ impl Portal {
             .id
     }
 
+    async fn staff_member(&self, role: StaffRole) -> StaffMember {
+        self.services
+            .storage
+            .insert_staff_member(&NewStaffMember {
+                email: format!("{}@office.example", Uuid::new_v4()),
+                display_name: "Agent Test".into(),
+                role,
+                password_hash: "$argon2id$not-checked-here".into(),
+            })
+            .await
+            .unwrap()
+    }
+
     async fn post(&self, applicant: Uuid, contents: &[u8]) -> Result<Uuid, PublishError> {
+        self.post_replacing(applicant, contents, None).await
+    }
+
+    async fn post_replacing(
+        &self,
+        applicant: Uuid,
+        contents: &[u8],
+        replacing: Option<server::storage::Withdrawal>,
+    ) -> Result<Uuid, PublishError> {
         let upload = Upload {
             applicant_id: applicant,
             kind: DocumentKind::Decision,
             title: "Décision sur votre demande".into(),
             file_name: "decision.pdf".into(),
             uploaded_by: Actor::system(),
+            replacing,
         };
         // Cut in uneven pieces, as a network delivers it.
         let pieces: Vec<Result<Bytes, std::io::Error>> = contents
@@ -426,6 +450,106 @@ on_both_engines!(
             audit_chain::verify(portal.services.storage.as_ref()).await,
             Err(audit_chain::ChainError::Altered { sequence: 2 })
         ));
+    }
+);
+
+on_both_engines!(
+    a_supervisor_withdraws_with_a_reason_and_the_file_leaves_the_account,
+    &[],
+    async |portal: &Portal| {
+        let amina = portal.applicant("0701000031").await;
+        let id = portal.post(amina, &letter("Convocation")).await.unwrap();
+        let agent = portal.staff_member(StaffRole::Agent).await;
+        let supervisor = portal.staff_member(StaffRole::Supervisor).await;
+        assert!(matches!(
+            withdraw(&portal.services, &agent, id, "Erreur").await,
+            Err(WithdrawError::NotAllowed)
+        ));
+        assert!(matches!(
+            withdraw(&portal.services, &supervisor, id, "  ").await,
+            Err(WithdrawError::InvalidReason)
+        ));
+        assert!(matches!(
+            withdraw(&portal.services, &supervisor, Uuid::new_v4(), "Erreur").await,
+            Err(WithdrawError::NotFound)
+        ));
+        let withdrawn = withdraw(&portal.services, &supervisor, id, "Mauvais destinataire")
+            .await
+            .unwrap();
+        assert!(withdrawn.withdrawn_at.is_some());
+        assert_eq!(withdrawn.withdrawn_by_id, Some(supervisor.id));
+        assert_eq!(
+            withdrawn.withdrawal_reason.as_deref(),
+            Some("Mauvais destinataire")
+        );
+        assert!(matches!(
+            portal.read(Reader::Applicant(amina), id).await,
+            Err(ReadError::Withdrawn { .. })
+        ));
+        // The office keeps the file: staff can still open it.
+        assert_eq!(
+            portal.read(Reader::Staff(supervisor.id), id).await.unwrap(),
+            letter("Convocation")
+        );
+        assert!(matches!(
+            withdraw(&portal.services, &supervisor, id, "Encore").await,
+            Err(WithdrawError::AlreadyWithdrawn)
+        ));
+        let events = portal
+            .services
+            .storage
+            .recent_audit_events(10)
+            .await
+            .unwrap();
+        assert!(
+            events
+                .iter()
+                .any(|event| event.action == "document_withdrawn"
+                    && event.target_id == Some(id)
+                    && event.actor_id == Some(supervisor.id))
+        );
+        audit_chain::verify(portal.services.storage.as_ref())
+            .await
+            .unwrap();
+    }
+);
+
+on_both_engines!(
+    a_replacement_withdraws_the_replaced_document_in_the_same_step,
+    &[],
+    async |portal: &Portal| {
+        let amina = portal.applicant("0701000032").await;
+        let first = portal.post(amina, &letter("Décision v1")).await.unwrap();
+        let supervisor = portal.staff_member(StaffRole::Supervisor).await;
+        let (_, withdrawal) = prepare(&portal.services, &supervisor, first, "Erreur de date")
+            .await
+            .unwrap();
+        let second = portal
+            .post_replacing(amina, &letter("Décision v2"), Some(withdrawal.clone()))
+            .await
+            .unwrap();
+        let storage = &portal.services.storage;
+        let replacement = storage.find_document(second).await.unwrap().unwrap();
+        assert_eq!(replacement.replaces_id, Some(first));
+        let replaced = storage.find_document(first).await.unwrap().unwrap();
+        assert_eq!(
+            replaced.withdrawal_reason.as_deref(),
+            Some("Erreur de date")
+        );
+        // Replacing it a second time finds nothing to replace, and leaves nothing behind.
+        let objects = portal.stored_objects().await;
+        assert!(matches!(
+            portal
+                .post_replacing(amina, &letter("Décision v3"), Some(withdrawal))
+                .await,
+            Err(PublishError::NothingToReplace)
+        ));
+        assert_eq!(portal.stored_objects().await, objects);
+        assert_eq!(
+            storage.documents_of_applicant(amina).await.unwrap().len(),
+            2
+        );
+        audit_chain::verify(storage.as_ref()).await.unwrap();
     }
 );
 

@@ -27,6 +27,10 @@ fn explain(code: &str, m: &'static Messages) -> Option<FormError> {
         "no_file" => &m.upload_error_no_file,
         "kind" => &m.upload_error_kind,
         "unavailable" => &m.upload_error_unavailable,
+        "reason" => &m.upload_error_reason,
+        "already_withdrawn" => &m.upload_error_already_withdrawn,
+        "forbidden" => &m.upload_error_forbidden,
+        "not_found" => &m.upload_error_not_found,
         _ => return None,
     };
     Some(FormError::page(message))
@@ -84,17 +88,33 @@ fn FileSections(file: ApplicantFile) -> impl IntoView {
         ..error
     });
     let published = query_value("published").filter(|count| count != "0");
+    let changed = if query_value("replaced").is_some() {
+        Some(m.staff_replaced_done.clone())
+    } else {
+        query_value("withdrawn").map(|_| m.staff_withdrawn_done.clone())
+    };
     let title = fill(&m.staff_documents_title, &[("name", &file.name)]);
+    let may_withdraw = file.may_withdraw;
     let rows = file
         .documents
         .into_iter()
         .map(|document| {
+            let withdrawable = may_withdraw && document.withdrawn.is_none();
+            let id = document.id.clone();
             view! {
                 <tr>
                     <td>
                         <a href=format!("/staff/documents/{}", document.id)>{document.title}</a>
                         <br/><span class="hint">{document.kind_name}</span>
+                        {document.replaces.map(|text| view! { <br/><span class="hint">{text}</span> })}
                         {document.withdrawn.map(|text| view! { <br/><span class="notice">{text}</span> })}
+                        {document.withdrawal_reason.map(|text| view! { <br/><span class="hint">{text}</span> })}
+                        {document.acknowledged.then(|| view! {
+                            <br/><a href=format!("/staff/documents/{id}/acknowledgement")>
+                                {m.staff_acknowledgement_link.as_str()}
+                            </a>
+                        })}
+                        {withdrawable.then(|| view! { <WithdrawalForm document_id=document.id.clone()/> })}
                     </td>
                     <td>{document.made_available}</td>
                     <td>{document.first_opened}</td>
@@ -111,6 +131,7 @@ fn FileSections(file: ApplicantFile) -> impl IntoView {
         {published.map(|count| view! {
             <SuccessNotice text=fill(&m.staff_upload_done, &[("count", &count)])/>
         })}
+        {changed.map(|text| view! { <SuccessNotice text/> })}
         {(!file.electronic_notification).then(|| view! { <p class="notice">{m.staff_documents_paper.as_str()}</p> })}
         {if empty {
             view! { <p>{m.staff_documents_empty.as_str()}</p> }.into_any()
@@ -133,6 +154,38 @@ fn FileSections(file: ApplicantFile) -> impl IntoView {
         {file.may_push.then(|| view! {
             <UploadForm applicant_id=file.applicant_id.clone() max_megabytes=file.max_document_megabytes/>
         })}
+    }
+}
+
+/// Withdraw a document, or replace it when a file is chosen (supervisors). The reason comes
+/// before the file in the form, so the server knows it before the file streams in.
+#[component]
+fn WithdrawalForm(document_id: String) -> impl IntoView {
+    let m = current_locale().messages();
+    let reason = format!("reason-{document_id}");
+    let title = format!("replacement-title-{document_id}");
+    let file = format!("replacement-{document_id}");
+    view! {
+        <details class="withdrawal">
+            <summary>{m.staff_withdraw_summary.as_str()}</summary>
+            <form class="stacked-form" method="post" enctype="multipart/form-data"
+                action=format!("/staff/documents/{document_id}/withdrawal")>
+                <p class="hint">{m.staff_withdraw_hint.as_str()}</p>
+                <div class="field">
+                    <label for=reason.clone()>{m.staff_withdraw_reason_label.as_str()}</label>
+                    <textarea id=reason name="reason" required maxlength="500" rows="2"></textarea>
+                </div>
+                <div class="field">
+                    <label for=title.clone()>{m.staff_withdraw_title_label.as_str()}</label>
+                    <input id=title name="title" type="text" maxlength="200" autocomplete="off"/>
+                </div>
+                <div class="field">
+                    <label for=file.clone()>{m.staff_withdraw_file_label.as_str()}</label>
+                    <input id=file name="file" type="file" accept="application/pdf,.pdf"/>
+                </div>
+                <button class="button secondary" type="submit">{m.staff_withdraw_submit.as_str()}</button>
+            </form>
+        </details>
     }
 }
 

@@ -16,7 +16,9 @@ use super::{
 use crate::{
     Services,
     document_store::{DocumentStoreError, ObjectKey},
-    storage::{Actor, DocumentRecord, NewAuditEvent, NewDocument, ScanStatus, StorageError},
+    storage::{
+        Actor, DocumentRecord, NewAuditEvent, NewDocument, ScanStatus, StorageError, Withdrawal,
+    },
 };
 
 /// Objects of documents live under this folder of the store.
@@ -33,6 +35,8 @@ pub struct Upload {
     /// As the sender named it; cleaned before it is kept.
     pub file_name: String,
     pub uploaded_by: Actor,
+    /// Set when the file replaces a document of the same account, which is withdrawn with it.
+    pub replacing: Option<Withdrawal>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -49,12 +53,38 @@ pub enum PublishError {
     Duplicate,
     #[error("the upload stopped before the end of the file")]
     Interrupted,
+    #[error("the document to replace is not in this account any more")]
+    NothingToReplace,
     #[error(transparent)]
     Store(#[from] DocumentStoreError),
     #[error(transparent)]
     Storage(#[from] StorageError),
     #[error(transparent)]
     Encryption(#[from] EncryptionError),
+}
+
+impl PublishError {
+    /// A stable code for forms and the API, which word the refusal in the reader's language.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PublishError::UnknownApplicant => "not_found",
+            PublishError::InvalidTitle => "title",
+            PublishError::TooLarge { .. } => "too_large",
+            PublishError::Refused(PdfRefusal::NotAPdf) => "not_pdf",
+            PublishError::Refused(PdfRefusal::Damaged) => "damaged",
+            PublishError::Refused(PdfRefusal::TooComplex) => "too_complex",
+            PublishError::Refused(PdfRefusal::JavaScript) => "javascript",
+            PublishError::Refused(PdfRefusal::LaunchAction) => "launch",
+            PublishError::Refused(PdfRefusal::EmbeddedFile) => "embedded",
+            PublishError::Refused(PdfRefusal::Encrypted) => "encrypted",
+            PublishError::Duplicate => "duplicate",
+            PublishError::Interrupted => "no_file",
+            PublishError::NothingToReplace => "already_withdrawn",
+            PublishError::Store(_) | PublishError::Storage(_) | PublishError::Encryption(_) => {
+                "unavailable"
+            }
+        }
+    }
 }
 
 /// A title as staff typed it, trimmed; control characters are not allowed.
@@ -90,7 +120,8 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// Streams `body` into the store and posts the document, made available now.
+/// Streams `body` into the store and posts the document, made available now (withdrawing the
+/// document it replaces in the same transaction).
 #[tracing::instrument(skip_all, fields(applicant = %upload.applicant_id, kind = upload.kind.code()))]
 pub async fn publish<S, E>(
     services: &Services,
@@ -137,34 +168,55 @@ where
         uploaded_by_id: upload.uploaded_by.id,
         scan_status: ScanStatus::NotScanned,
         made_available_at: Some(services.clock.now()),
-        replaces_id: None,
+        replaces_id: upload
+            .replacing
+            .as_ref()
+            .map(|replaced| replaced.document_id),
     };
-    let record = match services.storage.insert_document(&document).await {
+    let mut audit = vec![NewAuditEvent {
+        actor_kind: upload.uploaded_by.kind,
+        actor_id: upload.uploaded_by.id,
+        action: "document_published",
+        target_kind: Some("document"),
+        target_id: Some(id),
+        ip_hash: None,
+        succeeded: true,
+    }];
+    if let Some(replaced) = &upload.replacing {
+        audit.push(withdrawal_event(replaced));
+    }
+    let inserted = services
+        .storage
+        .insert_document(&document, upload.replacing.as_ref(), &audit)
+        .await;
+    let record = match inserted {
         Ok(record) => record,
         Err(error) => {
             if let Err(cleanup) = services.documents.delete(&key).await {
                 tracing::warn!(%cleanup, "the object of a refused document stays for the orphan sweep");
             }
             return Err(match error {
+                StorageError::Conflict("withdrawn") => PublishError::NothingToReplace,
                 StorageError::Conflict(_) => PublishError::Duplicate,
                 other => PublishError::Storage(other),
             });
         }
     };
-    services
-        .storage
-        .append_audit_event(&NewAuditEvent {
-            actor_kind: upload.uploaded_by.kind,
-            actor_id: upload.uploaded_by.id,
-            action: "document_published",
-            target_kind: Some("document"),
-            target_id: Some(record.id),
-            ip_hash: None,
-            succeeded: true,
-        })
-        .await?;
     tracing::info!(document = %record.id, bytes = size, "document published");
     Ok(record)
+}
+
+/// The audit event of a withdrawal (alone or with a replacement).
+pub(super) fn withdrawal_event(withdrawal: &Withdrawal) -> NewAuditEvent {
+    NewAuditEvent {
+        actor_kind: crate::storage::ActorKind::Staff,
+        actor_id: Some(withdrawal.withdrawn_by_id),
+        action: "document_withdrawn",
+        target_kind: Some("document"),
+        target_id: Some(withdrawal.document_id),
+        ip_hash: None,
+        succeeded: true,
+    }
 }
 
 /// Reads the body through the checks into the writer; returns its size and SHA-256.

@@ -16,6 +16,7 @@ use crate::config::Config;
 pub struct BodyLimits {
     pub default: usize,
     pub upload: usize,
+    pub bulk: usize,
 }
 
 impl From<&Config> for BodyLimits {
@@ -23,14 +24,28 @@ impl From<&Config> for BodyLimits {
         BodyLimits {
             default: config.body_limit_bytes,
             upload: usize::try_from(config.upload_request_limit_bytes()).unwrap_or(usize::MAX),
+            bulk: usize::try_from(config.bulk_request_limit_bytes()).unwrap_or(usize::MAX),
         }
     }
 }
 
-/// Routes whose requests carry document files.
-pub fn carries_documents(path: &str) -> bool {
-    path.starts_with("/staff/applicants/") && path.ends_with("/documents")
-        || path.starts_with("/api/v1/") && path.ends_with("/documents")
+/// Routes whose requests carry document files: staff forms (a few files) and the back-office
+/// API (one file, or a bulk call).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentCarrier {
+    Upload,
+    Bulk,
+}
+
+pub fn carries_documents(path: &str) -> Option<DocumentCarrier> {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["staff", "applicants", _, "documents"]
+        | ["staff", "documents", _, "withdrawal"]
+        | ["api", "v1", "documents"] => Some(DocumentCarrier::Upload),
+        ["api", "v1", "documents", "bulk"] => Some(DocumentCarrier::Bulk),
+        _ => None,
+    }
 }
 
 pub async fn limit_request_body(
@@ -38,10 +53,10 @@ pub async fn limit_request_body(
     request: Request,
     next: Next,
 ) -> Response {
-    let limit = if carries_documents(request.uri().path()) {
-        limits.upload
-    } else {
-        limits.default
+    let limit = match carries_documents(request.uri().path()) {
+        Some(DocumentCarrier::Upload) => limits.upload,
+        Some(DocumentCarrier::Bulk) => limits.bulk,
+        None => limits.default,
     };
     let declared = request
         .headers()
@@ -58,14 +73,28 @@ pub async fn limit_request_body(
 
 #[cfg(test)]
 mod tests {
-    use super::carries_documents;
+    use super::{DocumentCarrier, carries_documents};
 
     #[test]
-    fn only_document_routes_get_the_upload_limit() {
-        assert!(carries_documents("/staff/applicants/5d0c/documents"));
-        assert!(carries_documents("/api/v1/documents"));
-        assert!(!carries_documents("/staff/applicants"));
-        assert!(!carries_documents("/sign-in"));
-        assert!(!carries_documents("/api/account/documents/x"));
+    fn only_document_routes_get_the_upload_limits() {
+        let upload = Some(DocumentCarrier::Upload);
+        assert_eq!(
+            carries_documents("/staff/applicants/5d0c/documents"),
+            upload
+        );
+        assert_eq!(
+            carries_documents("/staff/documents/5d0c/withdrawal"),
+            upload
+        );
+        assert_eq!(carries_documents("/api/v1/documents"), upload);
+        assert_eq!(
+            carries_documents("/api/v1/documents/bulk"),
+            Some(DocumentCarrier::Bulk)
+        );
+        assert_eq!(carries_documents("/staff/applicants"), None);
+        assert_eq!(carries_documents("/sign-in"), None);
+        assert_eq!(carries_documents("/api/account/documents/x"), None);
+        assert_eq!(carries_documents("/staff/applicants/a/b/documents"), None);
+        assert_eq!(carries_documents("/api/v1/documents/5d0c"), None);
     }
 }

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{ActorKind, StorageError};
+use super::{ActorKind, NewAuditEvent, StorageError};
 use crate::documents::DocumentKind;
 
 /// Where the virus scan stands. Without a scanner a document is `NotScanned`, never `Clean`.
@@ -82,6 +82,16 @@ pub struct DocumentRecord {
     pub replaces_id: Option<Uuid>,
 }
 
+/// A supervisor takes a document out of the account. The row stays, with who, when and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Withdrawal {
+    pub document_id: Uuid,
+    pub applicant_id: Uuid,
+    pub withdrawn_by_id: Uuid,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
 pub(super) const DOCUMENT_COLUMNS: &str = "id, applicant_id, kind, title, file_name, size_bytes, \
     sha256, object_key, master_key_id, wrapped_key, uploaded_by_kind, uploaded_by_id, scan_status, \
     made_available_at, first_opened_at, withdrawn_at, withdrawn_by_id, withdrawal_reason, replaces_id";
@@ -141,10 +151,24 @@ impl TryFrom<DocumentRow> for DocumentRecord {
 
 #[async_trait]
 pub trait DocumentRecords: Send + Sync {
-    /// Stores the row of a document whose content is already in the object store. Refused with
-    /// `Conflict("document")` when the same content is already in the account (not withdrawn).
-    async fn insert_document(&self, document: &NewDocument)
-    -> Result<DocumentRecord, StorageError>;
+    /// Stores the row of a document whose content is already in the object store, together with
+    /// its audit events and, for a replacement, the withdrawal of the document it replaces: all
+    /// or nothing. Refused with `Conflict("document")` when the same content is already in the
+    /// account (not withdrawn), `Conflict("withdrawn")` when the replaced document is no longer
+    /// there to withdraw.
+    async fn insert_document(
+        &self,
+        document: &NewDocument,
+        replacing: Option<&Withdrawal>,
+        audit: &[NewAuditEvent],
+    ) -> Result<DocumentRecord, StorageError>;
+    /// Withdraws a document of this applicant still in the account, with its audit event;
+    /// `None` when there is no such document or it is already withdrawn.
+    async fn withdraw_document(
+        &self,
+        withdrawal: &Withdrawal,
+        audit: &NewAuditEvent,
+    ) -> Result<Option<DocumentRecord>, StorageError>;
     async fn find_document(&self, id: Uuid) -> Result<Option<DocumentRecord>, StorageError>;
     /// The applicant's documents, newest first (those still waiting for a scan last).
     async fn documents_of_applicant(
@@ -169,7 +193,16 @@ macro_rules! impl_document_records {
         async fn insert_document(
             &self,
             document: &$crate::storage::NewDocument,
+            replacing: Option<&$crate::storage::Withdrawal>,
+            audit: &[$crate::storage::NewAuditEvent],
         ) -> Result<$crate::storage::DocumentRecord, StorageError> {
+            let mut transaction = self.pool.begin().await?;
+            // Withdrawing first frees the content of the replaced document for its successor.
+            if let Some(withdrawal) = replacing {
+                if !Self::mark_withdrawn(&mut transaction, withdrawal).await? {
+                    return Err(StorageError::Conflict("withdrawn"));
+                }
+            }
             sqlx::query(
                 "INSERT INTO documents (id, applicant_id, kind, title, file_name, size_bytes, sha256, \
                  object_key, master_key_id, wrapped_key, uploaded_by_kind, uploaded_by_id, scan_status, \
@@ -191,12 +224,30 @@ macro_rules! impl_document_records {
             .bind(document.scan_status.as_str())
             .bind(document.made_available_at.map(to_micros))
             .bind(document.replaces_id)
-            .execute(&self.pool)
+            .execute(&mut *transaction)
             .await
             .map_err(|error| $crate::storage::map_unique_violation(error, "document"))?;
+            for event in audit {
+                Self::chain_audit_event(&mut transaction, event).await?;
+            }
+            transaction.commit().await?;
             self.find_document(document.id).await?.ok_or_else(|| {
                 StorageError::Corrupt("a document vanished as it was written".into())
             })
+        }
+
+        async fn withdraw_document(
+            &self,
+            withdrawal: &$crate::storage::Withdrawal,
+            audit: &$crate::storage::NewAuditEvent,
+        ) -> Result<Option<$crate::storage::DocumentRecord>, StorageError> {
+            let mut transaction = self.pool.begin().await?;
+            if !Self::mark_withdrawn(&mut transaction, withdrawal).await? {
+                return Ok(None);
+            }
+            Self::chain_audit_event(&mut transaction, audit).await?;
+            transaction.commit().await?;
+            self.find_document(withdrawal.document_id).await
         }
 
         async fn find_document(
@@ -255,6 +306,27 @@ macro_rules! impl_document_records {
                     .fetch_one(&self.pool)
                     .await?;
             Ok(found > 0)
+        }
+    }
+
+    impl $store {
+        /// Marks the document withdrawn unless it already is; whether it was.
+        async fn mark_withdrawn(
+            transaction: &mut sqlx::Transaction<'_, $db>,
+            withdrawal: &$crate::storage::Withdrawal,
+        ) -> Result<bool, StorageError> {
+            let result = sqlx::query(
+                "UPDATE documents SET withdrawn_at = $3, withdrawn_by_id = $4, withdrawal_reason = $5 \
+                 WHERE id = $1 AND applicant_id = $2 AND withdrawn_at IS NULL",
+            )
+            .bind(withdrawal.document_id)
+            .bind(withdrawal.applicant_id)
+            .bind(to_micros(withdrawal.at))
+            .bind(withdrawal.withdrawn_by_id)
+            .bind(&withdrawal.reason)
+            .execute(&mut **transaction)
+            .await?;
+            Ok(result.rows_affected() == 1)
         }
     }
     };

@@ -21,7 +21,7 @@ use uuid::Uuid;
 pub use audit_and_sessions::{
     Actor, ActorKind, AuditEvent, GENESIS_HASH, NewAuditEvent, NewSession, Session, SubjectKind,
 };
-pub use document_records::{DocumentRecord, DocumentRecords, NewDocument, ScanStatus};
+pub use document_records::{DocumentRecord, DocumentRecords, NewDocument, ScanStatus, Withdrawal};
 pub use models::{
     Applicant, ConnectionKeyRecord, NewApplicant, NewConnectionKey, NewStaffMember, StaffMember,
     StaffRole,

@@ -350,56 +350,9 @@ macro_rules! impl_storage {
         }
 
         async fn append_audit_event(&self, event: &NewAuditEvent) -> Result<AuditEvent, StorageError> {
-            let mut event = AuditEvent {
-                id: Uuid::new_v4(),
-                occurred_at: now(),
-                actor_kind: event.actor_kind,
-                actor_id: event.actor_id,
-                action: event.action.to_owned(),
-                target_kind: event.target_kind.map(str::to_owned),
-                target_id: event.target_id,
-                ip_hash: event.ip_hash.clone(),
-                succeeded: event.succeeded,
-                sequence: None,
-                previous_hash: None,
-                event_hash: None,
-            };
             let mut transaction = self.pool.begin().await?;
-            // Writing the head first takes its lock (a row lock on PostgreSQL, the write lock on
-            // SQLite): appends from every instance chain one after the other.
-            let (sequence, previous_hash): (i64, String) = sqlx::query_as(
-                "UPDATE audit_chain_head SET sequence = sequence + 1 WHERE id = 1                  RETURNING sequence, last_hash",
-            )
-            .fetch_one(&mut *transaction)
-            .await?;
-            let event_hash = event.chain_hash(sequence, &previous_hash);
-            sqlx::query(
-                "INSERT INTO audit_events (id, occurred_at, actor_kind, actor_id, action, target_kind, \
-                 target_id, ip_hash, outcome, sequence, previous_hash, event_hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .bind(event.id)
-            .bind(event.occurred_at)
-            .bind(event.actor_kind.as_str())
-            .bind(event.actor_id)
-            .bind(&event.action)
-            .bind(&event.target_kind)
-            .bind(event.target_id)
-            .bind(&event.ip_hash)
-            .bind(if event.succeeded { "success" } else { "failure" })
-            .bind(sequence)
-            .bind(&previous_hash)
-            .bind(&event_hash)
-            .execute(&mut *transaction)
-            .await?;
-            sqlx::query("UPDATE audit_chain_head SET last_hash = $1 WHERE id = 1")
-                .bind(&event_hash)
-                .execute(&mut *transaction)
-                .await?;
+            let event = <$store>::chain_audit_event(&mut transaction, event).await?;
             transaction.commit().await?;
-            event.sequence = Some(sequence);
-            event.previous_hash = Some(previous_hash);
-            event.event_hash = Some(event_hash);
             Ok(event)
         }
 
@@ -443,6 +396,65 @@ macro_rules! impl_storage {
 
         async fn close(&self) {
             self.pool.close().await;
+        }
+    }
+
+    impl $store {
+        /// Appends `event` to the audit chain inside `transaction`, so that a change and the
+        /// event recording it are committed together or not at all.
+        async fn chain_audit_event(
+            transaction: &mut sqlx::Transaction<'_, $db>,
+            event: &NewAuditEvent,
+        ) -> Result<AuditEvent, StorageError> {
+            let mut event = AuditEvent {
+                id: Uuid::new_v4(),
+                occurred_at: now(),
+                actor_kind: event.actor_kind,
+                actor_id: event.actor_id,
+                action: event.action.to_owned(),
+                target_kind: event.target_kind.map(str::to_owned),
+                target_id: event.target_id,
+                ip_hash: event.ip_hash.clone(),
+                succeeded: event.succeeded,
+                sequence: None,
+                previous_hash: None,
+                event_hash: None,
+            };
+            // Writing the head first takes its lock (a row lock on PostgreSQL, the write lock on
+            // SQLite): appends from every instance chain one after the other.
+            let (sequence, previous_hash): (i64, String) = sqlx::query_as(
+                "UPDATE audit_chain_head SET sequence = sequence + 1 WHERE id = 1 RETURNING sequence, last_hash",
+            )
+            .fetch_one(&mut **transaction)
+            .await?;
+            let event_hash = event.chain_hash(sequence, &previous_hash);
+            sqlx::query(
+                "INSERT INTO audit_events (id, occurred_at, actor_kind, actor_id, action, target_kind, \
+                 target_id, ip_hash, outcome, sequence, previous_hash, event_hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(event.id)
+            .bind(event.occurred_at)
+            .bind(event.actor_kind.as_str())
+            .bind(event.actor_id)
+            .bind(&event.action)
+            .bind(&event.target_kind)
+            .bind(event.target_id)
+            .bind(&event.ip_hash)
+            .bind(if event.succeeded { "success" } else { "failure" })
+            .bind(sequence)
+            .bind(&previous_hash)
+            .bind(&event_hash)
+            .execute(&mut **transaction)
+            .await?;
+            sqlx::query("UPDATE audit_chain_head SET last_hash = $1 WHERE id = 1")
+                .bind(&event_hash)
+                .execute(&mut **transaction)
+                .await?;
+            event.sequence = Some(sequence);
+            event.previous_hash = Some(previous_hash);
+            event.event_hash = Some(event_hash);
+            Ok(event)
         }
     }
     };
