@@ -50,6 +50,14 @@ enum Command {
         /// What the key is for, e.g. "back-office production".
         #[arg(long)]
         name: String,
+        /// What it may do: applicants:write, documents:write, documents:read (repeatable or
+        /// comma-separated).
+        #[arg(
+            long = "scope",
+            value_delimiter = ',',
+            default_value = "applicants:write"
+        )]
+        scopes: Vec<String>,
     },
     /// Let sign-in, activation and code attempts in again for a foreigner number after a lock.
     LiftLocks {
@@ -110,7 +118,7 @@ async fn main() -> ExitCode {
         Command::LiftLocks { foreigner_number } => lift_locks(config, &foreigner_number).await,
         Command::VerifyAuditLog => verify_audit_log(config).await,
         Command::SweepOrphanDocuments => sweep_orphan_documents(config).await,
-        Command::CreateApiKey { name } => create_api_key(config, &name).await,
+        Command::CreateApiKey { name, scopes } => create_api_key(config, &name, &scopes).await,
         Command::CreateStaff { email, name, role } => {
             create_staff(config, &email, &name, &role).await
         }
@@ -216,17 +224,29 @@ set-up link (one use, {} hours): {}staff/enrol?token={}",
     Ok(())
 }
 
-async fn create_api_key(config: Config, name: &str) -> anyhow::Result<()> {
+async fn create_api_key(config: Config, name: &str, scopes: &[String]) -> anyhow::Result<()> {
+    use server::api_keys::ApiScope;
+    let scopes = scopes
+        .iter()
+        .map(|text| ApiScope::parse(text).ok_or_else(|| anyhow::anyhow!("unknown scope `{text}`")))
+        .collect::<anyhow::Result<Vec<ApiScope>>>()?;
     let services = Services::start(config).await?;
-    let (key, secret) =
-        server::api_keys::create(services.storage.as_ref(), name, Utc::now()).await?;
+    let (key, secret) = server::api_keys::create(
+        services.storage.as_ref(),
+        name,
+        &scopes,
+        server::storage::Actor::system(),
+        Utc::now(),
+    )
+    .await?;
     let _ = writeln!(
         std::io::stdout(),
-        "API key {} ({})
+        "API key {} ({}, {})
 {} (shown once: give it to the back-office system as \
          `Authorization: Bearer …`)",
         key.id,
         key.name,
+        key.scopes,
         secret.expose()
     );
     Ok(())

@@ -102,6 +102,27 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/members/role", post(staff_forms::submit_role_change))
         .route("/staff/members/disable", post(staff_forms::submit_disable))
         .route("/api/v1/applicants", post(back_office_api::register))
+        .route("/api/v1/openapi.json", get(back_office_api::openapi))
+        .route(
+            "/api/v1/documents",
+            post(back_office_api::post_document).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/api/v1/documents/bulk",
+            post(back_office_api::post_bulk).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/api/v1/documents/{id}",
+            get(back_office_api::document_status),
+        )
+        .route(
+            "/api/v1/documents/{id}/acknowledgement",
+            get(back_office_api::document_acknowledgement),
+        )
+        .route(
+            "/api/v1/acknowledgements",
+            get(back_office_api::acknowledgements_export),
+        )
         .route(
             "/account/documents/{id}",
             get(document_routes::open_as_applicant),

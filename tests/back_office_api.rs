@@ -43,9 +43,15 @@ on_both_engines!(
     &[],
     async |app: &TestApp| {
         let storage = app.services.storage.as_ref();
-        let (key, secret) = server::api_keys::create(storage, "back-office", Utc::now())
-            .await
-            .unwrap();
+        let (key, secret) = server::api_keys::create(
+            storage,
+            "back-office",
+            &[server::api_keys::ApiScope::ApplicantsWrite],
+            server::storage::Actor::system(),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
 
         let (status, body) = call(app, None, &registration("0755555555")).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);

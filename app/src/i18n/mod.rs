@@ -354,6 +354,16 @@ pub struct Messages {
     pub ack_appeal: String,
     pub ack_generated: String,
     pub ack_none: String,
+    pub api_error_forbidden: String,
+    pub api_error_not_found: String,
+    pub api_error_not_notified: String,
+    pub api_error_unknown_applicant: String,
+    pub api_error_manifest: String,
+    pub api_error_manifest_entry: String,
+    pub api_error_missing_file: String,
+    pub api_error_unexpected_file: String,
+    pub api_error_fields: String,
+    pub api_error_period: String,
 }
 
 impl Messages {

@@ -38,7 +38,7 @@ struct RawEntry {
 }
 
 /// Whom a document is for, as the back-office names them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ApplicantReference {
     Id(Uuid),
     /// A foreigner or file number, upper case, separators removed.

@@ -182,6 +182,14 @@ pub trait DocumentRecords: Send + Sync {
         id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<Option<DocumentRecord>, StorageError>;
+    /// Documents that may have been notified in `[from, to)`: first opened then, or made
+    /// available 15 days before (the caller applies the rule), at most `limit`, oldest first.
+    async fn documents_possibly_notified_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<DocumentRecord>, StorageError>;
     /// Whether a row points at this object (the orphan sweep asks).
     async fn document_object_exists(&self, object_key: &str) -> Result<bool, StorageError>;
 }
@@ -297,6 +305,35 @@ macro_rules! impl_document_records {
             .execute(&self.pool)
             .await?;
             self.find_document(id).await
+        }
+
+        async fn documents_possibly_notified_between(
+            &self,
+            from: DateTime<Utc>,
+            to: DateTime<Utc>,
+            limit: i64,
+        ) -> Result<Vec<$crate::storage::DocumentRecord>, StorageError> {
+            use $crate::storage::document_records::{DOCUMENT_COLUMNS, DocumentRow};
+            let deemed = chrono::Duration::days(
+                $crate::documents::legal_notification::DEEMED_NOTIFIED_AFTER_DAYS,
+            );
+            let sql = format!(
+                "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE made_available_at IS NOT NULL \
+                 AND ((first_opened_at >= $1 AND first_opened_at < $2) \
+                   OR (made_available_at >= $3 AND made_available_at < $4)) \
+                 ORDER BY made_available_at, id LIMIT $5"
+            );
+            sqlx::query_as::<$db, DocumentRow>(sqlx::AssertSqlSafe(sql))
+                .bind(to_micros(from))
+                .bind(to_micros(to))
+                .bind(to_micros(from - deemed))
+                .bind(to_micros(to - deemed))
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .map($crate::storage::DocumentRecord::try_from)
+                .collect()
         }
 
         async fn document_object_exists(&self, object_key: &str) -> Result<bool, StorageError> {

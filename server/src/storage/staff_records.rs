@@ -24,6 +24,8 @@ pub(super) type StaffEnrolmentRow = StaffEnrolment;
 pub struct ApiKey {
     pub id: Uuid,
     pub name: String,
+    /// Space-separated scopes (`crate::api_keys::ApiScope`).
+    pub scopes: String,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
 }
@@ -42,11 +44,14 @@ pub trait StaffRecords: Send + Sync {
     async fn insert_api_key(
         &self,
         name: &str,
+        scopes: &str,
         key_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<ApiKey, StorageError>;
     /// The key with this hash, if it has not been revoked.
     async fn find_active_api_key(&self, key_hash: &str) -> Result<Option<ApiKey>, StorageError>;
+    /// Every key, active ones first, newest first.
+    async fn api_keys(&self) -> Result<Vec<ApiKey>, StorageError>;
     async fn revoke_api_key(&self, id: Uuid, now: DateTime<Utc>) -> Result<bool, StorageError>;
 
     async fn find_staff_member(&self, id: Uuid) -> Result<Option<StaffMember>, StorageError>;
@@ -122,20 +127,24 @@ macro_rules! impl_staff_records {
         async fn insert_api_key(
             &self,
             name: &str,
+            scopes: &str,
             key_hash: &str,
             now: DateTime<Utc>,
         ) -> Result<$crate::storage::ApiKey, StorageError> {
             let key = $crate::storage::ApiKey {
                 id: Uuid::new_v4(),
                 name: name.to_owned(),
+                scopes: scopes.to_owned(),
                 created_at: to_micros(now),
                 revoked_at: None,
             };
             sqlx::query(
-                "INSERT INTO api_keys (id, name, key_hash, created_at) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO api_keys (id, name, scopes, key_hash, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(key.id)
             .bind(&key.name)
+            .bind(&key.scopes)
             .bind(key_hash)
             .bind(key.created_at)
             .execute(&self.pool)
@@ -148,11 +157,20 @@ macro_rules! impl_staff_records {
             key_hash: &str,
         ) -> Result<Option<$crate::storage::ApiKey>, StorageError> {
             Ok(sqlx::query_as::<$db, $crate::storage::ApiKey>(
-                "SELECT id, name, created_at, revoked_at FROM api_keys \
+                "SELECT id, name, scopes, created_at, revoked_at FROM api_keys \
                  WHERE key_hash = $1 AND revoked_at IS NULL",
             )
             .bind(key_hash)
             .fetch_optional(&self.pool)
+            .await?)
+        }
+
+        async fn api_keys(&self) -> Result<Vec<$crate::storage::ApiKey>, StorageError> {
+            Ok(sqlx::query_as::<$db, $crate::storage::ApiKey>(
+                "SELECT id, name, scopes, created_at, revoked_at FROM api_keys \
+                 ORDER BY revoked_at IS NOT NULL, created_at DESC",
+            )
+            .fetch_all(&self.pool)
             .await?)
         }
 

@@ -1,9 +1,6 @@
-//! The REST API for the office's back-office system: `POST /api/v1/applicants` registers an
-//! applicant and answers with the account notice (PDF, base64) to print. Authenticated by an
-//! API key (`Authorization: Bearer eu_…`), never by a cookie, so no cross-site request can use
-//! it. Errors are JSON: a stable `error` code and a `message` in the `Accept-Language` language.
+//! `POST /api/v1/applicants` registers an applicant and answers with the account notice (PDF,
+//! base64) to print.
 
-use app::i18n::Locale;
 use axum::{
     Json,
     extract::{State, rejection::JsonRejection},
@@ -14,11 +11,12 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use server::{
-    api_keys,
+    api_keys::ApiScope,
     registration::{RegistrationError, register_applicant},
     storage::{Actor, NewApplicant, StorageError},
 };
 
+use super::{caller, refuse};
 use crate::{
     account_notice::notice_for,
     startup::{AppState, locale_of},
@@ -55,12 +53,6 @@ struct Registered {
     notice_pdf: String,
 }
 
-#[derive(Serialize)]
-struct ApiError {
-    error: &'static str,
-    message: String,
-}
-
 pub async fn register(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -68,16 +60,9 @@ pub async fn register(
 ) -> Response {
     let locale = locale_of(&headers);
     let services = &state.services;
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok());
-    let key = match api_keys::authenticate(services.storage.as_ref(), authorization).await {
-        Ok(Some(key)) => key,
-        Ok(None) => return refuse(StatusCode::UNAUTHORIZED, "unauthorized", locale),
-        Err(error) => {
-            tracing::error!(%error, "API key could not be checked");
-            return refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", locale);
-        }
+    let key = match caller(services, &headers, ApiScope::ApplicantsWrite).await {
+        Ok(key) => key,
+        Err(response) => return response,
     };
     let Ok(Json(body)) = body else {
         return refuse(StatusCode::BAD_REQUEST, "body", locale);
@@ -123,29 +108,6 @@ pub async fn register(
             id: issued.applicant.id,
             connection_key_expires_at: issued.expires_at,
             notice_pdf: STANDARD.encode(pdf),
-        }),
-    )
-        .into_response()
-}
-
-fn refuse(status: StatusCode, code: &'static str, locale: Locale) -> Response {
-    let m = locale.messages();
-    let message = match code {
-        "unauthorized" => &m.api_error_unauthorized,
-        "body" => &m.api_error_body,
-        "invalid_number" => &m.staff_error_invalid_number,
-        "no_identifier" => &m.staff_error_no_identifier,
-        "missing_name" => &m.staff_error_missing_name,
-        "birth_future" => &m.staff_error_birth,
-        "language" => &m.staff_error_language,
-        "already_registered" => &m.staff_error_already_registered,
-        _ => &m.service_unavailable,
-    };
-    (
-        status,
-        Json(ApiError {
-            error: code,
-            message: message.clone(),
         }),
     )
         .into_response()

@@ -1,0 +1,555 @@
+//! Documents through the API: posting one (`POST /api/v1/documents`) or many with a manifest
+//! (`POST /api/v1/documents/bulk`), reading a document's notification status, its
+//! acknowledgement of receipt, and the acknowledgements of a period (the export the office sends
+//! on to the prefecture). Files stream from the request to storage as for staff uploads.
+
+use std::collections::HashMap;
+
+use axum::{
+    Json,
+    extract::{Multipart, Path, Query, State, multipart::Field},
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use server::{
+    Services,
+    api_keys::ApiScope,
+    documents::{
+        DocumentKind,
+        acknowledgement::{self, Acknowledgement, acknowledgement},
+        bulk_manifest::{ApplicantReference, MAX_MANIFEST_BYTES, ManifestError, parse_manifest},
+        legal_notification::{NotificationRule, NotificationStatus},
+        publishing::{Upload, publish},
+    },
+    storage::{Actor, ApiKey, DocumentRecord, NewAuditEvent},
+};
+use uuid::Uuid;
+
+use super::{caller, message, refuse, refuse_with, upload_message};
+use crate::{
+    acknowledgement_pdf::acknowledgement_pdf, document_routes::acknowledgement_of,
+    startup::locale_of,
+};
+
+/// The longest period one export covers.
+const MAX_EXPORT_DAYS: i64 = 31;
+const MAX_EXPORT_DOCUMENTS: i64 = 50_000;
+
+#[derive(Serialize)]
+struct Notification {
+    /// `pending`, `notified`, `not_applicable` or `withdrawn_before_notification`.
+    status: &'static str,
+    notified_at: Option<DateTime<Utc>>,
+    rule: Option<NotificationRule>,
+    /// While pending: when it counts as notified if it is not opened before.
+    deemed_notified_on: Option<DateTime<Utc>>,
+}
+
+impl From<NotificationStatus> for Notification {
+    fn from(status: NotificationStatus) -> Self {
+        let none = Notification {
+            status: "not_applicable",
+            notified_at: None,
+            rule: None,
+            deemed_notified_on: None,
+        };
+        match status {
+            NotificationStatus::NotApplicable => none,
+            NotificationStatus::Pending { deemed_on } => Notification {
+                status: "pending",
+                deemed_notified_on: Some(deemed_on),
+                ..none
+            },
+            NotificationStatus::Notified { at, rule } => Notification {
+                status: "notified",
+                notified_at: Some(at),
+                rule: Some(rule),
+                ..none
+            },
+            NotificationStatus::WithdrawnBeforeNotification => Notification {
+                status: "withdrawn_before_notification",
+                ..none
+            },
+        }
+    }
+}
+
+/// A document as the back-office sees it.
+#[derive(Serialize)]
+struct DocumentBody {
+    id: Uuid,
+    applicant_id: Uuid,
+    kind: &'static str,
+    title: String,
+    file_name: String,
+    size_bytes: i64,
+    sha256: String,
+    made_available_at: Option<DateTime<Utc>>,
+    first_opened_at: Option<DateTime<Utc>>,
+    notification: Notification,
+    withdrawn_at: Option<DateTime<Utc>>,
+    withdrawal_reason: Option<String>,
+    replaces_id: Option<Uuid>,
+}
+
+fn document_body(document: DocumentRecord, electronic: bool, now: DateTime<Utc>) -> DocumentBody {
+    DocumentBody {
+        notification: acknowledgement::document_status(&document, electronic, now).into(),
+        id: document.id,
+        applicant_id: document.applicant_id,
+        kind: document.kind.code(),
+        title: document.title,
+        file_name: document.file_name,
+        size_bytes: document.size_bytes,
+        sha256: document.sha256,
+        made_available_at: document.made_available_at,
+        first_opened_at: document.first_opened_at,
+        withdrawn_at: document.withdrawn_at,
+        withdrawal_reason: document.withdrawal_reason,
+        replaces_id: document.replaces_id,
+    }
+}
+
+/// The applicant a reference names: (id, electronic notification), or `None`.
+async fn resolve(
+    services: &Services,
+    reference: &ApplicantReference,
+) -> Result<Option<(Uuid, bool)>, Response> {
+    let found = match reference {
+        ApplicantReference::Id(id) => services.storage.find_applicant(*id).await,
+        ApplicantReference::Number(number) => {
+            services.storage.find_applicant_by_identifier(number).await
+        }
+    };
+    match found {
+        Ok(applicant) => Ok(applicant.map(|found| (found.id, found.electronic_notification))),
+        Err(error) => {
+            tracing::error!(%error, "an applicant could not be looked up");
+            Err(StatusCode::SERVICE_UNAVAILABLE.into_response())
+        }
+    }
+}
+
+/// Posts the file of one part; the document, or the refusal's status and code.
+async fn publish_part(
+    services: &Services,
+    key: &ApiKey,
+    applicant: (Uuid, bool),
+    kind: DocumentKind,
+    title: String,
+    field: Field<'_>,
+) -> Result<DocumentBody, (StatusCode, &'static str)> {
+    let upload = Upload {
+        applicant_id: applicant.0,
+        kind,
+        title,
+        file_name: field.file_name().unwrap_or("document.pdf").to_owned(),
+        uploaded_by: Actor::api_key(key.id),
+        replacing: None,
+    };
+    match publish(services, upload, field).await {
+        Ok(record) => Ok(document_body(record, applicant.1, services.clock.now())),
+        Err(error) => {
+            let code = error.code();
+            if code == "unavailable" {
+                tracing::error!(%error, "a document could not be posted through the API");
+                return Err((StatusCode::SERVICE_UNAVAILABLE, code));
+            }
+            let status = if code == "duplicate" {
+                StatusCode::CONFLICT
+            } else if code == "too_large" {
+                StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            Err((status, code))
+        }
+    }
+}
+
+/// One document: the parts `applicant`, `kind` and `title`, then `file`.
+pub async fn post_document(
+    State(services): State<Services>,
+    headers: HeaderMap,
+    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let locale = locale_of(&headers);
+    let key = match caller(&services, &headers, ApiScope::DocumentsWrite).await {
+        Ok(key) => key,
+        Err(response) => return response,
+    };
+    let Ok(mut form) = form else {
+        return refuse(StatusCode::BAD_REQUEST, "fields", locale);
+    };
+    let max_megabytes = services.config.max_document_bytes / (1024 * 1024);
+    let (mut applicant, mut kind, mut title) = (None, None, None);
+    while let Ok(Some(field)) = form.next_field().await {
+        match field.name() {
+            Some("applicant") => applicant = field.text().await.ok(),
+            Some("kind") => kind = field.text().await.ok(),
+            Some("title") => title = field.text().await.ok(),
+            Some("file") => {
+                let Some(reference) = applicant.as_deref().and_then(ApplicantReference::parse)
+                else {
+                    return refuse(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "unknown_applicant",
+                        locale,
+                    );
+                };
+                let Some(kind) = kind
+                    .as_deref()
+                    .and_then(|code| DocumentKind::from_code(code.trim()))
+                else {
+                    return refuse(StatusCode::UNPROCESSABLE_ENTITY, "kind", locale);
+                };
+                let applicant = match resolve(&services, &reference).await {
+                    Ok(Some(found)) => found,
+                    Ok(None) => {
+                        return refuse(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            "unknown_applicant",
+                            locale,
+                        );
+                    }
+                    Err(response) => return response,
+                };
+                let title = title.take().unwrap_or_default();
+                return match publish_part(&services, &key, applicant, kind, title, field).await {
+                    Ok(document) => {
+                        tracing::info!(api_key = %key.id, document = %document.id, "document posted through the API");
+                        (StatusCode::CREATED, Json(document)).into_response()
+                    }
+                    Err((status, code)) => {
+                        refuse_with(status, code, upload_message(code, locale, max_megabytes))
+                    }
+                };
+            }
+            _ => {}
+        }
+    }
+    refuse(StatusCode::BAD_REQUEST, "fields", locale)
+}
+
+#[derive(Serialize)]
+struct BulkResult {
+    file: String,
+    /// `published` or `refused`.
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    document: Option<DocumentBody>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+}
+
+#[derive(Serialize)]
+struct BulkAnswer {
+    published: usize,
+    refused: usize,
+    results: Vec<BulkResult>,
+}
+
+impl BulkResult {
+    fn refused(file: String, code: &'static str, message: String) -> BulkResult {
+        BulkResult {
+            file,
+            status: "refused",
+            document: None,
+            error: Some(code),
+            message: Some(message),
+        }
+    }
+}
+
+/// Many documents: a `manifest` part first, then one part per file, named as in the manifest.
+/// Each file succeeds or fails on its own; the answer lists every one, in arrival order, then
+/// the files the manifest named that never came.
+pub async fn post_bulk(
+    State(services): State<Services>,
+    headers: HeaderMap,
+    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let locale = locale_of(&headers);
+    let key = match caller(&services, &headers, ApiScope::DocumentsWrite).await {
+        Ok(key) => key,
+        Err(response) => return response,
+    };
+    let Ok(mut form) = form else {
+        return refuse(StatusCode::BAD_REQUEST, "manifest", locale);
+    };
+    let manifest = match form.next_field().await {
+        Ok(Some(field)) if field.name() == Some("manifest") => read_bounded(field).await,
+        _ => None,
+    };
+    let mut manifest = match manifest.as_deref().map(parse_manifest) {
+        Some(Ok(manifest)) => manifest,
+        Some(Err(ManifestError::Entry { index, problem })) => {
+            let text = fill_entry(locale, index, problem.code());
+            return refuse_with(StatusCode::UNPROCESSABLE_ENTITY, "manifest", text);
+        }
+        _ => return refuse(StatusCode::UNPROCESSABLE_ENTITY, "manifest", locale),
+    };
+    let max_megabytes = services.config.max_document_bytes / (1024 * 1024);
+    let mut applicants: HashMap<ApplicantReference, Option<(Uuid, bool)>> = HashMap::new();
+    let mut results = Vec::with_capacity(manifest.len());
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            // The request broke off: what arrived is answered, the rest is listed missing.
+            Err(_) => break,
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        let Some(entry) = manifest.take(&name) else {
+            results.push(BulkResult::refused(
+                name,
+                "unexpected_file",
+                message("unexpected_file", locale),
+            ));
+            continue;
+        };
+        if !applicants.contains_key(&entry.applicant) {
+            let found = match resolve(&services, &entry.applicant).await {
+                Ok(found) => found,
+                Err(response) => return response,
+            };
+            applicants.insert(entry.applicant.clone(), found);
+        }
+        let Some(applicant) = applicants[&entry.applicant] else {
+            results.push(BulkResult::refused(
+                name,
+                "unknown_applicant",
+                message("unknown_applicant", locale),
+            ));
+            continue;
+        };
+        match publish_part(&services, &key, applicant, entry.kind, entry.title, field).await {
+            Ok(document) => results.push(BulkResult {
+                file: name,
+                status: "published",
+                document: Some(document),
+                error: None,
+                message: None,
+            }),
+            Err((_, code)) => results.push(BulkResult::refused(
+                name,
+                code,
+                upload_message(code, locale, max_megabytes),
+            )),
+        }
+    }
+    for missing in manifest.missing() {
+        results.push(BulkResult::refused(
+            missing.file.clone(),
+            "missing_file",
+            message("missing_file", locale),
+        ));
+    }
+    let published = results
+        .iter()
+        .filter(|result| result.status == "published")
+        .count();
+    tracing::info!(api_key = %key.id, published, refused = results.len() - published, "bulk push");
+    Json(BulkAnswer {
+        published,
+        refused: results.len() - published,
+        results,
+    })
+    .into_response()
+}
+
+fn fill_entry(locale: app::i18n::Locale, index: usize, field: &str) -> String {
+    app::i18n::fill(
+        &locale.messages().api_error_manifest_entry,
+        &[("index", &index.to_string()), ("field", field)],
+    )
+}
+
+/// The manifest part, refused beyond `MAX_MANIFEST_BYTES`.
+async fn read_bounded(mut field: Field<'_>) -> Option<Vec<u8>> {
+    let mut bytes = Vec::new();
+    while let Ok(Some(chunk)) = field.chunk().await {
+        if bytes.len() + chunk.len() > MAX_MANIFEST_BYTES {
+            return None;
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Some(bytes)
+}
+
+pub async fn document_status(
+    State(services): State<Services>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let locale = locale_of(&headers);
+    if let Err(response) = caller(&services, &headers, ApiScope::DocumentsRead).await {
+        return response;
+    }
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return refuse(StatusCode::NOT_FOUND, "not_found", locale);
+    };
+    let found = match services.storage.find_document(id).await {
+        Ok(Some(document)) => services
+            .storage
+            .find_applicant(document.applicant_id)
+            .await
+            .map(|applicant| applicant.map(|applicant| (document, applicant))),
+        Ok(None) => Ok(None),
+        Err(error) => Err(error),
+    };
+    match found {
+        Ok(Some((document, applicant))) => Json(document_body(
+            document,
+            applicant.electronic_notification,
+            services.clock.now(),
+        ))
+        .into_response(),
+        Ok(None) => refuse(StatusCode::NOT_FOUND, "not_found", locale),
+        Err(error) => {
+            tracing::error!(%error, "a document's status could not be read");
+            refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", locale)
+        }
+    }
+}
+
+/// JSON, or the printable PDF when the request accepts `application/pdf`.
+pub async fn document_acknowledgement(
+    State(services): State<Services>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let locale = locale_of(&headers);
+    let key = match caller(&services, &headers, ApiScope::DocumentsRead).await {
+        Ok(key) => key,
+        Err(response) => return response,
+    };
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return refuse(StatusCode::NOT_FOUND, "not_found", locale);
+    };
+    match acknowledgement_of(&services, id, Actor::api_key(key.id), None).await {
+        Ok(Some(ack)) if accepts_pdf(&headers) => (
+            [
+                (header::CONTENT_TYPE, "application/pdf"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            acknowledgement_pdf(&ack, services.clock.now()),
+        )
+            .into_response(),
+        Ok(Some(ack)) => ([(header::CACHE_CONTROL, "no-store")], Json(ack)).into_response(),
+        Ok(None) => refuse(StatusCode::NOT_FOUND, "not_notified", locale),
+        Err(error) => {
+            tracing::error!(%error, "an acknowledgement could not be drawn up");
+            refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", locale)
+        }
+    }
+}
+
+fn accepts_pdf(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/pdf"))
+}
+
+#[derive(Deserialize)]
+pub struct Period {
+    notified_after: Option<DateTime<Utc>>,
+    notified_before: Option<DateTime<Utc>>,
+}
+
+#[derive(Serialize)]
+struct Export {
+    notified_after: DateTime<Utc>,
+    notified_before: DateTime<Utc>,
+    acknowledgements: Vec<Acknowledgement>,
+}
+
+/// Every acknowledgement whose notification date falls in `[notified_after, notified_before)`,
+/// oldest first: the file the office sends on. Recorded in the audit log as one export.
+pub async fn acknowledgements_export(
+    State(services): State<Services>,
+    headers: HeaderMap,
+    period: Result<Query<Period>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let locale = locale_of(&headers);
+    let key = match caller(&services, &headers, ApiScope::DocumentsRead).await {
+        Ok(key) => key,
+        Err(response) => return response,
+    };
+    let now = services.clock.now();
+    let period = period.ok().and_then(|Query(period)| {
+        let (from, to) = (period.notified_after?, period.notified_before?.min(now));
+        (from < to && to - from <= Duration::days(MAX_EXPORT_DAYS)).then_some((from, to))
+    });
+    let Some((from, to)) = period else {
+        return refuse(StatusCode::BAD_REQUEST, "period", locale);
+    };
+    match export(&services, from, to, now).await {
+        Ok(acknowledgements) => {
+            let event = NewAuditEvent {
+                actor_kind: server::storage::ActorKind::ApiKey,
+                actor_id: Some(key.id),
+                action: "acknowledgements_exported",
+                target_kind: None,
+                target_id: None,
+                ip_hash: None,
+                succeeded: true,
+            };
+            if let Err(error) = services.storage.append_audit_event(&event).await {
+                tracing::error!(%error, "an export could not be recorded");
+                return refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", locale);
+            }
+            (
+                [(header::CACHE_CONTROL, "no-store")],
+                Json(Export {
+                    notified_after: from,
+                    notified_before: to,
+                    acknowledgements,
+                }),
+            )
+                .into_response()
+        }
+        Err(error) => {
+            tracing::error!(%error, "the acknowledgements could not be exported");
+            refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", locale)
+        }
+    }
+}
+
+async fn export(
+    services: &Services,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Acknowledgement>, server::storage::StorageError> {
+    let candidates = services
+        .storage
+        .documents_possibly_notified_between(from, to, MAX_EXPORT_DOCUMENTS)
+        .await?;
+    let mut applicants = HashMap::new();
+    let mut acknowledgements = Vec::new();
+    for document in candidates {
+        if !applicants.contains_key(&document.applicant_id) {
+            let applicant = services
+                .storage
+                .find_applicant(document.applicant_id)
+                .await?;
+            applicants.insert(document.applicant_id, applicant);
+        }
+        let Some(applicant) = &applicants[&document.applicant_id] else {
+            continue;
+        };
+        if let Some(ack) = acknowledgement(&document, applicant, now)
+            .filter(|ack| ack.notified_at >= from && ack.notified_at < to)
+        {
+            acknowledgements.push(ack);
+        }
+    }
+    acknowledgements.sort_by_key(|ack| (ack.notified_at, ack.document_id));
+    Ok(acknowledgements)
+}
