@@ -109,6 +109,38 @@ async fn upload(app: &TestApp, cookie: &str, applicant: Uuid, files: &[(&str, Ve
         .to_owned()
 }
 
+/// Sends the withdrawal form (with a replacement file when given); where it leads.
+async fn withdraw(
+    app: &TestApp,
+    cookie: &str,
+    document: &str,
+    reason: &str,
+    replacement: Option<Vec<u8>>,
+) -> String {
+    let mut form = multipart::Form::new()
+        .text("reason", reason.to_owned())
+        .text("title", "");
+    if let Some(contents) = replacement {
+        form = form.part(
+            "file",
+            multipart::Part::bytes(contents).file_name("Convocation corrigée.pdf"),
+        );
+    }
+    let response = TestApp::client()
+        .post(app.url(&format!("/staff/documents/{document}/withdrawal")))
+        .header(header::COOKIE, cookie)
+        .header(header::ORIGIN, app.url(""))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    response.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
 fn document_ids(html: &str, prefix: &str) -> Vec<String> {
     html.split(prefix)
         .skip(1)
@@ -311,6 +343,51 @@ on_both_engines!(
                 .len(),
             1
         );
+        // Withdrawal and acknowledgement: never for applicants or anonymous visitors, and an API
+        // key is no staff session.
+        let (_, reader_key) = server::api_keys::create(
+            app.services.storage.as_ref(),
+            "bo",
+            &server::api_keys::ApiScope::ALL,
+            server::storage::Actor::system(),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let ack_path = format!("/staff/documents/{id}/acknowledgement");
+        for cookie in ["", amina_cookie.as_str()] {
+            assert!(get(app, cookie, &ack_path).await.status().is_redirection());
+            let to = withdraw(app, cookie, &id, "x", None).await;
+            assert!(
+                to.starts_with("/staff/sign-in") || to.starts_with("/sign-in"),
+                "{to}"
+            );
+        }
+        let with_key = TestApp::client()
+            .get(app.url(&ack_path))
+            .header(
+                header::AUTHORIZATION,
+                format!("Bearer {}", reader_key.expose()),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert!(with_key.status().is_redirection());
+        // The API answers keys only, never a session.
+        for cookie in [&amina_cookie, &agent, &administrator] {
+            let response = get(app, cookie, &format!("/api/v1/documents/{id}")).await;
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        }
+        assert!(
+            app.services
+                .storage
+                .find_document(id.parse().unwrap())
+                .await
+                .unwrap()
+                .unwrap()
+                .withdrawn_at
+                .is_none()
+        );
         // The staff-file server function answers staff only.
         let response = TestApp::client()
             .post(app.url("/api/staff/applicant-file"))
@@ -321,5 +398,102 @@ on_both_engines!(
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+);
+
+on_both_engines!(
+    a_supervisor_replaces_a_document_and_the_applicant_sees_the_withdrawal,
+    &[],
+    async |app: &TestApp| {
+        let agent = staff(app, StaffRole::Agent).await;
+        let supervisor = staff(app, StaffRole::Supervisor).await;
+        let (amina, amina_cookie) = applicant(app, "0702000011").await;
+        upload(
+            app,
+            &agent,
+            amina,
+            &[("Convocation.pdf", pdf("Convocation"))],
+        )
+        .await;
+        let html = get(app, &amina_cookie, "/account")
+            .await
+            .text()
+            .await
+            .unwrap();
+        let old = document_ids(&html, "/account/documents/").remove(0);
+
+        // Agents may not withdraw; nothing changes.
+        let refused = withdraw(app, &agent, &old, "Erreur", None).await;
+        assert!(refused.ends_with("error=forbidden"), "{refused}");
+        // A reason is required.
+        let refused = withdraw(app, &supervisor, &old, " ", Some(pdf("v2"))).await;
+        assert!(refused.ends_with("error=reason"), "{refused}");
+        let page = get(app, &supervisor, &refused).await.text().await.unwrap();
+        assert!(
+            page.contains("Give the reason for the withdrawal"),
+            "{page}"
+        );
+
+        let done = withdraw(app, &supervisor, &old, "Mauvaise heure", Some(pdf("v2"))).await;
+        assert_eq!(done, "/staff/applicant?number=0702000011&replaced=1");
+        let page = get(app, &supervisor, &done).await.text().await.unwrap();
+        assert!(page.contains("The document was replaced."), "{page}");
+        assert!(page.contains("Replaces “Convocation”"), "{page}");
+        assert!(
+            page.contains("Reason for withdrawal: Mauvaise heure"),
+            "{page}"
+        );
+
+        let inbox = get(app, &amina_cookie, "/account")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(inbox.contains("Withdrawn by the Office on"), "{inbox}");
+        let ids = document_ids(&inbox, "/account/documents/");
+        assert_eq!(ids.len(), 1, "only the replacement can be opened: {inbox}");
+        assert_ne!(ids[0], old);
+        let gone = get(app, &amina_cookie, &format!("/account/documents/{old}")).await;
+        assert_eq!(gone.status(), StatusCode::GONE);
+        assert_eq!(
+            get(
+                app,
+                &amina_cookie,
+                &format!("/account/documents/{}", ids[0])
+            )
+            .await
+            .bytes()
+            .await
+            .unwrap()
+            .to_vec(),
+            pdf("v2")
+        );
+        let again = withdraw(app, &supervisor, &old, "Encore", None).await;
+        assert!(again.ends_with("error=already_withdrawn"), "{again}");
+
+        // Opened, so notified: staff get the acknowledgement of receipt.
+        let ack = get(
+            app,
+            &agent,
+            &format!("/staff/documents/{}/acknowledgement", ids[0]),
+        )
+        .await;
+        assert_eq!(ack.status(), StatusCode::OK);
+        assert_eq!(ack.headers()[header::CONTENT_TYPE], "application/pdf");
+        assert!(ack.bytes().await.unwrap().starts_with(b"%PDF-1.4"));
+        let none = get(
+            app,
+            &agent,
+            &format!("/staff/documents/{old}/acknowledgement"),
+        )
+        .await;
+        assert_eq!(none.status(), StatusCode::NOT_FOUND);
+        let events = app.services.storage.recent_audit_events(30).await.unwrap();
+        for action in ["document_withdrawn", "acknowledgement_exported"] {
+            assert!(
+                events.iter().any(|event| event.action == action),
+                "{action}"
+            );
+        }
     }
 );
