@@ -8,6 +8,8 @@ mod acknowledgement_pdf;
 #[cfg(feature = "ssr")]
 mod activation_form;
 #[cfg(feature = "ssr")]
+mod api_key_forms;
+#[cfg(feature = "ssr")]
 mod back_office_api;
 #[cfg(feature = "ssr")]
 mod code_email;

@@ -101,6 +101,14 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/members", post(staff_forms::submit_invitation))
         .route("/staff/members/role", post(staff_forms::submit_role_change))
         .route("/staff/members/disable", post(staff_forms::submit_disable))
+        .route(
+            "/staff/api-keys",
+            post(crate::api_key_forms::submit_new_key),
+        )
+        .route(
+            "/staff/api-keys/revoke",
+            post(crate::api_key_forms::submit_revocation),
+        )
         .route("/api/v1/applicants", post(back_office_api::register))
         .route("/api/v1/openapi.json", get(back_office_api::openapi))
         .route(

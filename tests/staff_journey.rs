@@ -502,3 +502,79 @@ on_both_engines!(
         }
     }
 );
+
+on_both_engines!(
+    administrators_create_scoped_api_keys_shown_once_and_revoke_them,
+    &[],
+    async |app: &TestApp| {
+        let admin = enrolled_member(app, "chief@office.example", StaffRole::Administrator).await;
+        let agent = enrolled_member(app, "clerk@office.example", StaffRole::Agent).await;
+        let form = [("name", "Back-office"), ("documents_read", "on")];
+        let refused = post(app, &agent, "/staff/api-keys", &form).await;
+        assert_eq!(location(&refused), "/staff?error=forbidden");
+        let html = get(app, &agent, "/staff").await.text().await.unwrap();
+        assert!(!html.contains("Back-office API keys"), "{html}");
+        let no_scope = post(app, &admin, "/staff/api-keys", &[("name", "x")]).await;
+        assert_eq!(location(&no_scope), "/staff?error=key_scope");
+
+        let created = post(app, &admin, "/staff/api-keys", &form).await;
+        assert_eq!(location(&created), "/staff#api-keys-title");
+        let secret = cookie(&created, "eu-new-api-key").unwrap();
+        assert!(secret.starts_with("eu_"));
+        let with_secret = format!("{admin}; eu-new-api-key={secret}");
+        let page = get(app, &with_secret, "/staff").await;
+        assert_eq!(page.headers()[header::CACHE_CONTROL], "no-store");
+        assert_eq!(cookie(&page, "eu-new-api-key").as_deref(), Some(""));
+        let html = page.text().await.unwrap();
+        assert!(html.contains(&secret), "shown on the page it leads to");
+        assert!(
+            html.contains("Read documents’ status") || html.contains("Read documents' status"),
+            "{html}"
+        );
+        let again = get(app, &admin, "/staff").await.text().await.unwrap();
+        assert!(!again.contains(&secret), "and never again");
+
+        // The key does what its scopes say, and nothing more.
+        let api = |path: &str| {
+            TestApp::client()
+                .get(app.url(path))
+                .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+                .send()
+        };
+        let missing = format!("/api/v1/documents/{}", uuid::Uuid::new_v4());
+        assert_eq!(api(&missing).await.unwrap().status(), StatusCode::NOT_FOUND);
+        let register = TestApp::client()
+            .post(app.url("/api/v1/applicants"))
+            .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(register.status(), StatusCode::FORBIDDEN);
+
+        let key_id = hidden(&again, "key_id");
+        let revoked = post(
+            app,
+            &admin,
+            "/staff/api-keys/revoke",
+            &[("key_id", &key_id)],
+        )
+        .await;
+        assert_eq!(location(&revoked), "/staff?api_key_revoked=1");
+        assert_eq!(
+            api(&missing).await.unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
+        let actions: Vec<String> = app
+            .services
+            .storage
+            .recent_audit_events(50)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|event| event.action)
+            .collect();
+        assert!(actions.contains(&"api_key_created".to_owned()));
+        assert!(actions.contains(&"api_key_revoked".to_owned()));
+    }
+);

@@ -2,6 +2,7 @@
 //! hydrated in the browser; every page works before (and without) the WebAssembly.
 
 pub mod account;
+pub mod api_key_admin;
 #[cfg(feature = "ssr")]
 mod document_texts;
 pub mod documents;

@@ -364,6 +364,22 @@ pub struct Messages {
     pub api_error_unexpected_file: String,
     pub api_error_fields: String,
     pub api_error_period: String,
+    pub staff_api_keys_title: String,
+    pub staff_api_keys_intro: String,
+    pub staff_api_keys_empty: String,
+    pub staff_api_key_name_label: String,
+    pub staff_api_key_scopes_legend: String,
+    pub staff_api_scope_applicants_write: String,
+    pub staff_api_scope_documents_write: String,
+    pub staff_api_scope_documents_read: String,
+    pub staff_api_key_create: String,
+    pub staff_api_key_created: String,
+    pub staff_api_key_revoke: String,
+    pub staff_api_key_revoked: String,
+    pub staff_api_key_state_active: String,
+    pub staff_api_key_state_revoked: String,
+    pub staff_error_key_name: String,
+    pub staff_error_key_scope: String,
 }
 
 impl Messages {

@@ -2,6 +2,7 @@
 
 mod account;
 mod activate;
+mod api_keys;
 mod applicant_file;
 mod contact;
 mod form_feedback;

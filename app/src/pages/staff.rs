@@ -40,6 +40,8 @@ fn explain(code: &str, m: &'static Messages) -> Option<FormError> {
         "not_yourself" => FormError::page(&m.staff_error_not_yourself),
         "unknown_member" => FormError::page(&m.service_unavailable),
         "unavailable" => FormError::page(&m.service_unavailable),
+        "key_name" => FormError::field("api_key_name", &m.staff_error_key_name),
+        "key_scope" => FormError::page(&m.staff_error_key_scope),
         _ => return None,
     })
 }
@@ -181,7 +183,7 @@ pub fn StaffHome() -> impl IntoView {
         (Some(_), _, _) => Some(m.staff_lift_locks_done.as_str()),
         (_, Some(_), _) => Some(m.staff_invited.as_str()),
         (_, _, Some(_)) => Some(m.staff_member_updated.as_str()),
-        _ => None,
+        _ => query_value("api_key_revoked").map(|_| m.staff_api_key_revoked.as_str()),
     }
     .filter(|_| error.is_none());
     view! {
@@ -230,7 +232,9 @@ fn StaffSections(summary: StaffSummary) -> impl IntoView {
                 </form>
             </section>
         })}
-        {summary.may_manage_staff.then(|| view! { <InviteStaffForm/> <StaffList/> })}
+        {summary.may_manage_staff.then(|| view! {
+            <InviteStaffForm/> <StaffList/> <super::api_keys::ApiKeySection/>
+        })}
         <form method="post" action="/staff/sign-out">
             <button class="button secondary" type="submit">{m.sign_out.as_str()}</button>
         </form>
