@@ -534,12 +534,10 @@ async fn export(
     let mut applicants = HashMap::new();
     let mut acknowledgements = Vec::new();
     for document in candidates {
-        if !applicants.contains_key(&document.applicant_id) {
-            let applicant = services
-                .storage
-                .find_applicant(document.applicant_id)
-                .await?;
-            applicants.insert(document.applicant_id, applicant);
+        if let std::collections::hash_map::Entry::Vacant(slot) =
+            applicants.entry(document.applicant_id)
+        {
+            slot.insert(services.storage.find_applicant(document.applicant_id).await?);
         }
         let Some(applicant) = &applicants[&document.applicant_id] else {
             continue;
