@@ -6,7 +6,9 @@ use std::{
     net::{TcpListener, TcpStream},
     os::unix::fs::PermissionsExt,
     path::Path,
-    process::{Child, Command, Stdio},
+    process::{Child, ChildStdout, Command, Stdio},
+    sync::{Arc, Mutex},
+    thread::JoinHandle,
     time::{Duration, Instant},
 };
 
@@ -30,6 +32,48 @@ fn command(data: &Path, port: u16) -> Command {
         .env("EU_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
         .current_dir(data);
     command
+}
+
+/// What the child writes on its standard output (the console notes and the log), gathered on a
+/// thread as it is written.
+struct Log {
+    text: Arc<Mutex<String>>,
+    reader: JoinHandle<()>,
+}
+
+impl Log {
+    fn collect(output: ChildStdout) -> Log {
+        let text = Arc::new(Mutex::new(String::new()));
+        let sink = Arc::clone(&text);
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(output).lines().map_while(Result::ok) {
+                let mut text = sink.lock().unwrap();
+                text.push_str(&line);
+                text.push('\n');
+            }
+        });
+        Log { text, reader }
+    }
+
+    /// Waits for the child's own "serving" line: a port that answers may belong to another
+    /// process that picked the same free port a moment earlier.
+    fn wait_until_serving(&self, child: &mut Child) {
+        let start = Instant::now();
+        while !self.text.lock().unwrap().contains("serving") {
+            assert!(child.try_wait().unwrap().is_none(), "server exited early");
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "server did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Everything the child logged, once it has exited.
+    fn finish(self) -> String {
+        self.reader.join().unwrap();
+        Arc::try_unwrap(self.text).unwrap().into_inner().unwrap()
+    }
 }
 
 fn wait_for_port(port: u16, child: &mut Child) {
@@ -68,7 +112,8 @@ fn first_start_creates_demo_data_once_keys_privately_and_stops_gracefully() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    wait_for_port(port, &mut child);
+    let log = Log::collect(child.stdout.take().unwrap());
+    log.wait_until_serving(&mut child);
 
     // A signing key and the audit hashing key in the data folder, readable by their owner only.
     let mut keys: Vec<_> = std::fs::read_dir(data.path().join("keys"))
@@ -118,13 +163,7 @@ fn first_start_creates_demo_data_once_keys_privately_and_stops_gracefully() {
 
     let status = child.wait().unwrap();
     assert!(status.success(), "{status:?}");
-    let mut stdout = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
+    let stdout = log.finish();
     assert!(stdout.contains("Connection key:"), "{stdout}");
     let connection_key = stdout
         .lines()
@@ -153,9 +192,17 @@ fn first_start_creates_demo_data_once_keys_privately_and_stops_gracefully() {
         .unwrap()
         .read_to_string(&mut stderr)
         .unwrap();
+    let log_lines: Vec<&str> = stdout
+        .lines()
+        .chain(stderr.lines())
+        .filter(|line| line.contains("INFO") || line.contains("WARN") || line.contains("ERROR"))
+        .collect();
+    assert!(!log_lines.is_empty(), "{stdout}");
     assert!(
-        !stderr.contains(&connection_key) && !stderr.contains(&staff_link),
-        "{stderr}"
+        log_lines
+            .iter()
+            .all(|line| !line.contains(&connection_key) && !line.contains(&staff_link)),
+        "{log_lines:?}"
     );
 
     // A second start finds the data and prints no credentials.

@@ -537,7 +537,12 @@ async fn export(
         if let std::collections::hash_map::Entry::Vacant(slot) =
             applicants.entry(document.applicant_id)
         {
-            slot.insert(services.storage.find_applicant(document.applicant_id).await?);
+            slot.insert(
+                services
+                    .storage
+                    .find_applicant(document.applicant_id)
+                    .await?,
+            );
         }
         let Some(applicant) = &applicants[&document.applicant_id] else {
             continue;
