@@ -211,6 +211,19 @@ on_both_engines!(
                 .contains("filename*=UTF-8''")
         );
         assert_eq!(file.bytes().await.unwrap().to_vec(), summons);
+        // Sent as stored, with its length, even to a client that accepts compression.
+        let again = TestApp::client()
+            .get(app.url(&format!("/account/documents/{}", ids[1])))
+            .header(header::COOKIE, &amina_cookie)
+            .header(header::ACCEPT_ENCODING, "br, gzip")
+            .send()
+            .await
+            .unwrap();
+        assert!(again.headers().get(header::CONTENT_ENCODING).is_none());
+        assert_eq!(
+            again.headers()[header::CONTENT_LENGTH],
+            summons.len().to_string().as_str()
+        );
 
         let staff_page = get(app, &agent, "/staff/applicant?number=0702000001")
             .await

@@ -1,33 +1,6 @@
 import { test, expect } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { expectNoAxeViolations, expectNoHorizontalScroll } from './applicant';
-
-/** Invites a staff member through the real command line; returns the set-up link's path. */
-function inviteStaff(email: string, role: string): string {
-  const output = execFileSync(
-    process.env.E2E_SERVER_BIN ?? '../target/debug/espace-usager',
-    ['create-staff', '--email', email, '--name', 'Camille Martin', '--role', role],
-    { env: { ...process.env, EU_DATA_DIR: '../target/e2e-data', EU_DEMO_DATA: 'off', RUST_LOG: 'warn' } },
-  ).toString();
-  const link = output.match(/https?:\/\/[^/]+(\/staff\/enrol\?token=\S+)/)?.[1];
-  if (!link) throw new Error(`no link in: ${output}`);
-  return link;
-}
-
-/** What an authenticator app shows (RFC 6238, SHA-1, 6 digits), `offset` steps from now. */
-function totp(secret: string, offset = 0): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of secret.replace(/\s/g, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + offset));
-  const hash = createHmac('sha1', key).update(counter).digest();
-  const start = hash[19] & 0x0f;
-  const value = (hash.readUInt32BE(start) & 0x7fffffff) % 1_000_000;
-  return String(value).padStart(6, '0');
-}
+import { inviteStaff, totp } from './staff-helpers';
 
 test('a supervisor enrols with an authenticator app, signs in and sees their tools', async ({ page }) => {
   const email = `supervisor-${Date.now()}-${test.info().project.name}@office.example`;
@@ -106,4 +79,25 @@ test('an administrator sees the staff list and invitation form, clean for axe', 
   await expectNoAxeViolations(page);
   await expectNoHorizontalScroll(page);
   await page.screenshot({ path: test.info().outputPath('staff-admin.png'), fullPage: true });
+
+  // A back-office API key: its secret is shown once, on the page the form leads to.
+  await page.getByLabel('Nom (à quoi sert la clé)').fill('Système de gestion');
+  await page.getByLabel('Déposer des documents').check();
+  await page.getByRole('button', { name: 'Créer la clé' }).click();
+  const newKey = page.locator('#new-api-key');
+  await expect(newKey).toHaveText(/^eu_/);
+  await expectNoAxeViolations(page);
+  const shown = await newKey.innerText();
+  const answer = await page.request.get('/api/v1/documents/00000000-0000-4000-8000-000000000000', {
+    headers: { Authorization: `Bearer ${shown}` },
+  });
+  expect(answer.status()).toBe(403); // documents:write only: reading is another scope
+  await page.reload();
+  await expect(page.locator('#new-api-key')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Révoquer la clé « Système de gestion »' }).first().click();
+  await expect(page.getByRole('status')).toHaveText('La clé a été révoquée.');
+  const revoked = await page.request.get('/api/v1/documents/00000000-0000-4000-8000-000000000000', {
+    headers: { Authorization: `Bearer ${shown}` },
+  });
+  expect(revoked.status()).toBe(401);
 });

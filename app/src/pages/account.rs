@@ -152,7 +152,8 @@ fn InboxItem(entry: InboxEntry) -> impl IntoView {
     let heading = match entry.withdrawn {
         Some(_) => view! { <span class="inbox-title">{entry.title.clone()}</span> }.into_any(),
         None => view! {
-            <a class="inbox-title" href=format!("/account/documents/{}", entry.id)>
+            // rel="external": a file from the server, not a page of the client-side router.
+            <a class="inbox-title" rel="external" href=format!("/account/documents/{}", entry.id)>
                 {entry.title.clone()}
                 <span class="visually-hidden">{format!(" ({})", entry.size)}</span>
             </a>

@@ -104,13 +104,13 @@ fn FileSections(file: ApplicantFile) -> impl IntoView {
             view! {
                 <tr>
                     <td>
-                        <a href=format!("/staff/documents/{}", document.id)>{document.title}</a>
+                        <a rel="external" href=format!("/staff/documents/{}", document.id)>{document.title}</a>
                         <br/><span class="hint">{document.kind_name}</span>
                         {document.replaces.map(|text| view! { <br/><span class="hint">{text}</span> })}
                         {document.withdrawn.map(|text| view! { <br/><span class="notice">{text}</span> })}
                         {document.withdrawal_reason.map(|text| view! { <br/><span class="hint">{text}</span> })}
                         {document.acknowledged.then(|| view! {
-                            <br/><a href=format!("/staff/documents/{id}/acknowledgement")>
+                            <br/><a rel="external" href=format!("/staff/documents/{id}/acknowledgement")>
                                 {m.staff_acknowledgement_link.as_str()}
                             </a>
                         })}

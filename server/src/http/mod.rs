@@ -13,7 +13,10 @@ use axum::{Router, extract::FromRef, middleware};
 use http::{HeaderName, Request, header};
 use tower::ServiceBuilder;
 use tower_http::{
-    compression::CompressionLayer,
+    compression::{
+        CompressionLayer,
+        predicate::{DefaultPredicate, NotForContentType, Predicate},
+    },
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     sensitive_headers::SetSensitiveRequestHeadersLayer,
     trace::{DefaultOnResponse, TraceLayer},
@@ -44,49 +47,54 @@ where
 pub fn apply_middleware(router: Router, config: &Config) -> Router {
     let hsts = config.serves_https();
     let own_origin = config.public_url.origin().ascii_serialization();
-    let stack = ServiceBuilder::new()
-        .layer(SetSensitiveRequestHeadersLayer::new([
-            header::AUTHORIZATION,
-            header::COOKIE,
-        ]))
-        .layer(SetRequestIdLayer::new(REQUEST_ID_HEADER, MakeRequestUuid))
-        // Outside everything that can answer on its own (413s included), so no response lacks them.
-        .layer(middleware::from_fn_with_state(
-            hsts,
-            security_headers::set_security_headers,
-        ))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(|request: &Request<_>| {
-                    let request_id = request
-                        .headers()
-                        .get(REQUEST_ID_HEADER)
-                        .and_then(|value| value.to_str().ok())
-                        .unwrap_or_default();
-                    // The path only: query strings may carry codes or tokens.
-                    tracing::info_span!(
-                        "request",
-                        method = %request.method(),
-                        path = %request.uri().path(),
-                        request_id = %request_id,
-                    )
-                })
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
-        )
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
-        .layer(middleware::map_response(
-            explain_refusals::explain_too_large,
-        ))
-        .layer(CompressionLayer::new())
-        // A body over the limit is refused with 413 before any handler reads it.
-        .layer(middleware::from_fn_with_state(
-            BodyLimits::from(config),
-            body_limit::limit_request_body,
-        ))
-        .layer(middleware::from_fn_with_state(
-            own_origin,
-            same_origin::require_same_origin,
-        ));
+    let stack =
+        ServiceBuilder::new()
+            .layer(SetSensitiveRequestHeadersLayer::new([
+                header::AUTHORIZATION,
+                header::COOKIE,
+            ]))
+            .layer(SetRequestIdLayer::new(REQUEST_ID_HEADER, MakeRequestUuid))
+            // Outside everything that can answer on its own (413s included), so no response lacks them.
+            .layer(middleware::from_fn_with_state(
+                hsts,
+                security_headers::set_security_headers,
+            ))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(|request: &Request<_>| {
+                        let request_id = request
+                            .headers()
+                            .get(REQUEST_ID_HEADER)
+                            .and_then(|value| value.to_str().ok())
+                            .unwrap_or_default();
+                        // The path only: query strings may carry codes or tokens.
+                        tracing::info_span!(
+                            "request",
+                            method = %request.method(),
+                            path = %request.uri().path(),
+                            request_id = %request_id,
+                        )
+                    })
+                    .on_response(DefaultOnResponse::new().level(Level::INFO)),
+            )
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
+            .layer(middleware::map_response(
+                explain_refusals::explain_too_large,
+            ))
+            // Documents go out as stored: PDF streams are compressed already, and a known length
+            // lets a phone on a slow network show how far a download has got.
+            .layer(CompressionLayer::new().compress_when(
+                DefaultPredicate::new().and(NotForContentType::new("application/pdf")),
+            ))
+            // A body over the limit is refused with 413 before any handler reads it.
+            .layer(middleware::from_fn_with_state(
+                BodyLimits::from(config),
+                body_limit::limit_request_body,
+            ))
+            .layer(middleware::from_fn_with_state(
+                own_origin,
+                same_origin::require_same_origin,
+            ));
     router.layer(stack)
 }
 
