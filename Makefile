@@ -18,7 +18,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 NPM_STAMP := end2end/node_modules/.installed
 
-.PHONY: run release test test-rust test-e2e bench bench-tools lint setup-build setup-test wasm-target cargo-leptos wasm-bindgen npm-packages chromium moto postgres
+.PHONY: run release test test-rust test-e2e bench bench-tools lint setup-build setup-test wasm-target cargo-leptos wasm-bindgen npm-packages chromium moto postgres clamav
 
 ## Build and serve the portal on http://127.0.0.1:3000 (SQLite, local files, email to data/outbox).
 run: setup-build
@@ -43,11 +43,12 @@ bench: setup-build bench-tools
 	cargo leptos build --release
 	bash benches/http.sh
 	bash benches/sign_in.sh
+	bash benches/documents.sh
 
 bench-tools:
-	@command -v wrk >/dev/null && command -v brotli >/dev/null && command -v sqlite3 >/dev/null || { \
+	@command -v wrk >/dev/null && command -v brotli >/dev/null && command -v sqlite3 >/dev/null && command -v nginx >/dev/null || { \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
-	  apt-get install -y -qq --no-install-recommends wrk brotli sqlite3; }
+	  apt-get install -y -qq --no-install-recommends wrk brotli sqlite3 nginx-light; }
 
 lint: setup-build
 	cargo fmt --all --check
@@ -55,7 +56,7 @@ lint: setup-build
 	cargo clippy -p espace-usager -p app --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
 
 setup-build: wasm-target cargo-leptos wasm-bindgen npm-packages
-setup-test: setup-build chromium moto postgres
+setup-test: setup-build chromium moto postgres clamav
 
 wasm-target:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -73,6 +74,11 @@ npm-packages: $(NPM_STAMP)
 $(NPM_STAMP): end2end/package.json end2end/package-lock.json
 	cd end2end && npm ci --no-audit --no-fund
 	touch $@
+
+# The virus-scan tests start their own clamd with a one-signature database: nothing is downloaded.
+clamav:
+	@test -x /usr/sbin/clamd || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clamav-daemon; }
 
 chromium:
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \

@@ -136,6 +136,22 @@ async fn main() -> ExitCode {
     }
 }
 
+/// Every minute, the documents left pending by an unreachable virus scanner are scanned again.
+/// Safe on several instances: a verdict is recorded only on a document still pending.
+async fn rescan_pending_documents(services: Services) {
+    let mut ticks = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        ticks.tick().await;
+        match server::documents::virus_scan::rescan_pending(&services).await {
+            Ok(report) if report != Default::default() => {
+                tracing::info!(?report, "pending documents rescanned");
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "the rescan of pending documents failed"),
+        }
+    }
+}
+
 async fn serve(config: Config) -> anyhow::Result<()> {
     let demo_data = config.demo_data;
     let leptos_options = leptos_options(&config);
@@ -144,6 +160,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         && let Some(credentials) = create_demo_data_if_empty(services.storage.as_ref()).await?
     {
         show_demo_credentials(&credentials, &services.config.public_url);
+    }
+    if services.config.clamd_address.is_some() {
+        tokio::spawn(rescan_pending_documents(services.clone()));
     }
     let address = services.config.listen_addr;
     let listener = tokio::net::TcpListener::bind(address).await?;

@@ -10,7 +10,7 @@ use server::{
         legal_notification::{NotificationRule, NotificationStatus, appeal_deadline},
         office_time::{office_clock, office_date},
     },
-    storage::{ActorKind, DocumentRecord},
+    storage::{ActorKind, DocumentRecord, ScanStatus},
 };
 use uuid::Uuid;
 
@@ -131,7 +131,11 @@ pub fn staff_entry(
         id: document.id.to_string(),
         kind_name: m.document_kind_name(document.kind.code()).to_owned(),
         title: document.title.clone(),
-        made_available: document.made_available_at.map(full).unwrap_or_default(),
+        made_available: match (document.made_available_at, document.scan_status) {
+            (Some(at), _) => full(at),
+            (None, ScanStatus::Infected) => m.staff_scan_infected.clone(),
+            (None, _) => m.staff_waiting_scan.clone(),
+        },
         first_opened: document
             .first_opened_at
             .map(full)

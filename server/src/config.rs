@@ -70,6 +70,8 @@ pub struct Config {
     pub body_limit_bytes: usize,
     /// Largest document accepted (a PDF), `EU_MAX_DOCUMENT_MB`, 20 MB by default.
     pub max_document_bytes: u64,
+    /// A ClamAV daemon to scan every upload (`EU_CLAMD_ADDR`, `host:port`); none by default.
+    pub clamd_address: Option<String>,
     /// Reverse proxies in front of the app whose `X-Forwarded-For` entry is believed.
     pub trusted_proxy_hops: usize,
     /// How long a new connection key works before the applicant must ask for another.
@@ -235,6 +237,24 @@ impl Config {
                 })?,
         };
 
+        let clamd_address = match var("EU_CLAMD_ADDR") {
+            None => None,
+            Some(text) if text.trim().is_empty() => None,
+            Some(text) => {
+                let address = text.trim();
+                let valid = address
+                    .rsplit_once(':')
+                    .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
+                if !valid {
+                    return Err(invalid(
+                        "EU_CLAMD_ADDR",
+                        "must be the ClamAV daemon's host:port, for example 127.0.0.1:3310",
+                    ));
+                }
+                Some(address.to_owned())
+            }
+        };
+
         let trusted_proxy_hops = match var("EU_TRUSTED_PROXY_HOPS") {
             None => 0,
             Some(text) => text.parse().ok().filter(|hops| *hops <= 5).ok_or_else(|| {
@@ -276,6 +296,7 @@ impl Config {
             demo_data,
             body_limit_bytes,
             max_document_bytes,
+            clamd_address,
             trusted_proxy_hops,
             connection_key_validity,
             site_root,

@@ -106,6 +106,7 @@ fn message(code: &str, locale: Locale) -> String {
         "embedded" => &m.upload_error_embedded,
         "encrypted" => &m.upload_error_encrypted,
         "duplicate" => &m.upload_error_duplicate,
+        "infected" => &m.upload_error_infected,
         "title" => &m.upload_error_title,
         "kind" => &m.upload_error_kind,
         "no_file" => &m.upload_error_no_file,

@@ -380,6 +380,9 @@ pub struct Messages {
     pub staff_api_key_state_revoked: String,
     pub staff_error_key_name: String,
     pub staff_error_key_scope: String,
+    pub upload_error_infected: String,
+    pub staff_waiting_scan: String,
+    pub staff_scan_infected: String,
 }
 
 impl Messages {

@@ -23,6 +23,7 @@ fn explain(code: &str, m: &'static Messages) -> Option<FormError> {
         "encrypted" => &m.upload_error_encrypted,
         "too_large" => &m.upload_error_too_large,
         "duplicate" => &m.upload_error_duplicate,
+        "infected" => &m.upload_error_infected,
         "title" => &m.upload_error_title,
         "no_file" => &m.upload_error_no_file,
         "kind" => &m.upload_error_kind,

@@ -11,6 +11,7 @@ pub mod orphans;
 pub mod pdf_inspection;
 pub mod publishing;
 pub mod reading;
+pub mod virus_scan;
 pub mod withdrawal;
 
 pub use kind::{DOCUMENT_KINDS, DocumentKind, KindInfo};

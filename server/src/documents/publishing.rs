@@ -12,6 +12,7 @@ use super::{
     DocumentKind,
     encryption::{EncryptionError, Encryptor},
     pdf_inspection::{PdfInspector, PdfRefusal},
+    virus_scan::{ScanSession, Verdict},
 };
 use crate::{
     Services,
@@ -55,6 +56,8 @@ pub enum PublishError {
     Interrupted,
     #[error("the document to replace is not in this account any more")]
     NothingToReplace,
+    #[error("the virus scanner found {signature} in the file")]
+    Infected { signature: String },
     #[error(transparent)]
     Store(#[from] DocumentStoreError),
     #[error(transparent)]
@@ -80,6 +83,7 @@ impl PublishError {
             PublishError::Duplicate => "duplicate",
             PublishError::Interrupted => "no_file",
             PublishError::NothingToReplace => "already_withdrawn",
+            PublishError::Infected { .. } => "infected",
             PublishError::Store(_) | PublishError::Storage(_) | PublishError::Encryption(_) => {
                 "unavailable"
             }
@@ -143,8 +147,9 @@ where
     let id = Uuid::new_v4();
     let key = ObjectKey::generate(DOCUMENTS_FOLDER);
     let (data_key, wrapped) = services.master_keys.new_data_key(id)?;
+    let mut scan = Scanning::start(services).await;
     let mut writer = services.documents.writer(&key).await?;
-    let stored = store_content(services, body, &data_key, &mut writer).await;
+    let stored = store_content(services, body, &data_key, &mut writer, &mut scan).await;
     let (size, sha256) = match stored {
         Ok(facts) => facts,
         Err(error) => {
@@ -152,7 +157,29 @@ where
             return Err(error);
         }
     };
+    let scan_status = match scan.verdict().await {
+        Ok(status) => status,
+        Err(signature) => {
+            writer.abort().await;
+            tracing::warn!(%signature, "an upload was refused: the virus scanner found a virus");
+            services
+                .storage
+                .append_audit_event(&NewAuditEvent {
+                    actor_kind: upload.uploaded_by.kind,
+                    actor_id: upload.uploaded_by.id,
+                    action: "document_refused_infected",
+                    target_kind: Some("applicant"),
+                    target_id: Some(upload.applicant_id),
+                    ip_hash: None,
+                    succeeded: false,
+                })
+                .await?;
+            return Err(PublishError::Infected { signature });
+        }
+    };
     writer.finish().await?;
+    // A file the scanner has not passed yet waits out of the account.
+    let made_available_at = (scan_status != ScanStatus::Pending).then(|| services.clock.now());
     let document = NewDocument {
         id,
         applicant_id: upload.applicant_id,
@@ -166,8 +193,8 @@ where
         wrapped_key: wrapped.wrapped,
         uploaded_by_kind: upload.uploaded_by.kind,
         uploaded_by_id: upload.uploaded_by.id,
-        scan_status: ScanStatus::NotScanned,
-        made_available_at: Some(services.clock.now()),
+        scan_status,
+        made_available_at,
         replaces_id: upload
             .replacing
             .as_ref()
@@ -219,12 +246,63 @@ pub(super) fn withdrawal_event(withdrawal: &Withdrawal) -> NewAuditEvent {
     }
 }
 
-/// Reads the body through the checks into the writer; returns its size and SHA-256.
+/// Where the virus scan of one upload stands.
+enum Scanning {
+    /// No scanner configured.
+    Off,
+    Running(ScanSession),
+    /// The scanner could not be reached or broke off: the file waits for the rescan job.
+    Lost,
+}
+
+impl Scanning {
+    async fn start(services: &Services) -> Scanning {
+        let Some(address) = &services.config.clamd_address else {
+            return Scanning::Off;
+        };
+        match ScanSession::start(address).await {
+            Ok(session) => Scanning::Running(session),
+            Err(error) => {
+                tracing::warn!(%error, "the upload waits for the virus scanner");
+                Scanning::Lost
+            }
+        }
+    }
+
+    async fn feed(&mut self, bytes: &[u8]) {
+        if let Scanning::Running(session) = self
+            && let Err(error) = session.feed(bytes).await
+        {
+            tracing::warn!(%error, "the virus scanner broke off; the upload waits for it");
+            *self = Scanning::Lost;
+        }
+    }
+
+    /// The status to record, or the virus found.
+    async fn verdict(self) -> Result<ScanStatus, String> {
+        match self {
+            Scanning::Off => Ok(ScanStatus::NotScanned),
+            Scanning::Lost => Ok(ScanStatus::Pending),
+            Scanning::Running(session) => match session.finish().await {
+                Ok(Verdict::Clean) => Ok(ScanStatus::Clean),
+                Ok(Verdict::Infected(signature)) => Err(signature),
+                Err(error) => {
+                    tracing::warn!(%error, "no verdict from the virus scanner; the upload waits");
+                    Ok(ScanStatus::Pending)
+                }
+            },
+        }
+    }
+}
+
+/// Reads the body through the checks into the writer (and the scanner); returns its size and
+/// SHA-256.
 async fn store_content<S, E>(
     services: &Services,
     mut body: S,
     data_key: &super::encryption::DataKey,
     writer: &mut crate::document_store::ObjectWriter,
+    scan: &mut Scanning,
 ) -> Result<(u64, String), PublishError>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
@@ -245,6 +323,7 @@ where
             return Err(PublishError::Refused(refusal));
         }
         hasher.update(&chunk);
+        scan.feed(&chunk).await;
         let sealed = encryptor.push(&chunk)?;
         writer.write(&sealed).await?;
     }

@@ -110,6 +110,7 @@ pub async fn open(
 }
 
 struct Reading {
+    storage: std::sync::Arc<dyn crate::storage::Storage>,
     source: BoxStream<'static, Result<Bytes, DocumentStoreError>>,
     decryptor: Decryptor,
     hasher: Sha256,
@@ -118,12 +119,30 @@ struct Reading {
     done: bool,
 }
 
-fn failure(document: Uuid, what: &str) -> std::io::Error {
+/// Logs and audits a failed integrity check (the reader then gets a broken-off download).
+fn failure(reading: &Reading, what: &'static str) -> std::io::Error {
+    let document = reading.document;
     tracing::error!(%document, what, "a stored document failed its integrity check");
+    let storage = std::sync::Arc::clone(&reading.storage);
+    tokio::spawn(async move {
+        let event = NewAuditEvent {
+            actor_kind: ActorKind::System,
+            actor_id: None,
+            action: "document_integrity_failed",
+            target_kind: Some("document"),
+            target_id: Some(document),
+            ip_hash: None,
+            succeeded: false,
+        };
+        if let Err(error) = storage.append_audit_event(&event).await {
+            tracing::error!(%error, "an integrity failure could not be audited");
+        }
+    });
     std::io::Error::other("the stored document failed its integrity check")
 }
 
-async fn decrypted_content(
+/// The document's content, decrypted and checked as it streams.
+pub(crate) async fn decrypted_content(
     services: &Services,
     record: &DocumentRecord,
 ) -> Result<BoxStream<'static, Result<Bytes, std::io::Error>>, ReadError> {
@@ -139,6 +158,7 @@ async fn decrypted_content(
         .read(&ObjectKey::from_stored(&record.object_key))
         .await?;
     let reading = Reading {
+        storage: std::sync::Arc::clone(&services.storage),
         source,
         decryptor: Decryptor::new(&data_key),
         hasher: Sha256::new(),
@@ -160,7 +180,7 @@ async fn decrypted_content(
                     }
                     Err(_) => {
                         reading.done = true;
-                        return Some((Err(failure(reading.document, "segment")), reading));
+                        return Some((Err(failure(&reading, "segment")), reading));
                     }
                 },
                 Some(Err(error)) => {
@@ -172,7 +192,7 @@ async fn decrypted_content(
                     reading.done = true;
                     let last = match reading.decryptor.finish() {
                         Ok(last) => last,
-                        Err(_) => return Some((Err(failure(reading.document, "end")), reading)),
+                        Err(_) => return Some((Err(failure(&reading, "end")), reading)),
                     };
                     reading.hasher.update(&last);
                     let digest: String = std::mem::take(&mut reading.hasher)
@@ -181,7 +201,7 @@ async fn decrypted_content(
                         .map(|byte| format!("{byte:02x}"))
                         .collect();
                     if digest != reading.expected_sha256 {
-                        return Some((Err(failure(reading.document, "sha256")), reading));
+                        return Some((Err(failure(&reading, "sha256")), reading));
                     }
                     return Some((Ok(Bytes::from(last)), reading));
                 }

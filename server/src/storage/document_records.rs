@@ -190,6 +190,17 @@ pub trait DocumentRecords: Send + Sync {
         to: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<DocumentRecord>, StorageError>;
+    /// Documents waiting for the virus scanner, oldest first.
+    async fn documents_pending_scan(&self, limit: i64)
+    -> Result<Vec<DocumentRecord>, StorageError>;
+    /// Records the verdict on a pending document (making it available at `made_available_at`
+    /// when clean); false if it was no longer pending (another instance got there first).
+    async fn record_scan_verdict(
+        &self,
+        id: Uuid,
+        status: ScanStatus,
+        made_available_at: Option<DateTime<Utc>>,
+    ) -> Result<bool, StorageError>;
     /// Whether a row points at this object (the orphan sweep asks).
     async fn document_object_exists(&self, object_key: &str) -> Result<bool, StorageError>;
 }
@@ -334,6 +345,42 @@ macro_rules! impl_document_records {
                 .into_iter()
                 .map($crate::storage::DocumentRecord::try_from)
                 .collect()
+        }
+
+        async fn documents_pending_scan(
+            &self,
+            limit: i64,
+        ) -> Result<Vec<$crate::storage::DocumentRecord>, StorageError> {
+            use $crate::storage::document_records::{DOCUMENT_COLUMNS, DocumentRow};
+            let sql = format!(
+                "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE scan_status = 'pending' \
+                 AND withdrawn_at IS NULL ORDER BY id LIMIT $1"
+            );
+            sqlx::query_as::<$db, DocumentRow>(sqlx::AssertSqlSafe(sql))
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .map($crate::storage::DocumentRecord::try_from)
+                .collect()
+        }
+
+        async fn record_scan_verdict(
+            &self,
+            id: Uuid,
+            status: $crate::storage::ScanStatus,
+            made_available_at: Option<DateTime<Utc>>,
+        ) -> Result<bool, StorageError> {
+            let result = sqlx::query(
+                "UPDATE documents SET scan_status = $2, made_available_at = $3 \
+                 WHERE id = $1 AND scan_status = 'pending'",
+            )
+            .bind(id)
+            .bind(status.as_str())
+            .bind(made_available_at.map(to_micros))
+            .execute(&self.pool)
+            .await?;
+            Ok(result.rows_affected() == 1)
         }
 
         async fn document_object_exists(&self, object_key: &str) -> Result<bool, StorageError> {

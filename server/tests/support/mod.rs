@@ -198,3 +198,84 @@ impl Drop for S3Server {
         }
     }
 }
+
+/// A real ClamAV daemon (Debian's `clamd`, installed by `make setup-test`) on a loopback port,
+/// with one signature of its own instead of the downloaded database: it matches files that
+/// contain `Clamd::TEST_SIGNATURE`. Stopped when dropped.
+pub struct Clamd {
+    process: std::process::Child,
+    pub port: u16,
+    _folder: tempfile::TempDir,
+}
+
+impl Clamd {
+    pub const TEST_SIGNATURE: &'static str = "ESPACE-USAGER-TEST-SIGNATURE";
+
+    pub fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .map(|address| address.port())
+            .expect("a free port")
+    }
+
+    pub async fn start(port: u16) -> Clamd {
+        let binary = "/usr/sbin/clamd";
+        assert!(
+            std::path::Path::new(binary).exists(),
+            "clamd is missing: run `make setup-test` (it installs Debian's clamav-daemon)"
+        );
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let hex: String = Self::TEST_SIGNATURE
+            .bytes()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        std::fs::write(
+            folder.path().join("test.ndb"),
+            format!("EspaceUsager.Test.Signature:0:*:{hex}\n"),
+        )
+        .unwrap();
+        let dir = folder.path().display();
+        std::fs::write(
+            folder.path().join("clamd.conf"),
+            format!(
+                "Foreground yes\nDatabaseDirectory {dir}\nTCPSocket {port}\nTCPAddr 127.0.0.1\n\
+                 LogFile {dir}/clamd.log\nPidFile {dir}/clamd.pid\nTemporaryDirectory {dir}\n"
+            ),
+        )
+        .unwrap();
+        let mut process = std::process::Command::new(binary)
+            .arg("-c")
+            .arg(folder.path().join("clamd.conf"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("clamd starts");
+        for _ in 0..400 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return Clamd {
+                    process,
+                    port,
+                    _folder: folder,
+                };
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        let _ = process.kill();
+        let _ = process.wait();
+        panic!("clamd did not start on port {port}");
+    }
+
+    pub fn address(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Clamd {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
