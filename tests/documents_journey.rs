@@ -94,8 +94,19 @@ async fn upload(app: &TestApp, cookie: &str, applicant: Uuid, files: &[(&str, Ve
                 .unwrap(),
         );
     }
+    post_form(
+        app,
+        cookie,
+        &format!("/staff/applicants/{applicant}/documents"),
+        form,
+    )
+    .await
+}
+
+/// Sends a staff form as the browser does; where the answer leads.
+async fn post_form(app: &TestApp, cookie: &str, path: &str, form: multipart::Form) -> String {
     let response = TestApp::client()
-        .post(app.url(&format!("/staff/applicants/{applicant}/documents")))
+        .post(app.url(path))
         .header(header::COOKIE, cookie)
         .header(header::ORIGIN, app.url(""))
         .multipart(form)
@@ -126,19 +137,13 @@ async fn withdraw(
             multipart::Part::bytes(contents).file_name("Convocation corrigée.pdf"),
         );
     }
-    let response = TestApp::client()
-        .post(app.url(&format!("/staff/documents/{document}/withdrawal")))
-        .header(header::COOKIE, cookie)
-        .header(header::ORIGIN, app.url(""))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    response.headers()[header::LOCATION]
-        .to_str()
-        .unwrap()
-        .to_owned()
+    post_form(
+        app,
+        cookie,
+        &format!("/staff/documents/{document}/withdrawal"),
+        form,
+    )
+    .await
 }
 
 fn document_ids(html: &str, prefix: &str) -> Vec<String> {

@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { expectNoAxeViolations, expectNoHorizontalScroll } from './applicant';
-import { inviteStaff, totp } from './staff-helpers';
+import { inviteStaff, signedInStaff, totp } from './staff-helpers';
 
 test('a supervisor enrols with an authenticator app, signs in and sees their tools', async ({ page }) => {
   const email = `supervisor-${Date.now()}-${test.info().project.name}@office.example`;
@@ -30,17 +30,7 @@ test('a supervisor enrols with an authenticator app, signs in and sees their too
 });
 
 test('staff register an applicant and get the printable notice at once', async ({ page }) => {
-  const email = `agent-${Date.now()}-${test.info().project.name}@office.example`;
-  await page.goto(inviteStaff(email, 'agent'));
-  const secret = (await page.locator('.totp-secret code').innerText()).trim();
-  await page.getByLabel('Choisissez un mot de passe').fill('une phrase de passe pour agent');
-  await page.getByLabel("Code de l'application d'authentification").fill(totp(secret));
-  await page.getByRole('button', { name: 'Activer mon accès' }).click();
-  await page.getByLabel('Adresse électronique professionnelle').fill(email);
-  await page.getByLabel('Mot de passe').fill('une phrase de passe pour agent');
-  await page.getByLabel("Code de l'application d'authentification").fill(totp(secret, 1));
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await expect(page).toHaveURL(/\/staff$/);
+  await signedInStaff(page, 'agent');
   // Agents do not lift locks: the form is not even offered.
   await expect(page.getByRole('heading', { name: 'Débloquer un demandeur' })).toHaveCount(0);
 
@@ -62,17 +52,7 @@ test('staff register an applicant and get the printable notice at once', async (
 });
 
 test('an administrator sees the staff list and invitation form, clean for axe', async ({ page }) => {
-  const email = `admin-${Date.now()}-${test.info().project.name}@office.example`;
-  await page.goto(inviteStaff(email, 'administrator'));
-  const secret = (await page.locator('.totp-secret code').innerText()).trim();
-  await page.getByLabel('Choisissez un mot de passe').fill('une phrase de passe pour admin');
-  await page.getByLabel("Code de l'application d'authentification").fill(totp(secret));
-  await page.getByRole('button', { name: 'Activer mon accès' }).click();
-  await page.getByLabel('Adresse électronique professionnelle').fill(email);
-  await page.getByLabel('Mot de passe').fill('une phrase de passe pour admin');
-  await page.getByLabel("Code de l'application d'authentification").fill(totp(secret, 1));
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await expect(page).toHaveURL(/\/staff$/);
+  const email = await signedInStaff(page, 'administrator');
   await expect(page.getByRole('heading', { name: 'Personnel', exact: true })).toBeVisible();
   await expect(page.getByText(email)).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Inviter un membre du personnel' })).toBeVisible();
