@@ -106,6 +106,9 @@ done | sort -n | awk -v s="$size" '$3 != 200 { bad = 1 } { t[NR] = $1; n[NR] = $
 
 mkdir -p "$data/static" "$data/nginx-temp"
 cp "$data/large-1.pdf" "$data/static/document.pdf"
+# nginx's workers run as an unprivileged user: they must be able to reach the file.
+chmod a+x "$data"
+chmod -R a+rX "$data/static"
 cat > "$data/nginx.conf" <<NGINX
 worker_processes 2;
 daemon on;
@@ -127,14 +130,15 @@ NGINX
 nginx -c "$data/nginx.conf" -p "$data" 2>/dev/null
 for _ in $(seq 1 50); do curl -fs -o /dev/null "http://127.0.0.1:$nginx_port/document.pdf" && break; sleep 0.1; done
 for i in 1 2 3 4 5; do
-  curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$nginx_port/document.pdf"
+  curl -fs -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$nginx_port/document.pdf"
 done | sort -n | awk -v s="$size" '{ t[NR] = $1 } END { printf "nginx:  median %.3f s = %.0f MB/s\n", t[3], s / t[3] / 1e6 }'
 
 echo "== 100 concurrent downloads (wrk -t2 -c100 -d$duration)"
 throughput() {
-  awk -v s="$size" '/Requests\/sec/ { printf "%s: %.1f downloads/s = %.0f MB/s", label, $2, $2 * s / 1e6 }
-    /Latency/ && !done { printf ", latency avg %s", $2; done = 1 } /Non-2xx/ { printf ", NON-2XX: %s", $NF }
-    END { print "" }' label="$1"
+  awk -v s="$size" -v label="$1" '/Requests\/sec/ { rate = $2 } /Latency/ && !latency { latency = $2 }
+    /Non-2xx/ { bad = $NF }
+    END { printf "%s: %.1f downloads/s = %.0f MB/s, latency avg %s%s\n", label, rate, rate * s / 1e6,
+      latency, bad ? ", NON-2XX ANSWERS: " bad : "" }'
 }
 wrk -t2 -c100 -d"$duration" --timeout 30s -H "Cookie: $cookie" "$url/account/documents/$id" | throughput portal
 echo "server peak memory after 100 concurrent downloads: $(peak_mib) MiB"

@@ -112,10 +112,12 @@ fn document_body(document: DocumentRecord, electronic: bool, now: DateTime<Utc>)
     }
 }
 
-/// The applicant a reference names: (id, electronic notification), or `None`.
+/// The applicant a reference names: (id, electronic notification), or `None`; a storage
+/// failure is answered as unavailable.
 async fn resolve(
     services: &Services,
     reference: &ApplicantReference,
+    locale: app::i18n::Locale,
 ) -> Result<Option<(Uuid, bool)>, Response> {
     let found = match reference {
         ApplicantReference::Id(id) => services.storage.find_applicant(*id).await,
@@ -127,7 +129,7 @@ async fn resolve(
         Ok(applicant) => Ok(applicant.map(|found| (found.id, found.electronic_notification))),
         Err(error) => {
             tracing::error!(%error, "an applicant could not be looked up");
-            Err(StatusCode::SERVICE_UNAVAILABLE.into_response())
+            Err(refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", locale))
         }
     }
 }
@@ -205,7 +207,7 @@ pub async fn post_document(
                 else {
                     return refuse(StatusCode::UNPROCESSABLE_ENTITY, "kind", locale);
                 };
-                let applicant = match resolve(&services, &reference).await {
+                let applicant = match resolve(&services, &reference, locale).await {
                     Ok(Some(found)) => found,
                     Ok(None) => {
                         return refuse(
@@ -313,7 +315,7 @@ pub async fn post_bulk(
             continue;
         };
         if !applicants.contains_key(&entry.applicant) {
-            let found = match resolve(&services, &entry.applicant).await {
+            let found = match resolve(&services, &entry.applicant, locale).await {
                 Ok(found) => found,
                 Err(response) => return response,
             };
