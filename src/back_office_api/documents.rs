@@ -129,7 +129,11 @@ async fn resolve(
         Ok(applicant) => Ok(applicant.map(|found| (found.id, found.electronic_notification))),
         Err(error) => {
             tracing::error!(%error, "an applicant could not be looked up");
-            Err(refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", locale))
+            Err(refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                locale,
+            ))
         }
     }
 }
