@@ -416,6 +416,27 @@ on_both_engines!(
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        // The API-key list answers administrators only: nobody else gets a single key's name.
+        for (cookie, expected) in [
+            ("", StatusCode::UNAUTHORIZED),
+            (amina_cookie.as_str(), StatusCode::UNAUTHORIZED),
+            (agent.as_str(), StatusCode::FORBIDDEN),
+            (supervisor.as_str(), StatusCode::FORBIDDEN),
+            (administrator.as_str(), StatusCode::OK),
+        ] {
+            let response = TestApp::client()
+                .post(app.url("/api/staff/api-keys"))
+                .header(header::COOKIE, cookie)
+                .header(header::ORIGIN, app.url(""))
+                .header(header::ACCEPT, "application/json")
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            let body = response.text().await.unwrap();
+            assert_eq!(status, expected, "{body}");
+            assert_eq!(body.contains("\"bo\""), status.is_success(), "{body}");
+        }
     }
 );
 

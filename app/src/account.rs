@@ -36,7 +36,7 @@ pub async fn account_overview() -> Result<AccountSummary, ServerFnError> {
             tracing::error!(%error, "account overview could not be read");
             ServerFnError::new("unavailable")
         })?
-        .ok_or_else(|| ServerFnError::new("not signed in"))?;
+        .ok_or_else(crate::server_context::not_signed_in)?;
     Ok(AccountSummary {
         given_names: applicant.given_names,
         email: applicant.email,

@@ -47,7 +47,7 @@ pub async fn api_key_overview() -> Result<ApiKeyListing, ServerFnError> {
         .map_err(unavailable)?
         .filter(|member| member.disabled_at.is_none())
         .filter(|member| may(member.role, StaffPermission::ManageApiKeys))
-        .ok_or_else(|| ServerFnError::new("forbidden"))?;
+        .ok_or_else(crate::server_context::forbidden)?;
     let m = crate::server_context::locale().messages();
     let keys = services
         .storage

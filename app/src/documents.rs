@@ -63,7 +63,7 @@ pub async fn my_documents() -> Result<Vec<InboxEntry>, ServerFnError> {
         .find_applicant(signed_in.subject_id)
         .await
         .map_err(crate::server_context::unavailable)?
-        .ok_or_else(|| ServerFnError::new("not signed in"))?;
+        .ok_or_else(crate::server_context::not_signed_in)?;
     let documents = services
         .storage
         .documents_of_applicant(applicant.id)
@@ -104,7 +104,7 @@ pub async fn staff_applicant_file(number: String) -> Result<Option<ApplicantFile
         .await
         .map_err(unavailable)?
         .filter(|member| member.disabled_at.is_none())
-        .ok_or_else(|| ServerFnError::new("not signed in"))?;
+        .ok_or_else(crate::server_context::not_signed_in)?;
     let identifier: String = number
         .chars()
         .filter(char::is_ascii_alphanumeric)

@@ -19,10 +19,27 @@ pub fn signed_in(kind: SubjectKind) -> Result<SignedIn, ServerFnError> {
     })
 }
 
-/// A storage failure: logged here, reported to the page as "unavailable".
+fn answer_with(status: http::StatusCode, message: &str) -> ServerFnError {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
+    ServerFnError::new(message)
+}
+
+/// A storage failure: logged here, reported to the page as "unavailable" (503, not a 500).
 pub fn unavailable(error: impl std::fmt::Display) -> ServerFnError {
     tracing::error!(%error, "a page's data could not be read");
-    ServerFnError::new("unavailable")
+    answer_with(http::StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+}
+
+/// The session names someone who no longer exists or may no longer sign in: 401.
+pub fn not_signed_in() -> ServerFnError {
+    answer_with(http::StatusCode::UNAUTHORIZED, "not signed in")
+}
+
+/// Signed in, but without the right to this: 403.
+pub fn forbidden() -> ServerFnError {
+    answer_with(http::StatusCode::FORBIDDEN, "forbidden")
 }
 
 pub fn locale() -> Locale {
