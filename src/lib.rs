@@ -20,6 +20,8 @@ mod cookies;
 #[cfg(feature = "ssr")]
 mod document_routes;
 #[cfg(feature = "ssr")]
+pub mod notification_email;
+#[cfg(feature = "ssr")]
 mod password_reset_form;
 #[cfg(feature = "ssr")]
 pub mod session_layer;

@@ -152,6 +152,23 @@ async fn rescan_pending_documents(services: Services) {
     }
 }
 
+/// Every few seconds, the notification outbox is delivered (on every instance: rows are
+/// claimed one worker at a time).
+async fn deliver_notifications(services: Services) {
+    let texts = espace_usager::notification_email::TranslatedNotificationTexts;
+    let mut ticks = tokio::time::interval(std::time::Duration::from_secs(5));
+    loop {
+        ticks.tick().await;
+        match server::notification_delivery::deliver_due(&services, &texts).await {
+            Ok(report) if report != Default::default() => {
+                tracing::info!(?report, "notifications delivered");
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "the notification outbox could not be read"),
+        }
+    }
+}
+
 async fn serve(config: Config) -> anyhow::Result<()> {
     let demo_data = config.demo_data;
     let leptos_options = leptos_options(&config);
@@ -164,6 +181,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     if services.config.clamd_address.is_some() {
         tokio::spawn(rescan_pending_documents(services.clone()));
     }
+    tokio::spawn(deliver_notifications(services.clone()));
     let address = services.config.listen_addr;
     let listener = tokio::net::TcpListener::bind(address).await?;
     tracing::info!(%address, public_url = %services.config.public_url, "serving");

@@ -14,6 +14,7 @@ pub mod documents;
 pub mod http;
 pub mod keyed_hash;
 pub mod mailer;
+pub mod notification_delivery;
 pub mod one_time_code;
 pub mod password;
 pub mod password_policy;

@@ -22,6 +22,18 @@ pub enum MailError {
     Outbox(#[from] lettre::transport::file::Error),
 }
 
+impl MailError {
+    /// Whether trying again later cannot help (a refused address, a 5xx answer, a bad setup);
+    /// otherwise the failure is temporary (relay down, 4xx, timeout, outbox folder full).
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            MailError::InvalidAddress | MailError::Build(_) | MailError::Configuration(_) => true,
+            MailError::Smtp(error) => error.is_permanent(),
+            MailError::Outbox(_) => false,
+        }
+    }
+}
+
 /// A message as the portal writes it; the transport adds nothing but envelope headers.
 #[derive(Clone)]
 pub struct OutgoingEmail {
@@ -72,11 +84,22 @@ impl Mailer {
     }
 
     /// Sends one message and returns its Message-ID.
-    #[tracing::instrument(skip_all, fields(transport = self.kind()))]
     pub async fn send(&self, email: &OutgoingEmail) -> Result<String, MailError> {
+        self.send_with_key(email, &uuid::Uuid::new_v4().to_string())
+            .await
+    }
+
+    /// Sends one message whose Message-ID is made from `idempotency_key`: a message sent again
+    /// after a crash carries the same Message-ID, so receivers can drop the copy.
+    #[tracing::instrument(skip_all, fields(transport = self.kind()))]
+    pub async fn send_with_key(
+        &self,
+        email: &OutgoingEmail,
+        idempotency_key: &str,
+    ) -> Result<String, MailError> {
         let to: Mailbox = email.to.parse().map_err(|_| MailError::InvalidAddress)?;
         let domain = self.from.email.domain().to_owned();
-        let message_id = format!("<{}@{domain}>", uuid::Uuid::new_v4());
+        let message_id = format!("<{idempotency_key}@{domain}>");
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)

@@ -126,6 +126,15 @@ with_scanner_on_both_engines!(
                 Err(ReadError::NotFound)
             ));
         }
+        // Not in the account, so not announced either.
+        let storage = &portal.services.storage;
+        assert!(
+            storage
+                .notifications_of_applicant(amina)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         // Still down: nothing changes.
         let report = rescan_pending(&portal.services).await.unwrap();
         assert_eq!(
@@ -175,6 +184,10 @@ with_scanner_on_both_engines!(
                 .await
                 .is_err()
         );
+        // The clean one is announced now, in the verdict's transaction; the infected one never.
+        let queued = storage.notifications_of_applicant(amina).await.unwrap();
+        assert_eq!(queued.len(), 1);
+        assert_eq!(queued[0].document_id, Some(clean));
         // Nothing left to do.
         let report = rescan_pending(&portal.services).await.unwrap();
         assert_eq!(report, RescanReport::default());

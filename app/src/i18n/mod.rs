@@ -383,6 +383,8 @@ pub struct Messages {
     pub upload_error_infected: String,
     pub staff_waiting_scan: String,
     pub staff_scan_infected: String,
+    pub email_new_document_subject: String,
+    pub email_new_document_body: String,
 }
 
 impl Messages {

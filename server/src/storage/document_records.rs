@@ -246,6 +246,16 @@ macro_rules! impl_document_records {
             .execute(&mut *transaction)
             .await
             .map_err(|error| $crate::storage::map_unique_violation(error, "document"))?;
+            // Made available now: its notification is queued with it, or not at all.
+            if let Some(at) = document.made_available_at {
+                Self::queue_document_notification(
+                    &mut transaction,
+                    document.applicant_id,
+                    document.id,
+                    at,
+                )
+                .await?;
+            }
             for event in audit {
                 Self::chain_audit_event(&mut transaction, event).await?;
             }
@@ -371,16 +381,24 @@ macro_rules! impl_document_records {
             status: $crate::storage::ScanStatus,
             made_available_at: Option<DateTime<Utc>>,
         ) -> Result<bool, StorageError> {
-            let result = sqlx::query(
+            let mut transaction = self.pool.begin().await?;
+            let updated: Option<Uuid> = sqlx::query_scalar(
                 "UPDATE documents SET scan_status = $2, made_available_at = $3 \
-                 WHERE id = $1 AND scan_status = 'pending'",
+                 WHERE id = $1 AND scan_status = 'pending' RETURNING applicant_id",
             )
             .bind(id)
             .bind(status.as_str())
             .bind(made_available_at.map(to_micros))
-            .execute(&self.pool)
+            .fetch_optional(&mut *transaction)
             .await?;
-            Ok(result.rows_affected() == 1)
+            let Some(applicant_id) = updated else {
+                return Ok(false);
+            };
+            if let Some(at) = made_available_at {
+                Self::queue_document_notification(&mut transaction, applicant_id, id, at).await?;
+            }
+            transaction.commit().await?;
+            Ok(true)
         }
 
         async fn document_object_exists(&self, object_key: &str) -> Result<bool, StorageError> {

@@ -6,6 +6,7 @@
 mod audit_and_sessions;
 mod document_records;
 mod models;
+mod notification_records;
 mod postgres;
 mod shared_queries;
 mod sign_in_records;
@@ -25,6 +26,9 @@ pub use document_records::{DocumentRecord, DocumentRecords, NewDocument, ScanSta
 pub use models::{
     Applicant, ConnectionKeyRecord, NewApplicant, NewConnectionKey, NewStaffMember, StaffMember,
     StaffRole,
+};
+pub use notification_records::{
+    ClaimedNotification, DeliveryOutcome, DeliveryStatus, NotificationRecord, NotificationRecords,
 };
 pub use postgres::PostgresStorage;
 pub use sign_in_records::{
@@ -54,7 +58,9 @@ impl From<sqlx::Error> for StorageError {
 
 /// Everything the portal keeps in its database.
 #[async_trait]
-pub trait Storage: SignInRecords + StaffRecords + DocumentRecords + Send + Sync + 'static {
+pub trait Storage:
+    SignInRecords + StaffRecords + DocumentRecords + NotificationRecords + Send + Sync + 'static
+{
     /// Which engine, for logs and readiness reports.
     fn engine(&self) -> &'static str;
     /// Brings the schema up to date; safe to run on every start and from several instances.

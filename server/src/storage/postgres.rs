@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::audit_and_sessions::{AuditEventRow, SessionRow};
 use super::document_records::impl_document_records;
+use super::notification_records::impl_notification_records;
 use super::shared_queries::{
     APPLICANT_COLUMNS, AUDIT_COLUMNS, STAFF_COLUMNS, StaffRow, impl_storage, now, to_micros,
 };
@@ -49,3 +50,5 @@ impl_sign_in_records!(PostgresStorage, sqlx::Postgres);
 impl_staff_records!(PostgresStorage, sqlx::Postgres);
 
 impl_document_records!(PostgresStorage, sqlx::Postgres);
+
+impl_notification_records!(PostgresStorage, sqlx::Postgres, " FOR UPDATE SKIP LOCKED");

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::audit_and_sessions::{AuditEventRow, SessionRow};
 use super::document_records::impl_document_records;
+use super::notification_records::impl_notification_records;
 use super::shared_queries::{
     APPLICANT_COLUMNS, AUDIT_COLUMNS, STAFF_COLUMNS, StaffRow, impl_storage, now, to_micros,
 };
@@ -68,3 +69,5 @@ impl_sign_in_records!(SqliteStorage, sqlx::Sqlite);
 impl_staff_records!(SqliteStorage, sqlx::Sqlite);
 
 impl_document_records!(SqliteStorage, sqlx::Sqlite);
+
+impl_notification_records!(SqliteStorage, sqlx::Sqlite, "");

@@ -31,7 +31,7 @@ use crate::support::TestDatabase;
 pub struct Portal {
     pub services: Services,
     pub database: TestDatabase,
-    _data: tempfile::TempDir,
+    pub data: tempfile::TempDir,
 }
 
 pub async fn portal(database: TestDatabase, extra: &[(&str, &str)]) -> Portal {
@@ -50,7 +50,7 @@ pub async fn portal(database: TestDatabase, extra: &[(&str, &str)]) -> Portal {
     Portal {
         services,
         database,
-        _data: data,
+        data,
     }
 }
 

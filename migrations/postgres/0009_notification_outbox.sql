@@ -1,0 +1,23 @@
+-- The durable outbox: one row per message to deliver, written in the same transaction as the
+-- document it announces, so a document is never posted without its notification nor the other
+-- way round. Workers on every instance claim due rows for a short lease, deliver them, and
+-- record the outcome; a row whose worker died is claimed again when its lease runs out. The
+-- row's id is the message's idempotency key (its Message-ID).
+
+CREATE TABLE notifications (
+    id UUID PRIMARY KEY NOT NULL,
+    applicant_id UUID NOT NULL REFERENCES applicants (id),
+    document_id UUID REFERENCES documents (id),
+    channel TEXT NOT NULL CHECK (channel IN ('email')),
+    -- queued: waiting or being retried; sent; skipped: no verified address; dead: gave up.
+    status TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'skipped', 'dead')),
+    attempts BIGINT NOT NULL DEFAULT 0,
+    next_attempt_at TIMESTAMPTZ NOT NULL,
+    locked_until TIMESTAMPTZ,
+    last_error TEXT,
+    created_at TIMESTAMPTZ NOT NULL,
+    sent_at TIMESTAMPTZ
+);
+
+CREATE INDEX notifications_due ON notifications (status, next_attempt_at);
+CREATE INDEX notifications_by_applicant ON notifications (applicant_id, created_at);

@@ -1,0 +1,208 @@
+//! The notification outbox on both engines: a row queued in the document's own transaction,
+//! delivered once (Message-ID from the row), skipped without a verified address, retried with
+//! backoff while the relay is down, and given up after the last attempt.
+
+mod support;
+
+#[path = "support/portal.rs"]
+#[macro_use]
+mod portal;
+
+use chrono::Duration;
+use portal::{Portal, letter, portal};
+use server::{
+    notification_delivery::{
+        DeliveryReport, EmailTexts, MAX_ATTEMPTS, NotificationTexts, deliver_due,
+    },
+    storage::DeliveryStatus,
+};
+use support::TestDatabase;
+use uuid::Uuid;
+
+/// Texts that show what the worker passed in (the real, translated ones are tested in the app).
+struct EchoTexts;
+
+impl NotificationTexts for EchoTexts {
+    fn new_document_email(&self, preferred_language: &str, portal_address: &str) -> EmailTexts {
+        EmailTexts {
+            subject: format!("[{preferred_language}] new document"),
+            text_body: format!("Sign in at {portal_address}"),
+            html_body: format!("<p>Sign in at {portal_address}</p>"),
+        }
+    }
+}
+
+async fn with_verified_email(portal: &Portal, applicant: Uuid, address: &str) {
+    let sql = format!(
+        "UPDATE applicants SET email = '{address}', \
+         email_verified_at = '2026-01-01T00:00:00+00:00' WHERE id = '{applicant}'"
+    );
+    let sql = if portal.database.url.starts_with("sqlite") {
+        // SQLite keeps ids as 16-byte blobs.
+        sql.replace(
+            &format!("'{applicant}'"),
+            &format!("x'{}'", applicant.simple()),
+        )
+    } else {
+        sql
+    };
+    assert_eq!(portal.database.execute_raw(&sql).await.unwrap(), 1);
+}
+
+fn outbox(portal: &Portal) -> Vec<String> {
+    let folder = portal.data.path().join("outbox");
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    entries
+        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+        .collect()
+}
+
+on_both_engines!(
+    a_posted_document_queues_one_notification_delivered_once,
+    &[],
+    async |portal: &Portal| {
+        let amina = portal.applicant("0705000001").await;
+        let bilal = portal.applicant("0705000002").await;
+        with_verified_email(portal, amina, "amina@example.org").await;
+        portal.post(amina, &letter("Convocation")).await.unwrap();
+        portal.post(bilal, &letter("Convocation")).await.unwrap();
+        let queued = portal
+            .services
+            .storage
+            .notifications_of_applicant(amina)
+            .await
+            .unwrap();
+        assert_eq!(queued.len(), 1, "queued with the document");
+        assert_eq!(queued[0].status, DeliveryStatus::Queued);
+
+        let report = deliver_due(&portal.services, &EchoTexts).await.unwrap();
+        assert_eq!(
+            report,
+            DeliveryReport {
+                sent: 1,
+                skipped: 1,
+                ..Default::default()
+            }
+        );
+        let messages = outbox(portal);
+        assert_eq!(messages.len(), 1);
+        let message = &messages[0];
+        assert!(message.contains("amina@example.org"), "{message}");
+        assert!(
+            message.contains(&format!("<notification-{}@", queued[0].id)),
+            "{message}"
+        );
+        assert!(message.contains("[fr] new document"), "{message}");
+        assert!(message.contains("Sign in at http"), "{message}");
+
+        assert_eq!(
+            deliver_due(&portal.services, &EchoTexts).await.unwrap(),
+            DeliveryReport::default(),
+            "nothing is sent twice"
+        );
+        let sent = portal
+            .services
+            .storage
+            .notifications_of_applicant(amina)
+            .await
+            .unwrap();
+        assert_eq!(sent[0].status, DeliveryStatus::Sent);
+        assert_eq!(sent[0].attempts, 1);
+        assert!(sent[0].sent_at.is_some());
+        let skipped = portal
+            .services
+            .storage
+            .notifications_of_applicant(bilal)
+            .await
+            .unwrap();
+        assert_eq!(skipped[0].status, DeliveryStatus::Skipped);
+    }
+);
+
+on_both_engines!(
+    concurrent_workers_deliver_each_notification_once,
+    &[],
+    async |portal: &Portal| {
+        let amina = portal.applicant("0705000003").await;
+        with_verified_email(portal, amina, "amina@example.org").await;
+        for n in 0..20 {
+            portal
+                .post(amina, &letter(&format!("Document {n}")))
+                .await
+                .unwrap();
+        }
+        let workers = (0..3).map(|_| deliver_due(&portal.services, &EchoTexts));
+        let reports = futures::future::join_all(workers).await;
+        let sent: usize = reports.into_iter().map(|report| report.unwrap().sent).sum();
+        assert_eq!(sent, 20);
+        let messages = outbox(portal);
+        assert_eq!(messages.len(), 20);
+        let mut ids: Vec<&str> = messages
+            .iter()
+            .filter_map(|message| message.split("<notification-").nth(1))
+            .map(|rest| &rest[..36])
+            .collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 20, "twenty different Message-IDs");
+    }
+);
+
+on_both_engines!(
+    while_the_relay_is_down_delivery_backs_off_then_gives_up,
+    // Nothing listens on port 9: the connection is refused, a temporary failure.
+    &[("EU_SMTP_URL", "smtp://127.0.0.1:9")],
+    async |portal: &Portal| {
+        let amina = portal.applicant("0705000004").await;
+        with_verified_email(portal, amina, "amina@example.org").await;
+        portal.post(amina, &letter("Décision")).await.unwrap();
+
+        let report = deliver_due(&portal.services, &EchoTexts).await.unwrap();
+        assert_eq!(report.retried, 1);
+        let row = &portal
+            .services
+            .storage
+            .notifications_of_applicant(amina)
+            .await
+            .unwrap()[0];
+        assert_eq!((row.status, row.attempts), (DeliveryStatus::Queued, 1));
+        assert!(row.last_error.is_some());
+        assert!(row.next_attempt_at > portal.services.clock.now());
+        // Not due yet: nobody claims it.
+        assert_eq!(
+            deliver_due(&portal.services, &EchoTexts).await.unwrap(),
+            DeliveryReport::default()
+        );
+        let mut previous_wait = Duration::zero();
+        for attempt in 2..=MAX_ATTEMPTS {
+            let row = &portal
+                .services
+                .storage
+                .notifications_of_applicant(amina)
+                .await
+                .unwrap()[0];
+            let wait = row.next_attempt_at - portal.services.clock.now();
+            if attempt <= 6 {
+                assert!(
+                    wait > previous_wait,
+                    "the wait grows: {wait} after {previous_wait}"
+                );
+            }
+            previous_wait = wait;
+            portal.services.clock.travel(wait + Duration::seconds(1));
+            deliver_due(&portal.services, &EchoTexts).await.unwrap();
+        }
+        let row = &portal
+            .services
+            .storage
+            .notifications_of_applicant(amina)
+            .await
+            .unwrap()[0];
+        assert_eq!(
+            (row.status, row.attempts),
+            (DeliveryStatus::Dead, MAX_ATTEMPTS)
+        );
+    }
+);
