@@ -1,12 +1,11 @@
 //! Outgoing mail: the embedded outbox folder, and lettre's SMTP transport against a real SMTP
 //! server listening on loopback (mailin-embedded, in this process).
 
-use std::{
-    net::TcpListener,
-    sync::{Arc, Mutex},
-};
+#[path = "support/smtp.rs"]
+mod smtp;
 
-use mailin_embedded::{Handler, Server, response};
+use smtp::{free_port, start_smtp_server};
+
 use server::{
     config::MailConfig,
     mailer::{Mailer, OutgoingEmail},
@@ -51,55 +50,9 @@ async fn the_outbox_keeps_one_eml_file_per_message() {
     assert!(all.contains("To: applicant@example.org"));
 }
 
-/// What the SMTP server received: recipients and raw message, per delivery.
-type Deliveries = Arc<Mutex<Vec<(Vec<String>, String)>>>;
-
-#[derive(Clone, Default)]
-struct Recorder {
-    current: Vec<u8>,
-    received: Deliveries,
-    recipients: Vec<String>,
-}
-
-impl Handler for Recorder {
-    fn data_start(
-        &mut self,
-        _domain: &str,
-        _from: &str,
-        _is8bit: bool,
-        to: &[String],
-    ) -> mailin_embedded::Response {
-        self.recipients = to.to_vec();
-        self.current.clear();
-        response::OK
-    }
-
-    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        self.current.extend_from_slice(buf);
-        Ok(())
-    }
-
-    fn data_end(&mut self) -> mailin_embedded::Response {
-        let message = String::from_utf8_lossy(&self.current).into_owned();
-        self.received
-            .lock()
-            .unwrap()
-            .push((self.recipients.clone(), message));
-        response::OK
-    }
-}
-
 #[tokio::test]
 async fn smtp_delivers_a_multipart_message_to_a_real_server() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let recorder = Recorder::default();
-    let received = recorder.received.clone();
-    let mut smtp = Server::new(recorder);
-    smtp.with_name("smtp.test").with_tcp_listener(listener);
-    std::thread::spawn(move || {
-        let _ = smtp.serve();
-    });
+    let (port, received) = start_smtp_server(0);
 
     let url = Secret::new(format!("smtp://127.0.0.1:{port}"));
     let mailer = Mailer::from_config(
@@ -129,11 +82,7 @@ async fn smtp_delivers_a_multipart_message_to_a_real_server() {
 
 #[tokio::test]
 async fn an_unreachable_relay_is_an_error() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let url = Secret::new(format!("smtp://127.0.0.1:{port}"));
     let mailer = Mailer::from_config(&MailConfig::Smtp(url), "no-reply@portal.test").unwrap();
     assert!(mailer.send(&email()).await.is_err());

@@ -8,6 +8,9 @@ mod support;
 #[macro_use]
 mod portal;
 
+#[path = "support/smtp.rs"]
+mod smtp;
+
 use chrono::Duration;
 use portal::{Portal, letter, portal};
 use server::{
@@ -206,3 +209,119 @@ on_both_engines!(
         );
     }
 );
+
+/// The relay is down for a while: the message waits and goes out, once, when it is back.
+async fn delivered_once_the_relay_is_back(database: TestDatabase) {
+    let port = smtp::free_port();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let portal = portal(database, &[("EU_SMTP_URL", url.as_str())]).await;
+    let amina = portal.applicant("0705000005").await;
+    with_verified_email(&portal, amina, "amina@example.org").await;
+    portal.post(amina, &letter("Décision")).await.unwrap();
+    assert_eq!(
+        deliver_due(&portal.services, &EchoTexts)
+            .await
+            .unwrap()
+            .retried,
+        1
+    );
+
+    let (_, received) = smtp::start_smtp_server(port);
+    let row = &portal
+        .services
+        .storage
+        .notifications_of_applicant(amina)
+        .await
+        .unwrap()[0];
+    let wait = row.next_attempt_at - portal.services.clock.now();
+    portal.services.clock.travel(wait + Duration::seconds(1));
+    let report = deliver_due(&portal.services, &EchoTexts).await.unwrap();
+    assert_eq!(report.sent, 1);
+    let messages = received.lock().unwrap().clone();
+    assert_eq!(messages.len(), 1);
+    let (recipients, message) = &messages[0];
+    assert_eq!(recipients, &vec!["amina@example.org".to_owned()]);
+    assert!(
+        message.contains(&format!("<notification-{}@", row.id)),
+        "{message}"
+    );
+    let row = &portal
+        .services
+        .storage
+        .notifications_of_applicant(amina)
+        .await
+        .unwrap()[0];
+    assert_eq!((row.status, row.attempts), (DeliveryStatus::Sent, 2));
+    portal.stop().await;
+}
+
+mod delivered_once_the_relay_is_back {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite() {
+        delivered_once_the_relay_is_back(TestDatabase::sqlite().await).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        delivered_once_the_relay_is_back(TestDatabase::postgres().await).await;
+    }
+}
+
+/// Two instances (two pools, two workers each) on one PostgreSQL deliver 1,000 notifications:
+/// none missed, none twice.
+#[tokio::test]
+async fn two_instances_on_one_postgres_deliver_a_thousand_notifications_once() {
+    let database = TestDatabase::postgres().await;
+    let url = database.url.clone();
+    let first = portal(database, &[]).await;
+    let second = portal(TestDatabase::same_as(&url), &[]).await;
+    let amina = first.applicant("0705000006").await;
+    with_verified_email(&first, amina, "amina@example.org").await;
+    first
+        .database
+        .execute_raw(&format!(
+            "INSERT INTO notifications (id, applicant_id, channel, status, attempts, \
+             next_attempt_at, created_at) SELECT gen_random_uuid(), '{amina}', 'email', 'queued', \
+             0, now() - interval '1 minute', now() FROM generate_series(1, 1000)"
+        ))
+        .await
+        .unwrap();
+    let workers = [&first, &second, &first, &second].map(|instance| async {
+        let mut sent = 0;
+        loop {
+            let report = deliver_due(&instance.services, &EchoTexts).await.unwrap();
+            if report == DeliveryReport::default() {
+                return sent;
+            }
+            sent += report.sent;
+        }
+    });
+    let sent: usize = futures::future::join_all(workers).await.into_iter().sum();
+    assert_eq!(sent, 1000);
+    let mut ids: Vec<String> = outbox(&first)
+        .into_iter()
+        .chain(outbox(&second))
+        .filter_map(|message| {
+            let rest = message.split("<notification-").nth(1)?;
+            Some(rest[..36].to_owned())
+        })
+        .collect();
+    assert_eq!(ids.len(), 1000, "one message per notification");
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 1000, "no notification sent twice");
+    let rows = first
+        .services
+        .storage
+        .notifications_of_applicant(amina)
+        .await
+        .unwrap();
+    assert!(
+        rows.iter()
+            .all(|row| row.status == DeliveryStatus::Sent && row.attempts == 1)
+    );
+    second.services.storage.close().await;
+    first.stop().await;
+}

@@ -58,6 +58,15 @@ impl TestDatabase {
         }
     }
 
+    /// Another handle on an existing database (a second instance); dropping it drops nothing.
+    pub fn same_as(url: &str) -> TestDatabase {
+        TestDatabase {
+            url: url.to_owned(),
+            schema: None,
+            _folder: None,
+        }
+    }
+
     pub async fn storage(&self) -> Arc<dyn Storage> {
         let storage = storage::connect(&self.url).await.expect("connect");
         storage.migrate().await.expect("migrate");

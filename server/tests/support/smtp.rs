@@ -1,0 +1,73 @@
+//! A real SMTP server on loopback (mailin-embedded, in this process) that records what it
+//! receives: recipients and the raw message, per delivery. Included with `#[path]` by the tests
+//! that send mail.
+
+#![allow(dead_code)]
+
+use std::{
+    net::TcpListener,
+    sync::{Arc, Mutex},
+};
+
+use mailin_embedded::{Handler, Server, response};
+
+/// What the SMTP server received: recipients and raw message, per delivery.
+pub type Deliveries = Arc<Mutex<Vec<(Vec<String>, String)>>>;
+
+#[derive(Clone, Default)]
+struct Recorder {
+    current: Vec<u8>,
+    received: Deliveries,
+    recipients: Vec<String>,
+}
+
+impl Handler for Recorder {
+    fn data_start(
+        &mut self,
+        _domain: &str,
+        _from: &str,
+        _is8bit: bool,
+        to: &[String],
+    ) -> mailin_embedded::Response {
+        self.recipients = to.to_vec();
+        self.current.clear();
+        response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.current.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> mailin_embedded::Response {
+        let message = String::from_utf8_lossy(&self.current).into_owned();
+        self.received
+            .lock()
+            .unwrap()
+            .push((self.recipients.clone(), message));
+        response::OK
+    }
+}
+
+/// A port nothing listens on yet (for a relay that is down, then comes up).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts the server on `port` (0: any); returns its port and what it receives.
+pub fn start_smtp_server(port: u16) -> (u16, Deliveries) {
+    let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let recorder = Recorder::default();
+    let received = recorder.received.clone();
+    let mut smtp = Server::new(recorder);
+    smtp.with_name("smtp.test").with_tcp_listener(listener);
+    std::thread::spawn(move || {
+        let _ = smtp.serve();
+    });
+    (port, received)
+}
