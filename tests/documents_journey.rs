@@ -238,6 +238,30 @@ on_both_engines!(
         assert!(staff_page.contains("(first opening)"), "{staff_page}");
         assert!(staff_page.contains("if not opened"), "{staff_page}");
         assert!(staff_page.contains("Camille agent"), "{staff_page}");
+        // Each document was announced; staff follow the delivery.
+        assert_eq!(
+            staff_page
+                .matches(">Waiting (0 attempt(s); next on")
+                .count(),
+            2
+        );
+        let texts = espace_usager::notification_email::TranslatedNotificationTexts;
+        let report = server::notification_delivery::deliver_due(&app.services, &texts)
+            .await
+            .unwrap();
+        assert_eq!(report.skipped, 2, "no verified address yet");
+        let staff_page = get(app, &agent, "/staff/applicant?number=0702000001")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            staff_page
+                .matches(">No verified address: notice in the account only")
+                .count(),
+            2,
+            "{staff_page}"
+        );
     }
 );
 

@@ -10,12 +10,12 @@ use server::{
         legal_notification::{NotificationRule, NotificationStatus, appeal_deadline},
         office_time::{office_clock, office_date},
     },
-    storage::{ActorKind, DocumentRecord, ScanStatus},
+    storage::{ActorKind, DeliveryStatus, DocumentRecord, NotificationRecord, ScanStatus},
 };
 use uuid::Uuid;
 
 use crate::{
-    documents::{InboxEntry, StaffDocumentEntry},
+    documents::{InboxEntry, StaffDocumentEntry, StaffNotificationEntry},
     i18n::{Messages, fill},
 };
 
@@ -151,5 +151,36 @@ pub fn staff_entry(
             .map(|reason| fill(&m.staff_withdrawal_reason, &[("reason", reason)])),
         replaces: replaced_title.map(|title| fill(&m.staff_replaces, &[("title", title)])),
         acknowledged,
+    }
+}
+
+pub fn staff_notification_entry(
+    m: &Messages,
+    notification: &NotificationRecord,
+    document_title: &str,
+) -> StaffNotificationEntry {
+    let attempts = notification.attempts.to_string();
+    let delivery = match notification.status {
+        DeliveryStatus::Queued => fill(
+            &date_and_time(&m.staff_delivery_queued, notification.next_attempt_at),
+            &[("attempts", &attempts)],
+        ),
+        DeliveryStatus::Sent => notification
+            .sent_at
+            .map(|at| date_and_time(&m.staff_delivery_sent, at))
+            .unwrap_or_default(),
+        DeliveryStatus::Skipped => m.staff_delivery_skipped.clone(),
+        DeliveryStatus::Dead => fill(
+            &m.staff_delivery_dead,
+            &[
+                ("attempts", &attempts),
+                ("error", notification.last_error.as_deref().unwrap_or("—")),
+            ],
+        ),
+    };
+    StaffNotificationEntry {
+        document_title: document_title.to_owned(),
+        delivery,
+        failed: notification.status == DeliveryStatus::Dead,
     }
 }

@@ -41,12 +41,21 @@ pub struct StaffDocumentEntry {
     pub acknowledged: bool,
 }
 
+/// One notification of the applicant, as staff follow its delivery.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffNotificationEntry {
+    pub document_title: String,
+    pub delivery: String,
+    pub failed: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApplicantFile {
     pub applicant_id: String,
     pub name: String,
     pub electronic_notification: bool,
     pub documents: Vec<StaffDocumentEntry>,
+    pub notifications: Vec<StaffNotificationEntry>,
     pub may_push: bool,
     pub may_withdraw: bool,
     pub max_document_megabytes: u64,
@@ -144,11 +153,26 @@ pub async fn staff_applicant_file(number: String) -> Result<Option<ApplicantFile
             replaced_title,
         ));
     }
+    let notifications = services
+        .storage
+        .notifications_of_applicant(applicant.id)
+        .await
+        .map_err(unavailable)?
+        .iter()
+        .map(|notification| {
+            let title = notification
+                .document_id
+                .and_then(|id| titles.get(&id).copied())
+                .unwrap_or("—");
+            crate::document_texts::staff_notification_entry(messages, notification, title)
+        })
+        .collect();
     Ok(Some(ApplicantFile {
         applicant_id: applicant.id.to_string(),
         name: format!("{} {}", applicant.given_names, applicant.family_name),
         electronic_notification: applicant.electronic_notification,
         documents: entries,
+        notifications,
         may_push: may(member.role, StaffPermission::PushDocuments),
         may_withdraw: may(member.role, StaffPermission::WithdrawDocuments),
         max_document_megabytes: services.config.max_document_bytes / (1024 * 1024),

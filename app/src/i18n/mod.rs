@@ -385,6 +385,14 @@ pub struct Messages {
     pub staff_scan_infected: String,
     pub email_new_document_subject: String,
     pub email_new_document_body: String,
+    pub staff_notifications_title: String,
+    pub staff_notifications_empty: String,
+    pub staff_col_notification_for: String,
+    pub staff_col_delivery: String,
+    pub staff_delivery_queued: String,
+    pub staff_delivery_sent: String,
+    pub staff_delivery_skipped: String,
+    pub staff_delivery_dead: String,
 }
 
 impl Messages {

@@ -154,9 +154,49 @@ fn FileSections(file: ApplicantFile) -> impl IntoView {
                 </div>
             }.into_any()
         }}
+        <NotificationList notifications=file.notifications/>
         {file.may_push.then(|| view! {
             <UploadForm applicant_id=file.applicant_id.clone() max_megabytes=file.max_document_megabytes/>
         })}
+    }
+}
+
+/// Each notification of the applicant and where its delivery stands.
+#[component]
+fn NotificationList(notifications: Vec<crate::documents::StaffNotificationEntry>) -> impl IntoView {
+    let m = current_locale().messages();
+    let empty = notifications.is_empty();
+    let rows = notifications
+        .into_iter()
+        .map(|entry| {
+            let class = if entry.failed { "notice important" } else { "" };
+            view! {
+                <tr>
+                    <td>{entry.document_title}</td>
+                    <td class=class>{entry.delivery}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section aria-labelledby="notifications-title">
+            <h2 id="notifications-title">{m.staff_notifications_title.as_str()}</h2>
+            {if empty {
+                view! { <p>{m.staff_notifications_empty.as_str()}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-scroll">
+                        <table>
+                            <thead><tr>
+                                <th scope="col">{m.staff_col_notification_for.as_str()}</th>
+                                <th scope="col">{m.staff_col_delivery.as_str()}</th>
+                            </tr></thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
     }
 }
 
