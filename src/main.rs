@@ -153,12 +153,22 @@ async fn rescan_pending_documents(services: Services) {
 }
 
 /// Every few seconds, the notification outbox is delivered (on every instance: rows are
-/// claimed one worker at a time).
+/// claimed one worker at a time), and every minute the due reminders are queued.
 async fn deliver_notifications(services: Services) {
     let texts = espace_usager::notification_email::TranslatedNotificationTexts;
     let mut ticks = tokio::time::interval(std::time::Duration::from_secs(5));
+    let mut tick: u64 = 0;
     loop {
         ticks.tick().await;
+        // Reminders are queued once a minute; queuing twice is harmless (one per document).
+        if tick.is_multiple_of(12) {
+            match server::notification_delivery::queue_due_reminders(&services).await {
+                Ok(0) => {}
+                Ok(queued) => tracing::info!(queued, "reminders queued"),
+                Err(error) => tracing::warn!(%error, "reminders could not be queued"),
+            }
+        }
+        tick += 1;
         match server::notification_delivery::deliver_due(&services, &texts).await {
             Ok(report) if report != Default::default() => {
                 tracing::info!(?report, "notifications delivered");

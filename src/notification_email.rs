@@ -13,12 +13,32 @@ impl NotificationTexts for TranslatedNotificationTexts {
     fn new_document_email(&self, preferred_language: &str, portal_address: &str) -> EmailTexts {
         let locale = Locale::from_code(preferred_language).unwrap_or(Locale::Fr);
         let m = locale.messages();
-        let text_body = fill(&m.email_new_document_body, &[("address", portal_address)]);
-        EmailTexts {
-            subject: m.email_new_document_subject.clone(),
-            html_body: plain_text_as_html(&text_body, locale.code()),
-            text_body,
-        }
+        email(
+            locale,
+            &m.email_new_document_subject,
+            &m.email_new_document_body,
+            portal_address,
+        )
+    }
+
+    fn reminder_email(&self, preferred_language: &str, portal_address: &str) -> EmailTexts {
+        let locale = Locale::from_code(preferred_language).unwrap_or(Locale::Fr);
+        let m = locale.messages();
+        email(
+            locale,
+            &m.email_reminder_subject,
+            &m.email_reminder_body,
+            portal_address,
+        )
+    }
+}
+
+fn email(locale: Locale, subject: &str, body: &str, portal_address: &str) -> EmailTexts {
+    let text_body = fill(body, &[("address", portal_address)]);
+    EmailTexts {
+        subject: subject.to_owned(),
+        html_body: plain_text_as_html(&text_body, locale.code()),
+        text_body,
     }
 }
 
@@ -45,5 +65,10 @@ mod tests {
         }
         let french = TranslatedNotificationTexts.new_document_email("prs", "https://p/");
         assert!(french.subject.starts_with("Espace usager : "));
+        let reminder = TranslatedNotificationTexts.reminder_email("en", "https://portal.example/");
+        assert!(reminder.text_body.contains("https://portal.example/"));
+        for word in ["asylum", "decision", "interview", "summons", "deadline"] {
+            assert!(!reminder.text_body.to_lowercase().contains(word), "{word}");
+        }
     }
 }

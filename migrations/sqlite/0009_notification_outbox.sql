@@ -9,6 +9,9 @@ CREATE TABLE notifications (
     applicant_id BLOB NOT NULL REFERENCES applicants (id),
     document_id BLOB REFERENCES documents (id),
     channel TEXT NOT NULL CHECK (channel IN ('email')),
+    -- 'new_document', or 'reminder_<days>' for a notifying document still unopened that many
+    -- days after it was made available.
+    reason TEXT NOT NULL DEFAULT 'new_document',
     -- queued: waiting or being retried; sent; skipped: no verified address; dead: gave up.
     status TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'skipped', 'dead')),
     attempts INTEGER NOT NULL DEFAULT 0,
@@ -21,3 +24,5 @@ CREATE TABLE notifications (
 
 CREATE INDEX notifications_due ON notifications (status, next_attempt_at);
 CREATE INDEX notifications_by_applicant ON notifications (applicant_id, created_at);
+-- One message per reason and document, however many instances queue reminders at once.
+CREATE UNIQUE INDEX notifications_once_per_reason ON notifications (document_id, reason);

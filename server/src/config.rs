@@ -70,6 +70,9 @@ pub struct Config {
     pub body_limit_bytes: usize,
     /// Largest document accepted (a PDF), `EU_MAX_DOCUMENT_MB`, 20 MB by default.
     pub max_document_bytes: u64,
+    /// Days after a notifying document was made available on which an applicant who has not
+    /// opened it is reminded (`EU_REMINDER_DAYS`, "3,7,12" by default).
+    pub reminder_days: Vec<i64>,
     /// A ClamAV daemon to scan every upload (`EU_CLAMD_ADDR`, `host:port`); none by default.
     pub clamd_address: Option<String>,
     /// Reverse proxies in front of the app whose `X-Forwarded-For` entry is believed.
@@ -237,6 +240,29 @@ impl Config {
                 })?,
         };
 
+        let reminder_days = match var("EU_REMINDER_DAYS") {
+            None => vec![3, 7, 12],
+            Some(text) if text.trim().is_empty() => Vec::new(),
+            Some(text) => {
+                let days: Option<Vec<i64>> = text
+                    .split(',')
+                    .map(|day| {
+                        day.trim()
+                            .parse::<i64>()
+                            .ok()
+                            .filter(|day| (1..15).contains(day))
+                    })
+                    .collect();
+                days.filter(|days| days.windows(2).all(|pair| pair[0] < pair[1]))
+                    .ok_or_else(|| {
+                        invalid(
+                            "EU_REMINDER_DAYS",
+                            "must be days from 1 to 14 in increasing order, for example 3,7,12",
+                        )
+                    })?
+            }
+        };
+
         let clamd_address = match var("EU_CLAMD_ADDR") {
             None => None,
             Some(text) if text.trim().is_empty() => None,
@@ -296,6 +322,7 @@ impl Config {
             demo_data,
             body_limit_bytes,
             max_document_bytes,
+            reminder_days,
             clamd_address,
             trusted_proxy_hops,
             connection_key_validity,

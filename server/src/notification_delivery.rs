@@ -34,6 +34,8 @@ pub trait NotificationTexts: Send + Sync {
     /// "A new document is available in your account", in `preferred_language` when the portal
     /// speaks it, with the link to the portal.
     fn new_document_email(&self, preferred_language: &str, portal_address: &str) -> EmailTexts;
+    /// "A document in your account has not been opened yet"; the same rules.
+    fn reminder_email(&self, preferred_language: &str, portal_address: &str) -> EmailTexts;
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -59,6 +61,32 @@ fn random_unit() -> f64 {
         Ok(()) => (u64::from_le_bytes(bytes) >> 11) as f64 / (1u64 << 53) as f64,
         Err(_) => 0.5,
     }
+}
+
+/// Queues the reminders that are due now (`EU_REMINDER_DAYS`, 3, 7 and 12 days after a
+/// notifying document was made available, while it is unopened and before it counts as
+/// notified). Idempotent, and safe on several instances.
+#[tracing::instrument(skip_all)]
+pub async fn queue_due_reminders(services: &Services) -> Result<u64, StorageError> {
+    let notifying: Vec<&'static str> = crate::documents::DOCUMENT_KINDS
+        .iter()
+        .filter(|info| info.notifying)
+        .map(|info| info.code)
+        .collect();
+    let now = services.clock.now();
+    let mut queued = 0;
+    for days in &services.config.reminder_days {
+        queued += services
+            .storage
+            .queue_reminders(
+                now,
+                *days,
+                crate::documents::legal_notification::DEEMED_NOTIFIED_AFTER_DAYS,
+                &notifying,
+            )
+            .await?;
+    }
+    Ok(queued)
 }
 
 /// One pass: claims what is due and delivers it.
@@ -113,10 +141,22 @@ async fn deliver(
     }) else {
         return Ok(DeliveryOutcome::Skipped);
     };
-    let words = texts.new_document_email(
-        &applicant.preferred_language,
-        services.config.public_url.as_str(),
-    );
+    let portal_address = services.config.public_url.as_str();
+    let words = if notification.reason.starts_with("reminder_") {
+        // A reminder stops as soon as the document is opened (or withdrawn).
+        let document = match notification.document_id {
+            Some(id) => services.storage.find_document(id).await?,
+            None => None,
+        };
+        if document.is_none_or(|document| {
+            document.first_opened_at.is_some() || document.withdrawn_at.is_some()
+        }) {
+            return Ok(DeliveryOutcome::Skipped);
+        }
+        texts.reminder_email(&applicant.preferred_language, portal_address)
+    } else {
+        texts.new_document_email(&applicant.preferred_language, portal_address)
+    };
     let email = OutgoingEmail {
         to: address,
         subject: words.subject,

@@ -14,8 +14,10 @@ mod smtp;
 use chrono::Duration;
 use portal::{Portal, letter, portal};
 use server::{
+    documents::reading::Reader,
     notification_delivery::{
         DeliveryReport, EmailTexts, MAX_ATTEMPTS, NotificationTexts, deliver_due,
+        queue_due_reminders,
     },
     storage::DeliveryStatus,
 };
@@ -31,6 +33,14 @@ impl NotificationTexts for EchoTexts {
             subject: format!("[{preferred_language}] new document"),
             text_body: format!("Sign in at {portal_address}"),
             html_body: format!("<p>Sign in at {portal_address}</p>"),
+        }
+    }
+
+    fn reminder_email(&self, preferred_language: &str, portal_address: &str) -> EmailTexts {
+        EmailTexts {
+            subject: format!("[{preferred_language}] reminder"),
+            text_body: format!("Still unopened: {portal_address}"),
+            html_body: format!("<p>Still unopened: {portal_address}</p>"),
         }
     }
 }
@@ -325,3 +335,83 @@ async fn two_instances_on_one_postgres_deliver_a_thousand_notifications_once() {
     second.services.storage.close().await;
     first.stop().await;
 }
+
+on_both_engines!(
+    reminders_come_on_days_3_7_12_and_stop_once_the_document_is_opened,
+    &[],
+    async |portal: &Portal| {
+        let services = &portal.services;
+        let amina = portal.applicant("0705000007").await;
+        with_verified_email(portal, amina, "amina@example.org").await;
+        let soon_opened = portal.post(amina, &letter("Décision A")).await.unwrap();
+        let never_opened = portal.post(amina, &letter("Décision B")).await.unwrap();
+        assert_eq!(deliver_due(services, &EchoTexts).await.unwrap().sent, 2);
+        let to_day = |day: i64| {
+            let made_available = chrono::Utc::now();
+            move |portal: &Portal| {
+                let target = made_available + Duration::days(day) + Duration::minutes(1);
+                let now = portal.services.clock.now();
+                if target > now {
+                    portal.services.clock.travel(target - now);
+                }
+            }
+        };
+        to_day(2)(portal);
+        assert_eq!(queue_due_reminders(services).await.unwrap(), 0);
+        to_day(3)(portal);
+        assert_eq!(queue_due_reminders(services).await.unwrap(), 2);
+        assert_eq!(
+            queue_due_reminders(services).await.unwrap(),
+            0,
+            "once per day and document"
+        );
+        assert_eq!(deliver_due(services, &EchoTexts).await.unwrap().sent, 2);
+        portal
+            .read(Reader::Applicant(amina), soon_opened)
+            .await
+            .unwrap();
+        to_day(7)(portal);
+        assert_eq!(
+            queue_due_reminders(services).await.unwrap(),
+            1,
+            "the opened one is left alone"
+        );
+        assert_eq!(deliver_due(services, &EchoTexts).await.unwrap().sent, 1);
+        to_day(12)(portal);
+        assert_eq!(queue_due_reminders(services).await.unwrap(), 1);
+        // Opened between the queuing and the delivery: the reminder is not sent.
+        portal
+            .read(Reader::Applicant(amina), never_opened)
+            .await
+            .unwrap();
+        let report = deliver_due(services, &EchoTexts).await.unwrap();
+        assert_eq!((report.sent, report.skipped), (0, 1));
+        to_day(16)(portal);
+        assert_eq!(queue_due_reminders(services).await.unwrap(), 0);
+        let mut reasons: Vec<String> = services
+            .storage
+            .notifications_of_applicant(amina)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|row| row.reason)
+            .collect();
+        reasons.sort();
+        assert_eq!(
+            reasons,
+            [
+                "new_document",
+                "new_document",
+                "reminder_12",
+                "reminder_3",
+                "reminder_3",
+                "reminder_7"
+            ]
+        );
+        let sent_reminders = outbox(portal)
+            .into_iter()
+            .filter(|message| message.contains("[fr] reminder"))
+            .count();
+        assert_eq!(sent_reminders, 3);
+    }
+);

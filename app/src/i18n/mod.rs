@@ -393,6 +393,8 @@ pub struct Messages {
     pub staff_delivery_sent: String,
     pub staff_delivery_skipped: String,
     pub staff_delivery_dead: String,
+    pub email_reminder_subject: String,
+    pub email_reminder_body: String,
 }
 
 impl Messages {

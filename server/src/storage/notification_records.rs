@@ -48,6 +48,8 @@ pub struct ClaimedNotification {
     pub id: Uuid,
     pub applicant_id: Uuid,
     pub document_id: Option<Uuid>,
+    /// `new_document` or `reminder_<days>`.
+    pub reason: String,
     pub attempts: i64,
 }
 
@@ -56,6 +58,7 @@ pub struct NotificationRecord {
     pub id: Uuid,
     pub applicant_id: Uuid,
     pub document_id: Option<Uuid>,
+    pub reason: String,
     pub status: DeliveryStatus,
     pub attempts: i64,
     pub next_attempt_at: DateTime<Utc>,
@@ -69,6 +72,7 @@ pub(super) struct NotificationRow {
     id: Uuid,
     applicant_id: Uuid,
     document_id: Option<Uuid>,
+    reason: String,
     status: String,
     attempts: i64,
     next_attempt_at: DateTime<Utc>,
@@ -85,6 +89,7 @@ impl TryFrom<NotificationRow> for NotificationRecord {
             id: row.id,
             applicant_id: row.applicant_id,
             document_id: row.document_id,
+            reason: row.reason,
             status: DeliveryStatus::parse(&row.status)?,
             attempts: row.attempts,
             next_attempt_at: row.next_attempt_at,
@@ -126,6 +131,17 @@ pub trait NotificationRecords: Send + Sync {
         id: Uuid,
         outcome: &DeliveryOutcome,
     ) -> Result<(), StorageError>;
+    /// Queues the reminder `reminder_<days>` for every document of `notifying_kinds` made
+    /// available at least `days` ago (and less than `before_days`), still unopened and not
+    /// withdrawn, of an applicant under electronic notification; once per document, whoever
+    /// else queues at the same time. Returns how many were queued.
+    async fn queue_reminders(
+        &self,
+        now: DateTime<Utc>,
+        days: i64,
+        before_days: i64,
+        notifying_kinds: &[&'static str],
+    ) -> Result<u64, StorageError>;
     /// The applicant's notifications, newest first (staff see their delivery).
     async fn notifications_of_applicant(
         &self,
@@ -134,7 +150,7 @@ pub trait NotificationRecords: Send + Sync {
 }
 
 macro_rules! impl_notification_records {
-    ($store:ty, $db:ty, $skip_locked:literal) => {
+    ($store:ty, $db:ty, $skip_locked:literal, $new_id:literal) => {
     #[async_trait::async_trait]
     impl $crate::storage::notification_records::NotificationRecords for $store {
         async fn claim_due_notifications(
@@ -149,7 +165,7 @@ macro_rules! impl_notification_records {
                  WHERE id IN (SELECT id FROM notifications WHERE status = 'queued' \
                    AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until <= $1) \
                    ORDER BY next_attempt_at LIMIT $3{}) \
-                 RETURNING id, applicant_id, document_id, attempts",
+                 RETURNING id, applicant_id, document_id, reason, attempts",
                 $skip_locked
             );
             Ok(sqlx::query_as::<$db, $crate::storage::ClaimedNotification>(sqlx::AssertSqlSafe(sql))
@@ -189,13 +205,50 @@ macro_rules! impl_notification_records {
             Ok(())
         }
 
+        async fn queue_reminders(
+            &self,
+            now: DateTime<Utc>,
+            days: i64,
+            before_days: i64,
+            notifying_kinds: &[&'static str],
+        ) -> Result<u64, StorageError> {
+            // The kinds are the portal's own codes (letters and underscores), never input.
+            let kinds = notifying_kinds
+                .iter()
+                .filter(|kind| kind.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+                .map(|kind| format!("'{kind}'"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "INSERT INTO notifications (id, applicant_id, document_id, channel, reason, status, \
+                 attempts, next_attempt_at, created_at) \
+                 SELECT {}, d.applicant_id, d.id, 'email', $1, 'queued', 0, $2, $2 \
+                 FROM documents d JOIN applicants a ON a.id = d.applicant_id \
+                 WHERE d.kind IN ({kinds}) AND a.electronic_notification \
+                 AND d.made_available_at IS NOT NULL AND d.made_available_at <= $3 \
+                 AND d.made_available_at > $4 AND d.first_opened_at IS NULL \
+                 AND d.withdrawn_at IS NULL \
+                 ON CONFLICT DO NOTHING",
+                $new_id
+            );
+            let now = to_micros(now);
+            let result = sqlx::query::<$db>(sqlx::AssertSqlSafe(sql))
+                .bind(format!("reminder_{days}"))
+                .bind(now)
+                .bind(now - chrono::Duration::days(days))
+                .bind(now - chrono::Duration::days(before_days))
+                .execute(&self.pool)
+                .await?;
+            Ok(result.rows_affected())
+        }
+
         async fn notifications_of_applicant(
             &self,
             applicant_id: Uuid,
         ) -> Result<Vec<$crate::storage::NotificationRecord>, StorageError> {
             use $crate::storage::notification_records::NotificationRow;
             sqlx::query_as::<$db, NotificationRow>(
-                "SELECT id, applicant_id, document_id, status, attempts, next_attempt_at, \
+                "SELECT id, applicant_id, document_id, reason, status, attempts, next_attempt_at, \
                  last_error, created_at, sent_at FROM notifications WHERE applicant_id = $1 \
                  ORDER BY created_at DESC, id",
             )

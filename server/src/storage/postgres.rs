@@ -51,4 +51,9 @@ impl_staff_records!(PostgresStorage, sqlx::Postgres);
 
 impl_document_records!(PostgresStorage, sqlx::Postgres);
 
-impl_notification_records!(PostgresStorage, sqlx::Postgres, " FOR UPDATE SKIP LOCKED");
+impl_notification_records!(
+    PostgresStorage,
+    sqlx::Postgres,
+    " FOR UPDATE SKIP LOCKED",
+    "gen_random_uuid()"
+);

@@ -70,4 +70,4 @@ impl_staff_records!(SqliteStorage, sqlx::Sqlite);
 
 impl_document_records!(SqliteStorage, sqlx::Sqlite);
 
-impl_notification_records!(SqliteStorage, sqlx::Sqlite, "");
+impl_notification_records!(SqliteStorage, sqlx::Sqlite, "", "randomblob(16)");
