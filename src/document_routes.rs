@@ -18,14 +18,14 @@ use server::{
     Services,
     documents::{
         DocumentKind,
-        acknowledgement::{Acknowledgement, acknowledgement},
+        acknowledgement::export_acknowledgement,
         publishing::{Upload, publish},
         reading::{OpenedDocument, ReadError, Reader, open},
         withdrawal::{WithdrawError, prepare, withdraw},
     },
     sessions::SignedIn,
     staff::StaffPermission,
-    storage::{Actor, NewAuditEvent, StorageError, SubjectKind},
+    storage::{Actor, Applicant, SubjectKind},
 };
 use uuid::Uuid;
 
@@ -179,12 +179,7 @@ pub async fn post_documents(
     let Some(applicant) = applicant else {
         return back_to("/staff", "not_found");
     };
-    let number = applicant
-        .foreigner_number
-        .clone()
-        .or(applicant.file_number.clone())
-        .unwrap_or_default();
-    let page = format!("/staff/applicant?number={number}");
+    let page = page_of(&applicant);
     let mut kind = None;
     let mut title = String::new();
     let mut published = 0;
@@ -255,7 +250,7 @@ pub async fn acknowledgement_as_staff(
     let Ok(id) = Uuid::parse_str(&id) else {
         return (StatusCode::NOT_FOUND, m.document_not_found.clone()).into_response();
     };
-    match acknowledgement_of(&services, id, Actor::staff(member.id), address.0).await {
+    match export_acknowledgement(&services, id, Actor::staff(member.id), address.0).await {
         Ok(Some(ack)) => {
             let pdf = crate::acknowledgement_pdf::acknowledgement_pdf(&ack, services.clock.now());
             let name = format!("accuse-de-reception-{id}.pdf");
@@ -285,54 +280,22 @@ pub async fn acknowledgement_as_staff(
     }
 }
 
-/// The acknowledgement of document `id` as it stands now, recorded in the audit log as an
-/// export by `actor`; `None` when there is no such document or it is not notified.
-pub(crate) async fn acknowledgement_of(
-    services: &Services,
-    id: Uuid,
-    actor: Actor,
-    ip_hash: Option<String>,
-) -> Result<Option<Acknowledgement>, StorageError> {
-    let Some(document) = services.storage.find_document(id).await? else {
-        return Ok(None);
-    };
-    let Some(applicant) = services
-        .storage
-        .find_applicant(document.applicant_id)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let Some(ack) = acknowledgement(&document, &applicant, services.clock.now()) else {
-        return Ok(None);
-    };
-    services
-        .storage
-        .append_audit_event(&NewAuditEvent {
-            actor_kind: actor.kind,
-            actor_id: actor.id,
-            action: "acknowledgement_exported",
-            target_kind: Some("document"),
-            target_id: Some(id),
-            ip_hash,
-            succeeded: true,
-        })
-        .await?;
-    Ok(Some(ack))
-}
-
-/// The staff page of the applicant who holds `document`, by number.
-async fn applicant_page(services: &Services, applicant_id: Uuid) -> String {
-    let applicant = services
-        .storage
-        .find_applicant(applicant_id)
-        .await
-        .ok()
-        .flatten();
+/// The staff page of an applicant: found by foreigner number, else file number.
+fn page_of(applicant: &Applicant) -> String {
     let number = applicant
-        .and_then(|applicant| applicant.foreigner_number.or(applicant.file_number))
+        .foreigner_number
+        .as_deref()
+        .or(applicant.file_number.as_deref())
         .unwrap_or_default();
     format!("/staff/applicant?number={number}")
+}
+
+/// The staff page of the applicant with this id (`/staff/applicant?number=` if none).
+async fn applicant_page(services: &Services, applicant_id: Uuid) -> String {
+    match services.storage.find_applicant(applicant_id).await {
+        Ok(Some(applicant)) => page_of(&applicant),
+        _ => "/staff/applicant?number=".to_owned(),
+    }
 }
 
 /// A withdrawal, or a replacement when the form brings a file. The reason comes first in the

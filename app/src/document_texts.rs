@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use server::{
     Services,
     documents::{
+        acknowledgement::document_status,
         legal_notification::{NotificationRule, NotificationStatus, appeal_deadline},
         office_time::{office_clock, office_date},
     },
@@ -26,10 +27,6 @@ fn date_and_time(template: &str, time: DateTime<Utc>) -> String {
     )
 }
 
-fn status(document: &DocumentRecord, electronic: bool, now: DateTime<Utc>) -> NotificationStatus {
-    server::documents::acknowledgement::document_status(document, electronic, now)
-}
-
 pub fn inbox_entry(
     m: &Messages,
     document: &DocumentRecord,
@@ -41,7 +38,7 @@ pub fn inbox_entry(
         .made_available_at
         .map(|at| date_and_time(&m.inbox_made_available, at))
         .unwrap_or_default();
-    let (notice, appeal) = match status(document, electronic, now) {
+    let (notice, appeal) = match document_status(document, electronic, now) {
         NotificationStatus::Pending { deemed_on } => (
             Some(fill(
                 &m.inbox_pending_notice,
@@ -110,7 +107,7 @@ pub fn staff_entry(
     replaced_title: Option<&str>,
 ) -> StaffDocumentEntry {
     let full = |time: DateTime<Utc>| format!("{} {}", office_date(time), office_clock(time));
-    let status = status(document, electronic, now);
+    let status = document_status(document, electronic, now);
     let acknowledged = matches!(status, NotificationStatus::Notified { .. });
     let notification = match status {
         NotificationStatus::Notified {

@@ -18,7 +18,7 @@ use server::{
     api_keys::ApiScope,
     documents::{
         DocumentKind,
-        acknowledgement::{self, Acknowledgement, acknowledgement},
+        acknowledgement::{self, Acknowledgement, acknowledgement, export_acknowledgement},
         bulk_manifest::{ApplicantReference, MAX_MANIFEST_BYTES, ManifestError, parse_manifest},
         legal_notification::{NotificationRule, NotificationStatus},
         publishing::{Upload, publish},
@@ -28,10 +28,7 @@ use server::{
 use uuid::Uuid;
 
 use super::{caller, message, refuse, refuse_with, upload_message};
-use crate::{
-    acknowledgement_pdf::acknowledgement_pdf, document_routes::acknowledgement_of,
-    startup::locale_of,
-};
+use crate::{acknowledgement_pdf::acknowledgement_pdf, startup::locale_of};
 
 /// The longest period one export covers.
 const MAX_EXPORT_DAYS: i64 = 31;
@@ -437,7 +434,7 @@ pub async fn document_acknowledgement(
     let Ok(id) = Uuid::parse_str(&id) else {
         return refuse(StatusCode::NOT_FOUND, "not_found", locale);
     };
-    match acknowledgement_of(&services, id, Actor::api_key(key.id), None).await {
+    match export_acknowledgement(&services, id, Actor::api_key(key.id), None).await {
         Ok(Some(ack)) if accepts_pdf(&headers) => (
             [
                 (header::CONTENT_TYPE, "application/pdf"),

@@ -9,7 +9,10 @@ use uuid::Uuid;
 use super::legal_notification::{
     NotificationFacts, NotificationRule, NotificationStatus, appeal_deadline, notification_status,
 };
-use crate::storage::{Applicant, DocumentRecord};
+use crate::{
+    Services,
+    storage::{Actor, Applicant, DocumentRecord, NewAuditEvent, StorageError},
+};
 
 /// Where a document stands for the notification rule, now.
 pub fn document_status(
@@ -79,4 +82,41 @@ pub fn acknowledgement(
         rule,
         appeal_deadline: info.appealable.then(|| appeal_deadline(at)),
     })
+}
+
+/// The acknowledgement of document `id` as it stands now, for staff or the back-office,
+/// recorded in the audit log as an export by `actor`; `None` when there is no such document or
+/// it is not notified.
+pub async fn export_acknowledgement(
+    services: &Services,
+    id: Uuid,
+    actor: Actor,
+    ip_hash: Option<String>,
+) -> Result<Option<Acknowledgement>, StorageError> {
+    let Some(document) = services.storage.find_document(id).await? else {
+        return Ok(None);
+    };
+    let Some(applicant) = services
+        .storage
+        .find_applicant(document.applicant_id)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(ack) = acknowledgement(&document, &applicant, services.clock.now()) else {
+        return Ok(None);
+    };
+    services
+        .storage
+        .append_audit_event(&NewAuditEvent {
+            actor_kind: actor.kind,
+            actor_id: actor.id,
+            action: "acknowledgement_exported",
+            target_kind: Some("document"),
+            target_id: Some(id),
+            ip_hash,
+            succeeded: true,
+        })
+        .await?;
+    Ok(Some(ack))
 }
