@@ -12,7 +12,7 @@ mod api_key_forms;
 #[cfg(feature = "ssr")]
 mod back_office_api;
 #[cfg(feature = "ssr")]
-mod code_email;
+mod code_delivery;
 #[cfg(feature = "ssr")]
 mod contact_form;
 #[cfg(feature = "ssr")]
@@ -20,9 +20,13 @@ mod cookies;
 #[cfg(feature = "ssr")]
 mod document_routes;
 #[cfg(feature = "ssr")]
-pub mod notification_email;
+mod notice_forms;
+#[cfg(feature = "ssr")]
+pub mod notification_texts;
 #[cfg(feature = "ssr")]
 mod password_reset_form;
+#[cfg(feature = "ssr")]
+mod push_routes;
 #[cfg(feature = "ssr")]
 pub mod session_layer;
 #[cfg(feature = "ssr")]

@@ -155,7 +155,7 @@ async fn rescan_pending_documents(services: Services) {
 /// Every few seconds, the notification outbox is delivered (on every instance: rows are
 /// claimed one worker at a time), and every minute the due reminders are queued.
 async fn deliver_notifications(services: Services) {
-    let texts = espace_usager::notification_email::TranslatedNotificationTexts;
+    let texts = espace_usager::notification_texts::TranslatedNotificationTexts;
     let mut ticks = tokio::time::interval(std::time::Duration::from_secs(5));
     let mut tick: u64 = 0;
     loop {
@@ -193,6 +193,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     tokio::spawn(deliver_notifications(services.clone()));
     let address = services.config.listen_addr;
+    let shutdown = shutdown_signal();
     let listener = tokio::net::TcpListener::bind(address).await?;
     tracing::info!(%address, public_url = %services.config.public_url, "serving");
     let app = router(AppState {
@@ -204,7 +205,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(shutdown)
     .await?;
     tracing::info!("stopped");
     Ok(())

@@ -16,7 +16,7 @@ use server::{
 };
 
 use crate::{
-    code_email::{locale_for, send_code},
+    code_delivery::{locale_for, send_code},
     cookies::{self, PortalCookie},
     session_layer::ClientAddressHash,
     sign_in_form::{back_to, redirect_with_cookies},
@@ -73,9 +73,7 @@ pub async fn submit_request(
         let services = services.clone();
         let locale = locale_for(&delivery.preferred_language, locale_of(&headers));
         tokio::spawn(async move {
-            if let Err(error) =
-                send_code(&services, &delivery.email, &delivery.digits, locale).await
-            {
+            if let Err(error) = send_code(&services, &delivery.to, &delivery.digits, locale).await {
                 tracing::error!(%error, "password reset code could not be sent");
             }
         });

@@ -101,10 +101,17 @@ pub async fn resolve_session(
     } else {
         None
     };
+    // A page's script posting JSON gets an answer it can read, not the sign-in page.
+    let from_script = request
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/json"));
     let mut response = match sign_in_page {
         Some(page) if request.method() == Method::GET || request.method() == Method::HEAD => {
             Redirect::to(page).into_response()
         }
+        Some(_) if from_script => http::StatusCode::UNAUTHORIZED.into_response(),
         Some(page) => Redirect::to(&format!("{page}?error=expired")).into_response(),
         None => next.run(request).await,
     };

@@ -12,6 +12,7 @@ use axum::{
 use chrono::Utc;
 use server::{
     Services,
+    contact::ContactPoint,
     second_factor::{self, NextStep},
     secret::Secret,
     session_token::Audience,
@@ -23,7 +24,7 @@ use server::{
 };
 
 use crate::{
-    code_email::{locale_for, send_code},
+    code_delivery::{locale_for, send_code},
     cookies::{self, PortalCookie},
     session_layer::ClientAddressHash,
     startup::{AppState, locale_of},
@@ -41,6 +42,8 @@ pub struct CodeForm {
     code: String,
     remember_device: Option<String>,
     shared_device: Option<String>,
+    /// Where the code went (`email` or `sms`), echoed so that the page says it again.
+    via: Option<String>,
 }
 
 // Passwords and codes must never appear in a log line.
@@ -105,8 +108,8 @@ pub async fn submit_password(
         Ok(NextStep::RememberedDevice) => {
             start_session(services, applicant.id, shared, ip_hash, "/account").await
         }
-        Ok(NextStep::SendCode { email }) => {
-            send_sign_in_code(services, &applicant, &email, shared, &headers).await
+        Ok(NextStep::SendCode { to }) => {
+            send_sign_in_code(services, &applicant, &to, shared, &headers).await
         }
         Err(error) => {
             tracing::error!(%error, "second factor could not be chosen");
@@ -118,17 +121,18 @@ pub async fn submit_password(
 async fn send_sign_in_code(
     services: &Services,
     applicant: &Applicant,
-    email: &str,
+    to: &ContactPoint,
     shared: bool,
     headers: &HeaderMap,
 ) -> Response {
     let now = Utc::now();
-    let code = match issue_sign_in_code(services.storage.as_ref(), applicant.id, email, now).await {
+    let storage = services.storage.as_ref();
+    let code = match issue_sign_in_code(storage, applicant.id, to.as_str(), now).await {
         Ok(code) => code,
         Err(error) => return back_to("/sign-in", logged(&error)),
     };
     let locale = locale_for(&applicant.preferred_language, locale_of(headers));
-    if let Err(error) = send_code(services, email, &code.digits, locale).await {
+    if let Err(error) = send_code(services, to, &code.digits, locale).await {
         tracing::error!(%error, "sign-in code could not be sent");
         return back_to("/sign-in", "unavailable");
     }
@@ -138,13 +142,14 @@ async fn send_sign_in_code(
             .session_tokens()
             .issue(Audience::PendingSignIn, applicant.id, code.record.id, now);
     let https = services.config.serves_https();
-    let next = if shared {
-        "/sign-in/code?shared=1"
-    } else {
-        "/sign-in/code"
+    // Which channel, so that the page says where to look; not a secret.
+    let via = match to {
+        ContactPoint::Email(_) => "email",
+        ContactPoint::Phone(_) => "sms",
     };
+    let shared = if shared { "&shared=1" } else { "" };
     redirect_with_cookies(
-        next,
+        &format!("/sign-in/code?via={via}{shared}"),
         [cookies::set(PortalCookie::PendingSignIn, &pending, https)],
     )
 }
@@ -170,11 +175,14 @@ pub async fn submit_code(
         return back_to("/sign-in/code", "missing");
     };
     let shared = form.shared_device.is_some();
-    let code_page = if shared {
-        "/sign-in/code?shared=1"
-    } else {
-        "/sign-in/code"
+    let via = match form.via.as_deref() {
+        Some("sms") => "sms",
+        _ => "email",
     };
+    let code_page = &format!(
+        "/sign-in/code?via={via}{}",
+        if shared { "&shared=1" } else { "" }
+    );
     if form.code.trim().is_empty() {
         return back_to(code_page, "missing");
     }

@@ -23,8 +23,8 @@ use server::{
 };
 
 use crate::{
-    back_office_api, contact_form, document_routes, password_reset_form, session_layer,
-    sign_in_form, staff_forms,
+    back_office_api, contact_form, document_routes, notice_forms, password_reset_form, push_routes,
+    session_layer, sign_in_form, staff_forms,
 };
 
 #[derive(Clone)]
@@ -154,10 +154,23 @@ pub fn router(state: AppState) -> Router {
             post(staff_forms::submit_reissue),
         )
         .route("/account/contact", post(contact_form::submit_email))
+        .route("/account/contact/phone", post(contact_form::submit_phone))
         .route(
             "/account/contact/confirm",
             post(contact_form::submit_email_code),
         )
+        .route(
+            "/account/contact/remove",
+            post(contact_form::submit_removal),
+        )
+        .route(
+            "/account/contact/channels",
+            post(contact_form::submit_channels),
+        )
+        .route("/account/notifications/read", post(notice_forms::mark_read))
+        .route("/account/push/subscribe", post(push_routes::subscribe))
+        .route("/account/push/unsubscribe", post(push_routes::unsubscribe))
+        .route("/account/push/remove-all", post(push_routes::remove_all))
         .merge(server::http::routes::<AppState>())
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())

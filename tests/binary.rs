@@ -1,5 +1,12 @@
 //! The `espace-usager` binary as an operator runs it: configuration errors, first start, keys on
-//! disk, and a graceful stop on SIGTERM that lets a request in flight finish.
+//! disk, a graceful stop on SIGTERM that lets a request in flight finish, and a kill -9 in the
+//! middle of delivering notifications that loses none of them.
+
+#[path = "../server/tests/support/mod.rs"]
+mod support;
+
+#[path = "../server/tests/support/smtp.rs"]
+mod smtp;
 
 use std::{
     io::{BufRead, BufReader, Read, Write},
@@ -115,14 +122,16 @@ fn first_start_creates_demo_data_once_keys_privately_and_stops_gracefully() {
     let log = Log::collect(child.stdout.take().unwrap());
     log.wait_until_serving(&mut child);
 
-    // A signing key and the audit hashing key in the data folder, readable by their owner only.
+    // A signing key, the audit hashing key and the Web Push key in the data folder, readable by
+    // their owner only.
     let mut keys: Vec<_> = std::fs::read_dir(data.path().join("keys"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
     keys.sort();
-    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert_eq!(keys.len(), 3, "{keys:?}");
     assert!(keys[1].ends_with("audit-hash.secret"));
+    assert!(keys[2].ends_with("vapid.secret"));
     assert_eq!(keys[0].extension().unwrap(), "key");
     for key in &keys {
         assert_eq!(
@@ -255,4 +264,169 @@ fn the_audit_log_verifies_from_the_command_line() {
         stdout.contains("\naudit chain intact: 1 event(s), last hash "),
         "{stdout}"
     );
+}
+
+/// Notifications queued for one applicant with a verified address, straight in the database.
+async fn queue_notifications(database: &support::TestDatabase, count: usize) {
+    let storage = database.storage().await;
+    let key = server::connection_key::ConnectionKey::generate();
+    let applicant = storage
+        .create_applicant(
+            &server::storage::NewApplicant {
+                foreigner_number: Some("0799000001".into()),
+                file_number: None,
+                given_names: "Amina".into(),
+                family_name: "Test".into(),
+                date_of_birth: chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+                preferred_language: "fr".into(),
+                electronic_notification: true,
+            },
+            &server::storage::NewConnectionKey {
+                key_hash: key.hash(),
+                expires_at: chrono::Utc::now() + chrono::Duration::days(30),
+            },
+        )
+        .await
+        .unwrap();
+    let id = database.uuid_literal(applicant.id);
+    let past = "'2026-01-01T00:00:00+00:00'";
+    database
+        .execute_raw(&format!(
+            "UPDATE applicants SET email = 'amina@example.org', email_verified_at = {past} \
+             WHERE id = {id}"
+        ))
+        .await
+        .unwrap();
+    let (new_id, rows) = if database.url.starts_with("sqlite") {
+        let rows = format!(
+            "(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count}) \
+             SELECT i FROM n)"
+        );
+        ("randomblob(16)", rows)
+    } else {
+        ("gen_random_uuid()", format!("generate_series(1, {count})"))
+    };
+    database
+        .execute_raw(&format!(
+            "INSERT INTO notifications (id, applicant_id, channel, status, attempts, \
+             next_attempt_at, created_at) SELECT {new_id}, {id}, 'email', 'queued', 0, {past}, \
+             {past} FROM {rows} AS numbers"
+        ))
+        .await
+        .unwrap();
+    storage.close().await;
+}
+
+fn message_ids(received: &smtp::Deliveries) -> Vec<String> {
+    received
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|(_, message)| {
+            let rest = message.split("Message-ID: <notification-").nth(1)?;
+            Some(rest[..36].to_owned())
+        })
+        .collect()
+}
+
+/// The server as the delivery test runs it: sending to `smtp_port`, retrying a dead worker's
+/// message after two seconds.
+fn delivering_server(data: &Path, database_url: &str, smtp_port: u16) -> (Child, Log) {
+    let mut child = command(data, free_port())
+        .env("DATABASE_URL", database_url)
+        .env("EU_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}"))
+        .env("EU_NOTIFICATION_LEASE_SECONDS", "2")
+        .env("EU_DEMO_DATA", "off")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let log = Log::collect(child.stdout.take().unwrap());
+    log.wait_until_serving(&mut child);
+    (child, log)
+}
+
+async fn killed_mid_delivery_then_restarted_delivers_everything(database: support::TestDatabase) {
+    const COUNT: usize = 150;
+    queue_notifications(&database, COUNT).await;
+    // 20 ms a message: the kill lands in the middle of the first pass.
+    let (smtp_port, received) = smtp::start_slow_smtp_server(0, Duration::from_millis(20));
+    let data = tempfile::tempdir().unwrap();
+
+    let (mut first, _) = delivering_server(data.path(), &database.url, smtp_port);
+    let start = Instant::now();
+    while message_ids(&received).len() < 20 {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "nothing delivered"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    first.kill().unwrap(); // SIGKILL: no handler, no clean-up.
+    first.wait().unwrap();
+    let at_kill = message_ids(&received).len();
+    assert!(at_kill < COUNT, "killed before the end: {at_kill}");
+
+    // After the lease of the message in flight runs out, a new process finishes the work.
+    let (mut second, log) = delivering_server(data.path(), &database.url, smtp_port);
+    let start = Instant::now();
+    loop {
+        let mut unique = message_ids(&received);
+        unique.sort();
+        unique.dedup();
+        if unique.len() == COUNT {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(90),
+            "{} of {COUNT} delivered",
+            unique.len()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(second.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    assert!(second.wait().unwrap().success());
+    log.finish();
+
+    let ids = message_ids(&received);
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), COUNT, "every notification arrived");
+    // The relay may have accepted a message in flight before the kill let its outcome be
+    // recorded: that one may go again, under its own Message-ID, so the receiver drops it. That
+    // is at most one per lane (8); no other message is sent twice.
+    assert!(
+        ids.len() - COUNT <= 8,
+        "{} copies too many",
+        ids.len() - COUNT
+    );
+    let sent = database
+        .execute_raw("UPDATE notifications SET status = status WHERE status = 'sent'")
+        .await
+        .unwrap();
+    assert_eq!(sent, COUNT as u64, "every row recorded as sent");
+    database.drop().await;
+}
+
+mod killed_mid_delivery_then_restarted_delivers_everything {
+    #[tokio::test]
+    async fn sqlite() {
+        super::killed_mid_delivery_then_restarted_delivers_everything(
+            super::support::TestDatabase::sqlite().await,
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        super::killed_mid_delivery_then_restarted_delivers_everything(
+            super::support::TestDatabase::postgres().await,
+        )
+        .await;
+    }
 }

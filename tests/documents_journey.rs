@@ -10,75 +10,18 @@ mod running_app;
 
 use chrono::{Duration, Utc};
 use reqwest::{StatusCode, header, multipart};
-use running_app::{TestApp, register_applicant};
+use running_app::{
+    TestApp,
+    visitors::{applicant, get, staff},
+};
 use server::{
     printable::{Font, Line, a4_document},
-    sessions,
-    storage::{NewStaffMember, StaffRole, SubjectKind},
+    storage::StaffRole,
 };
 use uuid::Uuid;
 
-/// A signed-in session's cookie header, made the way sign-in makes it.
-async fn session_cookie(app: &TestApp, kind: SubjectKind, subject: Uuid) -> String {
-    let started = sessions::start(
-        app.services.storage.as_ref(),
-        &app.services.session_tokens(),
-        kind,
-        subject,
-        false,
-        None,
-        Utc::now(),
-    )
-    .await
-    .unwrap();
-    let name = if kind == SubjectKind::Staff {
-        "eu-staff"
-    } else {
-        "eu-session"
-    };
-    format!("{name}={}", started.token)
-}
-
-async fn applicant(app: &TestApp, number: &str) -> (Uuid, String) {
-    register_applicant(app, number).await;
-    let id = app
-        .services
-        .storage
-        .find_applicant_by_foreigner_number(number)
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    (id, session_cookie(app, SubjectKind::Applicant, id).await)
-}
-
-async fn staff(app: &TestApp, role: StaffRole) -> String {
-    let member = app
-        .services
-        .storage
-        .insert_staff_member(&NewStaffMember {
-            email: format!("{}@office.example", role.as_str()),
-            display_name: format!("Camille {}", role.as_str()),
-            role,
-            password_hash: "not used".into(),
-        })
-        .await
-        .unwrap();
-    session_cookie(app, SubjectKind::Staff, member.id).await
-}
-
 fn pdf(text: &str) -> Vec<u8> {
     a4_document(text, &[Line::new(text, Font::Regular, 12.0)])
-}
-
-async fn get(app: &TestApp, cookie: &str, path: &str) -> reqwest::Response {
-    TestApp::client()
-        .get(app.url(path))
-        .header(header::COOKIE, cookie)
-        .header(header::ACCEPT_LANGUAGE, "en")
-        .send()
-        .await
-        .unwrap()
 }
 
 async fn upload(app: &TestApp, cookie: &str, applicant: Uuid, files: &[(&str, Vec<u8>)]) -> String {
@@ -238,18 +181,24 @@ on_both_engines!(
         assert!(staff_page.contains("(first opening)"), "{staff_page}");
         assert!(staff_page.contains("if not opened"), "{staff_page}");
         assert!(staff_page.contains("Camille agent"), "{staff_page}");
-        // Each document was announced; staff follow the delivery.
+        // Each document was announced on every channel; staff follow the delivery.
         assert_eq!(
             staff_page
                 .matches(">Waiting (0 attempt(s); next on")
                 .count(),
-            2
+            6
         );
-        let texts = espace_usager::notification_email::TranslatedNotificationTexts;
+        // The notice of the document opened is read; the other one waits.
+        assert_eq!(staff_page.matches(">Shown, not read yet").count(), 1);
+        assert_eq!(staff_page.matches(">Read on ").count(), 1);
+        let texts = espace_usager::notification_texts::TranslatedNotificationTexts;
         let report = server::notification_delivery::deliver_due(&app.services, &texts)
             .await
             .unwrap();
-        assert_eq!(report.skipped, 2, "no verified address yet");
+        assert_eq!(
+            report.skipped, 6,
+            "no verified address, phone or browser yet"
+        );
         let staff_page = get(app, &agent, "/staff/applicant?number=0702000001")
             .await
             .text()
@@ -257,9 +206,9 @@ on_both_engines!(
             .unwrap();
         assert_eq!(
             staff_page
-                .matches(">No verified address: notice in the account only")
+                .matches(">Not sent: no verified contact for this channel")
                 .count(),
-            2,
+            6,
             "{staff_page}"
         );
     }

@@ -117,7 +117,13 @@ async fn verify_email(app: &TestApp, jar: &mut Jar, email: &str) {
         confirm_page.starts_with("/account/contact/confirm?code="),
         "{confirm_page}"
     );
-    let code_id = confirm_page.split("code=").nth(1).unwrap().to_owned();
+    assert!(confirm_page.ends_with("&via=email"), "{confirm_page}");
+    let code_id = confirm_page
+        .split("code=")
+        .nth(1)
+        .and_then(|rest| rest.split('&').next())
+        .unwrap()
+        .to_owned();
     let (code, to) = app.last_code();
     assert!(to.contains(email), "{to}");
     let confirmed = post(
@@ -157,7 +163,10 @@ on_both_engines!(
         assert_eq!(space.status(), StatusCode::OK);
         let html = space.text().await.unwrap();
         assert!(html.contains("<h1>Hello Nour</h1>"), "{html}");
-        assert!(html.contains("no verified email address yet"), "{html}");
+        assert!(
+            html.contains("no verified email address or phone yet"),
+            "{html}"
+        );
 
         // A mistyped address is refused before any code is sent.
         let bad = post(app, &mut phone, "/account/contact", &[("email", "nour@")]).await;
@@ -186,12 +195,12 @@ on_both_engines!(
         // A new device: password, then the code sent by email.
         let mut laptop = Jar::default();
         let first = sign_in_with_password(app, &mut laptop, "07 00 00 00 01", PASSWORD).await;
-        assert_eq!(location(&first), "/sign-in/code");
+        assert_eq!(location(&first), "/sign-in/code?via=email");
         assert!(laptop.pending.is_some() && laptop.session.is_none());
         let (code, _) = app.last_code();
         let wrong = if code == "000000" { "111111" } else { "000000" };
         let retry = post(app, &mut laptop, "/sign-in/code", &[("code", wrong)]).await;
-        assert_eq!(location(&retry), "/sign-in/code?error=code_wrong");
+        assert_eq!(location(&retry), "/sign-in/code?via=email&error=code_wrong");
         let signed = post(
             app,
             &mut laptop,
@@ -208,7 +217,10 @@ on_both_engines!(
             ..Jar::default()
         };
         let replay = post(app, &mut replayer, "/sign-in/code", &[("code", &code)]).await;
-        assert_eq!(location(&replay), "/sign-in/code?error=code_expired");
+        assert_eq!(
+            location(&replay),
+            "/sign-in/code?via=email&error=code_expired"
+        );
         assert_eq!(replayer.session, None);
 
         // The remembered laptop signs in with the password alone, unless declared shared.
@@ -227,7 +239,7 @@ on_both_engines!(
             ],
         )
         .await;
-        assert_eq!(location(&shared), "/sign-in/code?shared=1");
+        assert_eq!(location(&shared), "/sign-in/code?via=email&shared=1");
 
         // "Sign out everywhere" ends the laptop's session and forgets the device.
         let laptop_session = laptop.session.clone();
@@ -248,7 +260,7 @@ on_both_engines!(
             "/sign-in"
         );
         let forgotten = sign_in_with_password(app, &mut laptop_after, "0700000001", PASSWORD).await;
-        assert_eq!(location(&forgotten), "/sign-in/code");
+        assert_eq!(location(&forgotten), "/sign-in/code?via=email");
 
         let actions: Vec<String> = app
             .services
@@ -449,6 +461,6 @@ on_both_engines!(
         let new =
             sign_in_with_password(app, &mut Jar::default(), "0700000004", "a brand new phrase")
                 .await;
-        assert_eq!(location(&new), "/sign-in/code");
+        assert_eq!(location(&new), "/sign-in/code?via=email");
     }
 );

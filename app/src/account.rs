@@ -10,6 +10,14 @@ pub struct AccountSummary {
     pub given_names: String,
     /// The verified address, if any.
     pub email: Option<String>,
+    /// The verified phone (E.164), if any.
+    pub phone: Option<String>,
+    pub notify_by_email: bool,
+    pub notify_by_sms: bool,
+    /// The portal's VAPID public key, for the page's script to subscribe this browser.
+    pub push_public_key: String,
+    /// Browsers subscribed to Web Push.
+    pub push_devices: usize,
     /// When the session ends without activity (Unix seconds), for the warning before it does.
     pub session_idle_ends_at: i64,
 }
@@ -37,9 +45,20 @@ pub async fn account_overview() -> Result<AccountSummary, ServerFnError> {
             ServerFnError::new("unavailable")
         })?
         .ok_or_else(crate::server_context::not_signed_in)?;
+    let push_devices = services
+        .storage
+        .push_subscriptions_of(applicant.id)
+        .await
+        .map_err(crate::server_context::unavailable)?
+        .len();
     Ok(AccountSummary {
         given_names: applicant.given_names,
         email: applicant.email,
+        phone: applicant.phone,
+        notify_by_email: applicant.notify_by_email,
+        notify_by_sms: applicant.notify_by_sms,
+        push_public_key: services.push.public_key(),
+        push_devices,
         session_idle_ends_at: signed_in.idle_expires_at.timestamp(),
     })
 }

@@ -11,13 +11,17 @@ use server::{
         legal_notification::{NotificationRule, NotificationStatus, appeal_deadline},
         office_time::{office_clock, office_date},
     },
-    storage::{ActorKind, DeliveryStatus, DocumentRecord, NotificationRecord, ScanStatus},
+    storage::{
+        ActorKind, Channel, DeliveryStatus, DocumentRecord, NotificationRecord,
+        SKIPPED_ALREADY_OPENED, SKIPPED_CHANNEL_OFF, ScanStatus,
+    },
 };
 use uuid::Uuid;
 
 use crate::{
     documents::{InboxEntry, StaffDocumentEntry, StaffNotificationEntry},
     i18n::{Messages, fill},
+    notification_centre::NoticeEntry,
 };
 
 fn date_and_time(template: &str, time: DateTime<Utc>) -> String {
@@ -151,23 +155,56 @@ pub fn staff_entry(
     }
 }
 
+pub fn notice_entry(
+    m: &Messages,
+    notice: &NotificationRecord,
+    document: Option<&DocumentRecord>,
+) -> NoticeEntry {
+    let title = document.map(|document| document.title.as_str());
+    let withdrawn = document.is_none_or(|document| document.withdrawn_at.is_some());
+    let text = match (title, withdrawn) {
+        (Some(title), false) if notice.reason.starts_with("reminder_") => {
+            fill(&m.notice_reminder, &[("title", title)])
+        }
+        (Some(title), false) => fill(&m.notice_new_document, &[("title", title)]),
+        _ => m.notice_withdrawn_document.clone(),
+    };
+    NoticeEntry {
+        id: notice.id.to_string(),
+        text,
+        received: date_and_time(&m.notice_received, notice.created_at),
+        unread: notice.read_at.is_none(),
+        document_href: document
+            .filter(|_| !withdrawn)
+            .map(|document| format!("/account/documents/{}", document.id)),
+    }
+}
+
 pub fn staff_notification_entry(
     m: &Messages,
     notification: &NotificationRecord,
     document_title: &str,
 ) -> StaffNotificationEntry {
     let attempts = notification.attempts.to_string();
-    let delivery = match notification.status {
-        DeliveryStatus::Queued => fill(
+    let delivery = match (notification.channel, notification.status) {
+        (Channel::InApp, _) => match notification.read_at {
+            Some(at) => date_and_time(&m.staff_delivery_read, at),
+            None => m.staff_delivery_unread.clone(),
+        },
+        (_, DeliveryStatus::Queued) => fill(
             &date_and_time(&m.staff_delivery_queued, notification.next_attempt_at),
             &[("attempts", &attempts)],
         ),
-        DeliveryStatus::Sent => notification
+        (_, DeliveryStatus::Sent) => notification
             .sent_at
             .map(|at| date_and_time(&m.staff_delivery_sent, at))
             .unwrap_or_default(),
-        DeliveryStatus::Skipped => m.staff_delivery_skipped.clone(),
-        DeliveryStatus::Dead => fill(
+        (_, DeliveryStatus::Skipped) => match notification.last_error.as_deref() {
+            Some(SKIPPED_CHANNEL_OFF) => m.staff_delivery_skipped_channel_off.clone(),
+            Some(SKIPPED_ALREADY_OPENED) => m.staff_delivery_skipped_opened.clone(),
+            _ => m.staff_delivery_skipped_no_contact.clone(),
+        },
+        (_, DeliveryStatus::Dead) => fill(
             &m.staff_delivery_dead,
             &[
                 ("attempts", &attempts),
@@ -177,6 +214,12 @@ pub fn staff_notification_entry(
     };
     StaffNotificationEntry {
         document_title: document_title.to_owned(),
+        channel: match notification.channel {
+            Channel::Email => m.staff_channel_email.clone(),
+            Channel::Sms => m.staff_channel_sms.clone(),
+            Channel::Push => m.staff_channel_push.clone(),
+            Channel::InApp => m.staff_channel_in_app.clone(),
+        },
         delivery,
         failed: notification.status == DeliveryStatus::Dead,
     }

@@ -45,6 +45,8 @@ pub struct StaffDocumentEntry {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StaffNotificationEntry {
     pub document_title: String,
+    /// Email, SMS or the notice in the account.
+    pub channel: String,
     pub delivery: String,
     pub failed: bool,
 }

@@ -8,6 +8,7 @@ mod document_texts;
 pub mod documents;
 pub mod i18n;
 mod layout;
+pub mod notification_centre;
 mod pages;
 #[cfg(feature = "ssr")]
 mod server_context;
@@ -96,10 +97,16 @@ pub fn App() -> impl IntoView {
                     // Async: the whole page, data included, is in the first response, so it
                     // reads before (and without) the WebAssembly.
                     <Route path=StaticSegment("account") view=pages::Account ssr=SsrMode::Async/>
-                    <Route path=(StaticSegment("account"), StaticSegment("contact")) view=pages::Contact/>
+                    <Route path=(StaticSegment("account"), StaticSegment("contact")) view=pages::Contact ssr=SsrMode::Async/>
                     <Route
                         path=(StaticSegment("account"), StaticSegment("contact"), StaticSegment("confirm"))
                         view=pages::ContactConfirm
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("account"), StaticSegment("notifications"))
+                        view=pages::Notifications
+                        ssr=SsrMode::Async
                     />
                     <Route path=StaticSegment("staff") view=pages::StaffHome ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("applicant")) view=pages::ApplicantFilePage ssr=SsrMode::Async/>

@@ -46,7 +46,7 @@ test('an applicant activates their account with the keyboard alone', async ({ pa
   // Signed in at once, and asked for an email address.
   await expect(page).toHaveURL(/\/account\/contact\?activated=1$/);
   await expect(page.getByRole('status')).toHaveText('Votre compte est activé');
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mon adresse électronique');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mes coordonnées');
   await page.screenshot({ path: test.info().outputPath('activated.png'), fullPage: true });
 });
 

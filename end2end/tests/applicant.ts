@@ -47,6 +47,19 @@ export function latestCodeFor(to: string): string {
   return code;
 }
 
+/** The newest text message the server wrote to its outbox for `to` (an E.164 number). */
+export function latestTextTo(to: string): string {
+  const folder = join(DATA_DIR, 'outbox');
+  const texts = readdirSync(folder)
+    .filter((name) => name.startsWith('sms-') && name.endsWith('.json'))
+    .map((name) => join(folder, name))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)
+    .map((path) => JSON.parse(readFileSync(path, 'utf8')) as { to: string; text: string })
+    .filter((message) => message.to === to);
+  if (!texts[0]) throw new Error(`no text sent to ${to}`);
+  return texts[0].text;
+}
+
 export async function expectNoAxeViolations(page: Page) {
   const results = await new AxeBuilder({ page })
     .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])

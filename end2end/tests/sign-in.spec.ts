@@ -37,13 +37,13 @@ test('activation, email check, sign-out and sign-in on a new device, keyboard on
   await expectNoHorizontalScroll(page);
 
   // The address, then the code sent to it.
-  await page.getByLabel('Adresse électronique').focus();
+  await page.getByRole('textbox', { name: 'Adresse électronique' }).focus();
   await page.keyboard.type(email);
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(/\/account\/contact\/confirm\?code=/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Vérifier mon adresse électronique');
   await expectNoAxeViolations(page);
-  await page.getByLabel('Code reçu par courriel').focus();
+  await page.getByLabel('Code à 6 chiffres reçu').focus();
   await page.keyboard.type(latestCodeFor(email));
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(/\/account\?contact=confirmed$/);
@@ -73,7 +73,7 @@ test('activation, email check, sign-out and sign-in on a new device, keyboard on
   await expect(page).toHaveURL(/\/sign-in\/code$/);
   await expectNoAxeViolations(page);
   await expectNoHorizontalScroll(page);
-  await page.getByLabel('Code reçu par courriel').focus();
+  await page.getByLabel('Code à 6 chiffres reçu').focus();
   await page.keyboard.type(latestCodeFor(email));
   await page.keyboard.press('Tab');
   await expect(page.getByLabel('Se souvenir de cet appareil pendant 30 jours')).toBeFocused();

@@ -63,6 +63,7 @@ pub struct Config {
     pub object_store: ObjectStoreConfig,
     pub mail: MailConfig,
     pub mail_from: String,
+    pub sms: crate::sms::SmsConfig,
     pub public_url: Url,
     pub listen_addr: SocketAddr,
     pub log_format: LogFormat,
@@ -73,6 +74,13 @@ pub struct Config {
     /// Days after a notifying document was made available on which an applicant who has not
     /// opened it is reminded (`EU_REMINDER_DAYS`, "3,7,12" by default).
     pub reminder_days: Vec<i64>,
+    /// How long a notification being sent is left to its worker before another instance may
+    /// take it (`EU_NOTIFICATION_LEASE_SECONDS`, 120 by default): longer than one send can
+    /// take (SMTP commands time out after 60 s, the SMS gateway after 15 s), and all that a
+    /// message waits after its worker died.
+    pub notification_lease: chrono::Duration,
+    /// The push services a Web Push subscription may point at (`EU_PUSH_SERVICES`).
+    pub push_services: crate::web_push::PushServices,
     /// A ClamAV daemon to scan every upload (`EU_CLAMD_ADDR`, `host:port`); none by default.
     pub clamd_address: Option<String>,
     /// Reverse proxies in front of the app whose `X-Forwarded-For` entry is believed.
@@ -103,6 +111,49 @@ fn invalid(variable: &'static str, problem: impl Into<String>) -> ConfigError {
         variable,
         problem: problem.into(),
     }
+}
+
+/// `EU_SMS_GATEWAY_URL` (an http or https address taking a JSON POST) with its bearer token
+/// `EU_SMS_GATEWAY_TOKEN`; without them, texts go to the outbox folder beside the emails.
+fn parse_sms(
+    data_dir: &std::path::Path,
+    var: &impl Fn(&str) -> Option<String>,
+) -> Result<crate::sms::SmsConfig, ConfigError> {
+    use crate::sms::SmsConfig;
+    let Some(url) = var("EU_SMS_GATEWAY_URL") else {
+        return Ok(SmsConfig::Outbox(data_dir.join("outbox")));
+    };
+    let url = Url::parse(url.trim())
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
+        .ok_or_else(|| {
+            invalid(
+                "EU_SMS_GATEWAY_URL",
+                "must be an http or https address such as https://sms.example.org/send",
+            )
+        })?;
+    let token = var("EU_SMS_GATEWAY_TOKEN").ok_or_else(|| {
+        invalid(
+            "EU_SMS_GATEWAY_TOKEN",
+            "must be set to the gateway's bearer token when EU_SMS_GATEWAY_URL is",
+        )
+    })?;
+    let sender = var("EU_SMS_SENDER").unwrap_or_else(|| "Portail".into());
+    let sender_ok = (1..=11).contains(&sender.chars().count())
+        && sender
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == ' ');
+    if !sender_ok {
+        return Err(invalid(
+            "EU_SMS_SENDER",
+            "must be 1 to 11 letters, digits or spaces (what the phone shows as the sender)",
+        ));
+    }
+    Ok(SmsConfig::Gateway {
+        url,
+        token: Secret::new(token.trim().to_owned()),
+        sender,
+    })
 }
 
 pub const DEFAULT_BODY_LIMIT_BYTES: usize = 25 * 1024 * 1024;
@@ -175,6 +226,8 @@ impl Config {
                 "must be an address such as `Name <name@example.org>`",
             ));
         }
+
+        let sms = parse_sms(&data_dir, &var)?;
 
         let public_url_text =
             var("EU_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:3000".into());
@@ -263,6 +316,33 @@ impl Config {
             }
         };
 
+        let notification_lease = match var("EU_NOTIFICATION_LEASE_SECONDS") {
+            None => chrono::Duration::seconds(120),
+            Some(text) => text
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|seconds| (1..=3600).contains(seconds))
+                .map(chrono::Duration::seconds)
+                .ok_or_else(|| {
+                    invalid(
+                        "EU_NOTIFICATION_LEASE_SECONDS",
+                        "must be a number of seconds from 1 to 3600",
+                    )
+                })?,
+        };
+
+        let push_services = crate::web_push::PushServices::parse(
+            &var("EU_PUSH_SERVICES")
+                .unwrap_or_else(|| crate::web_push::DEFAULT_PUSH_SERVICES.to_owned()),
+        )
+        .ok_or_else(|| {
+            invalid(
+                "EU_PUSH_SERVICES",
+                "must be origins separated by commas, such as https://fcm.googleapis.com,https://*.push.apple.com",
+            )
+        })?;
+
         let clamd_address = match var("EU_CLAMD_ADDR") {
             None => None,
             Some(text) if text.trim().is_empty() => None,
@@ -316,6 +396,7 @@ impl Config {
             object_store,
             mail,
             mail_from,
+            sms,
             public_url,
             listen_addr,
             log_format,
@@ -323,6 +404,8 @@ impl Config {
             body_limit_bytes,
             max_document_bytes,
             reminder_days,
+            notification_lease,
+            push_services,
             clamd_address,
             trusted_proxy_hops,
             connection_key_validity,
@@ -350,6 +433,13 @@ impl Config {
             return Err(invalid(
                 "EU_SMTP_URL",
                 "must name an SMTP relay in production",
+            ));
+        }
+        // Codes sent to a folder would never reach a phone.
+        if matches!(self.sms, crate::sms::SmsConfig::Outbox(_)) {
+            return Err(invalid(
+                "EU_SMS_GATEWAY_URL",
+                "must name an SMS gateway in production",
             ));
         }
         Ok(())
@@ -385,6 +475,12 @@ impl Config {
     /// unlink audit events and throttles from the addresses and numbers they hash.
     pub fn keyed_hash_file(&self) -> PathBuf {
         self.signing_keys_dir().join("audit-hash.secret")
+    }
+
+    /// The Web Push (VAPID) key, beside the others: browsers subscribed with its public half, so
+    /// it is kept, not rotated.
+    pub fn vapid_key_file(&self) -> PathBuf {
+        self.signing_keys_dir().join("vapid.secret")
     }
 }
 
@@ -497,9 +593,20 @@ mod tests {
             ("EU_MODE", "production"),
             ("EU_PUBLIC_URL", "https://portal.example.org"),
             ("EU_SMTP_URL", "smtp://relay.example.org:587"),
+            ("EU_SMS_GATEWAY_URL", "https://sms.example.org/send"),
+            ("EU_SMS_GATEWAY_TOKEN", "sms-token"),
         ];
         let config = config_from(&https).unwrap();
         assert_eq!(config.demo_data, DemoData::Off);
+        assert!(!format!("{config:?}").contains("sms-token"));
+        assert_eq!(
+            config_from(&https[..3]).unwrap_err().variable,
+            "EU_SMS_GATEWAY_URL"
+        );
+        assert_eq!(
+            config_from(&https[..4]).unwrap_err().variable,
+            "EU_SMS_GATEWAY_TOKEN"
+        );
 
         let mut with_demo = https.to_vec();
         with_demo.push(("EU_DEMO_DATA", "auto"));

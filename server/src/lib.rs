@@ -28,11 +28,13 @@ pub mod session_token;
 pub mod sessions;
 pub mod sign_in;
 pub mod signing_keys;
+pub mod sms;
 pub mod staff;
 pub mod storage;
 pub mod telemetry;
 pub mod throttle;
 pub mod totp;
+pub mod web_push;
 
 use std::sync::Arc;
 
@@ -52,6 +54,8 @@ pub struct Services {
     pub storage: Arc<dyn Storage>,
     pub documents: DocumentStore,
     pub mailer: Mailer,
+    pub sms: sms::SmsSender,
+    pub push: web_push::PushSender,
     pub signing_keys: Arc<SigningKeys>,
     /// Hashes client addresses and typed identifiers (audit log, throttles).
     pub keyed_hasher: KeyedHasher,
@@ -69,6 +73,10 @@ pub enum StartupError {
     DocumentStore(#[source] DocumentStoreError),
     #[error("the mail transport could not be set up: {0}")]
     Mail(#[source] MailError),
+    #[error("the SMS gateway could not be set up: {0}")]
+    Sms(#[source] sms::SmsError),
+    #[error("the Web Push key could not be loaded: {0}")]
+    Push(#[source] std::io::Error),
     #[error("the data folder named by EU_DATA_DIR cannot be used: {0}")]
     DataDir(#[source] std::io::Error),
     #[error("the signing keys could not be loaded: {0}")]
@@ -96,6 +104,11 @@ impl Services {
             .map_err(StartupError::DocumentStore)?;
         let mailer =
             Mailer::from_config(&config.mail, &config.mail_from).map_err(StartupError::Mail)?;
+        let sms = sms::SmsSender::from_config(&config.sms).map_err(StartupError::Sms)?;
+        let vapid_key = web_push::VapidKey::load_or_create(&config.vapid_key_file())
+            .map_err(StartupError::Push)?;
+        let push = web_push::PushSender::new(vapid_key, config.public_url.as_str())
+            .map_err(|error| StartupError::Push(std::io::Error::other(error.to_string())))?;
         let signing_keys = SigningKeys::load_or_create(&config.signing_keys_dir())
             .map_err(StartupError::SigningKeys)?;
         let keyed_hasher = KeyedHasher::load_or_create(&config.keyed_hash_file())
@@ -107,6 +120,7 @@ impl Services {
             database = storage.engine(),
             documents = documents.kind(),
             mail = mailer.kind(),
+            sms = sms.kind(),
             "services ready"
         );
         Ok(Services {
@@ -114,6 +128,8 @@ impl Services {
             storage,
             documents,
             mailer,
+            sms,
+            push,
             signing_keys: Arc::new(signing_keys),
             keyed_hasher,
             master_keys,

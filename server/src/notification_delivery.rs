@@ -4,8 +4,10 @@
 //! makes the row dead. The row's id is the message's Message-ID, so a message sent again after
 //! a crash (between the relay's acceptance and the outcome's record) is recognisably the same.
 //!
-//! The email says only that a new document is available, with the portal's address: never its
-//! kind, title, the applicant's name, or anything that reveals an asylum procedure.
+//! Each document has one row per channel (email, SMS, in-app), delivered and retried on its
+//! own: a gateway down does not hold back the email. The email and the text say only that a new
+//! document is available, with the portal's address: never its kind, title, the applicant's
+//! name, or anything that reveals an asylum procedure.
 
 use chrono::Duration;
 use rand::{TryRngCore, rngs::OsRng};
@@ -13,14 +15,20 @@ use rand::{TryRngCore, rngs::OsRng};
 use crate::{
     Services,
     mailer::OutgoingEmail,
-    storage::{ClaimedNotification, DeliveryOutcome, StorageError},
+    storage::Applicant,
+    storage::{
+        Channel, ClaimedNotification, DeliveryOutcome, SKIPPED_ALREADY_OPENED, SKIPPED_CHANNEL_OFF,
+        SKIPPED_NO_CONTACT, StorageError,
+    },
 };
 
 /// Attempts before a message is given up (about a day and a half of retries).
 pub const MAX_ATTEMPTS: i64 = 10;
-/// How long a claimed row is left to its worker before another may take it.
-pub const LEASE_SECONDS: i64 = 300;
-const BATCH: i64 = 50;
+/// Messages sent per pass at most, so that a pass ends and the loop can look at the clock.
+const BATCH: usize = 64;
+/// Messages in flight at once per instance: few enough for a relay's per-client connection
+/// limit (Postfix allows 50), enough to overlap round trips.
+const LANES: usize = 8;
 
 /// The words of the email, in a language; written by the app's translations.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,7 +44,22 @@ pub trait NotificationTexts: Send + Sync {
     fn new_document_email(&self, preferred_language: &str, portal_address: &str) -> EmailTexts;
     /// "A document in your account has not been opened yet"; the same rules.
     fn reminder_email(&self, preferred_language: &str, portal_address: &str) -> EmailTexts;
+    /// The same two messages as one short text each, for SMS.
+    fn new_document_sms(&self, preferred_language: &str, portal_address: &str) -> String;
+    fn reminder_sms(&self, preferred_language: &str, portal_address: &str) -> String;
+    /// And as the title and body of a phone notification (Web Push).
+    fn new_document_push(&self, preferred_language: &str) -> PushTexts;
+    fn reminder_push(&self, preferred_language: &str) -> PushTexts;
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PushTexts {
+    pub title: String,
+    pub body: String,
+}
+
+/// Where a tap on the phone notification leads: the notification centre, behind sign-in.
+pub const PUSH_OPENS: &str = "/account/notifications";
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct DeliveryReport {
@@ -89,23 +112,48 @@ pub async fn queue_due_reminders(services: &Services) -> Result<u64, StorageErro
     Ok(queued)
 }
 
-/// One pass: claims what is due and delivers it.
+/// One pass: claims what is due, one message at a time, and delivers it, on `LANES` lanes at
+/// once. Claiming one at a time keeps the lease short (`EU_NOTIFICATION_LEASE_SECONDS`, longer
+/// than one send can take): it is all another instance waits before retrying the message of a
+/// worker that died. The lanes overlap the relay's round trips (lettre's last write of a message
+/// waits out the relay's delayed acknowledgement, some 40 ms, whatever the relay's speed).
 #[tracing::instrument(skip_all)]
 pub async fn deliver_due(
     services: &Services,
     texts: &dyn NotificationTexts,
 ) -> Result<DeliveryReport, StorageError> {
-    let now = services.clock.now();
-    let claimed = services
-        .storage
-        .claim_due_notifications(now, Duration::seconds(LEASE_SECONDS), BATCH)
-        .await?;
+    let lanes = (0..LANES).map(|_| deliver_lane(services, texts, BATCH / LANES));
     let mut report = DeliveryReport::default();
-    for notification in claimed {
+    for lane in futures::future::try_join_all(lanes).await? {
+        report.sent += lane.sent;
+        report.skipped += lane.skipped;
+        report.retried += lane.retried;
+        report.dead += lane.dead;
+    }
+    Ok(report)
+}
+
+async fn deliver_lane(
+    services: &Services,
+    texts: &dyn NotificationTexts,
+    at_most: usize,
+) -> Result<DeliveryReport, StorageError> {
+    let lease = services.config.notification_lease;
+    let mut report = DeliveryReport::default();
+    for _ in 0..at_most {
+        let now = services.clock.now();
+        let Some(notification) = services
+            .storage
+            .claim_due_notifications(now, lease, 1)
+            .await?
+            .pop()
+        else {
+            break;
+        };
         let outcome = deliver(services, texts, &notification).await?;
         match &outcome {
             DeliveryOutcome::Sent { .. } => report.sent += 1,
-            DeliveryOutcome::Skipped => report.skipped += 1,
+            DeliveryOutcome::Skipped { .. } => report.skipped += 1,
             DeliveryOutcome::Retry { error, .. } => {
                 tracing::warn!(notification = %notification.id, attempts = notification.attempts, %error, "delivery failed; will retry");
                 report.retried += 1;
@@ -128,21 +176,16 @@ async fn deliver(
     texts: &dyn NotificationTexts,
     notification: &ClaimedNotification,
 ) -> Result<DeliveryOutcome, StorageError> {
-    let applicant = services
+    let skipped = |why| Ok(DeliveryOutcome::Skipped { why });
+    let Some(applicant) = services
         .storage
         .find_applicant(notification.applicant_id)
-        .await?;
-    let Some((applicant, address)) = applicant.and_then(|applicant| {
-        let address = applicant
-            .email
-            .clone()
-            .filter(|_| applicant.email_verified_at.is_some())?;
-        Some((applicant, address))
-    }) else {
-        return Ok(DeliveryOutcome::Skipped);
+        .await?
+    else {
+        return skipped(SKIPPED_NO_CONTACT);
     };
-    let portal_address = services.config.public_url.as_str();
-    let words = if notification.reason.starts_with("reminder_") {
+    let reminder = notification.reason.starts_with("reminder_");
+    if reminder {
         // A reminder stops as soon as the document is opened (or withdrawn).
         let document = match notification.document_id {
             Some(id) => services.storage.find_document(id).await?,
@@ -151,32 +194,143 @@ async fn deliver(
         if document.is_none_or(|document| {
             document.first_opened_at.is_some() || document.withdrawn_at.is_some()
         }) {
-            return Ok(DeliveryOutcome::Skipped);
+            return skipped(SKIPPED_ALREADY_OPENED);
         }
-        texts.reminder_email(&applicant.preferred_language, portal_address)
-    } else {
-        texts.new_document_email(&applicant.preferred_language, portal_address)
-    };
-    let email = OutgoingEmail {
-        to: address,
-        subject: words.subject,
-        text_body: words.text_body,
-        html_body: words.html_body,
-    };
+    }
+    let language = applicant.preferred_language.as_str();
+    let portal_address = services.config.public_url.as_str();
     let key = format!("notification-{}", notification.id);
-    Ok(match services.mailer.send_with_key(&email, &key).await {
-        Ok(_) => DeliveryOutcome::Sent {
+    let failure = match Channel::parse(&notification.channel)? {
+        Channel::Email => {
+            if !applicant.notify_by_email {
+                return skipped(SKIPPED_CHANNEL_OFF);
+            }
+            let Some(address) = applicant.email.clone() else {
+                return skipped(SKIPPED_NO_CONTACT);
+            };
+            let words = if reminder {
+                texts.reminder_email(language, portal_address)
+            } else {
+                texts.new_document_email(language, portal_address)
+            };
+            let email = OutgoingEmail {
+                to: address,
+                subject: words.subject,
+                text_body: words.text_body,
+                html_body: words.html_body,
+            };
+            services
+                .mailer
+                .send_with_key(&email, &key)
+                .await
+                .err()
+                .map(|error| (error.is_permanent(), error.to_string()))
+        }
+        Channel::Sms => {
+            if !applicant.notify_by_sms {
+                return skipped(SKIPPED_CHANNEL_OFF);
+            }
+            let Some(phone) = applicant.phone.as_deref() else {
+                return skipped(SKIPPED_NO_CONTACT);
+            };
+            let text = if reminder {
+                texts.reminder_sms(language, portal_address)
+            } else {
+                texts.new_document_sms(language, portal_address)
+            };
+            services
+                .sms
+                .send(phone, &text, &key)
+                .await
+                .err()
+                .map(|error| (error.is_permanent(), error.to_string()))
+        }
+        Channel::Push => {
+            let words = if reminder {
+                texts.reminder_push(language)
+            } else {
+                texts.new_document_push(language)
+            };
+            return push_to_browsers(services, notification, &applicant, words).await;
+        }
+        // Delivered when queued: never claimed, but harmless if it were.
+        Channel::InApp => None,
+    };
+    Ok(match failure {
+        None => DeliveryOutcome::Sent {
             at: services.clock.now(),
         },
-        Err(error) if error.is_permanent() || notification.attempts >= MAX_ATTEMPTS => {
-            DeliveryOutcome::Dead {
-                error: error.to_string(),
+        Some((permanent, error)) if permanent || notification.attempts >= MAX_ATTEMPTS => {
+            DeliveryOutcome::Dead { error }
+        }
+        Some((_, error)) => DeliveryOutcome::Retry {
+            at: services.clock.now() + retry_delay(notification.attempts, random_unit()),
+            error,
+        },
+    })
+}
+
+/// Sends to every browser the applicant subscribed: sent if one took it; a browser the push
+/// service no longer knows is forgotten; retried only if none took it and one may later.
+async fn push_to_browsers(
+    services: &Services,
+    notification: &ClaimedNotification,
+    applicant: &Applicant,
+    words: PushTexts,
+) -> Result<DeliveryOutcome, StorageError> {
+    let subscriptions = services.storage.push_subscriptions_of(applicant.id).await?;
+    if subscriptions.is_empty() {
+        return Ok(DeliveryOutcome::Skipped {
+            why: SKIPPED_NO_CONTACT,
+        });
+    }
+    #[derive(serde::Serialize)]
+    struct Payload<'a> {
+        title: &'a str,
+        body: &'a str,
+        url: &'a str,
+    }
+    let payload = serde_json::to_vec(&Payload {
+        title: &words.title,
+        body: &words.body,
+        url: PUSH_OPENS,
+    })
+    .unwrap_or_default();
+    let topic = notification.id.simple().to_string();
+    let (mut delivered, mut temporary, mut gone, mut last_error) = (false, false, 0, None);
+    for subscription in &subscriptions {
+        match services.push.send(subscription, &payload, &topic).await {
+            Ok(()) => delivered = true,
+            Err(error) => {
+                if matches!(error, crate::web_push::PushError::Gone(_)) {
+                    services
+                        .storage
+                        .forget_push_subscription(subscription.id)
+                        .await?;
+                    gone += 1;
+                }
+                temporary |= error.is_temporary();
+                last_error = Some(error.to_string());
             }
         }
-        Err(error) => DeliveryOutcome::Retry {
+    }
+    let error = last_error.unwrap_or_default();
+    Ok(if delivered {
+        DeliveryOutcome::Sent {
+            at: services.clock.now(),
+        }
+    } else if gone == subscriptions.len() {
+        // Every browser unsubscribed or was reset: nowhere left to send it.
+        DeliveryOutcome::Skipped {
+            why: SKIPPED_NO_CONTACT,
+        }
+    } else if temporary && notification.attempts < MAX_ATTEMPTS {
+        DeliveryOutcome::Retry {
             at: services.clock.now() + retry_delay(notification.attempts, random_unit()),
-            error: error.to_string(),
-        },
+            error,
+        }
+    } else {
+        DeliveryOutcome::Dead { error }
     })
 }
 

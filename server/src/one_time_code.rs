@@ -1,6 +1,6 @@
-//! Six-digit codes sent to an applicant's email: to confirm a new address, as the second factor
-//! on a new device, and to reset a password. A code lives 10 minutes, dies after 5 wrong
-//! guesses, is replaced by the next one sent, and works once. Guesses are also throttled per
+//! Six-digit codes sent to an applicant's email or phone: to confirm a new address or number,
+//! as the second factor on a new device, and to reset a password. A code lives 10 minutes, dies
+//! after 5 wrong guesses, is replaced by the next one sent, and works once. Guesses are also throttled per
 //! account across codes, so asking for new codes does not buy new guesses.
 
 use chrono::{DateTime, Duration, Utc};
@@ -122,9 +122,9 @@ pub async fn redeem(
         return Err(CodeError::Wrong);
     }
     let spent = match purpose {
-        CodePurpose::VerifyEmail => {
+        CodePurpose::VerifyEmail | CodePurpose::VerifyPhone => {
             storage
-                .confirm_applicant_email(code_id, MAX_FAILURES_PER_CODE, now)
+                .confirm_applicant_contact(code_id, MAX_FAILURES_PER_CODE, now)
                 .await?
         }
         _ => {

@@ -1,4 +1,4 @@
-//! "Forgotten password": a code sent to the applicant's verified email, typed back with a new
+//! "Forgotten password": a code sent to the applicant's verified email (or phone), typed back with a new
 //! password. The answer to the request never tells whether the number has an account (an
 //! unknown number gets a token naming nobody, and no email); the code proves the same thing as
 //! the second factor does, and afterwards every session ends and every remembered device is
@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::{
-    contact::admit_code_send,
+    contact::{ContactPoint, admit_code_send},
     keyed_hash::KeyedHasher,
     one_time_code::{self, CodeError},
     password::{PasswordError, hash_password},
@@ -63,7 +63,7 @@ pub struct ResetRequest {
 }
 
 pub struct ResetDelivery {
-    pub email: String,
+    pub to: ContactPoint,
     pub preferred_language: String,
     pub digits: Secret,
 }
@@ -88,8 +88,8 @@ pub async fn request_reset(
         .find_applicant_by_identifier(&normalize_identifier(foreigner_number))
         .await?;
     let reachable = applicant.filter(|applicant| applicant.activated_at.is_some());
-    let Some((applicant, email)) =
-        reachable.and_then(|applicant| applicant.email.clone().map(|email| (applicant, email)))
+    let Some((applicant, to)) = reachable
+        .and_then(|applicant| ContactPoint::for_codes(&applicant).map(|to| (applicant, to)))
     else {
         // Counted like a failure: guessing numbers here costs what it costs at sign-in.
         audit_applicant_attempt(storage, "password_reset", None, false, ip_hash).await?;
@@ -105,7 +105,7 @@ pub async fn request_reset(
         SubjectKind::Applicant,
         applicant.id,
         CodePurpose::PasswordReset,
-        &email,
+        to.as_str(),
         now,
     )
     .await?;
@@ -114,7 +114,7 @@ pub async fn request_reset(
         subject: applicant.id,
         code_id: code.record.id,
         delivery: Some(ResetDelivery {
-            email,
+            to,
             preferred_language: applicant.preferred_language,
             digits: code.digits,
         }),

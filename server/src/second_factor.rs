@@ -1,11 +1,12 @@
-//! The second step of an applicant's sign-in: a code sent to the verified email on a new
-//! device. A device can be remembered for 30 days (a random token in a cookie, stored hashed),
+//! The second step of an applicant's sign-in: a code sent to the verified email (or by SMS to
+//! the verified phone when there is no email) on a new device. A device can be remembered for 30 days (a random token in a cookie, stored hashed),
 //! unless the applicant said the phone is shared.
 
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 use crate::{
+    contact::ContactPoint,
     random_token::{new_token, token_hash},
     secret::Secret,
     storage::{Applicant, Storage, StorageError},
@@ -21,8 +22,8 @@ pub enum NextStep {
     AddContact,
     /// A device remembered after an earlier code: straight in.
     RememberedDevice,
-    /// A code must be sent to this verified address.
-    SendCode { email: String },
+    /// A code must be sent to this verified address or phone.
+    SendCode { to: ContactPoint },
 }
 
 pub async fn next_step(
@@ -32,7 +33,7 @@ pub async fn next_step(
     shared_device: bool,
     now: DateTime<Utc>,
 ) -> Result<NextStep, StorageError> {
-    let Some(email) = applicant.email.clone() else {
+    let Some(to) = ContactPoint::for_codes(applicant) else {
         return Ok(NextStep::AddContact);
     };
     if let (Some(token), false) = (device_token, shared_device)
@@ -42,7 +43,7 @@ pub async fn next_step(
     {
         return Ok(NextStep::RememberedDevice);
     }
-    Ok(NextStep::SendCode { email })
+    Ok(NextStep::SendCode { to })
 }
 
 /// Remembers this device; the returned token goes in a cookie and is never stored in clear.

@@ -16,10 +16,10 @@ use portal::{Portal, letter, portal};
 use server::{
     documents::reading::Reader,
     notification_delivery::{
-        DeliveryReport, EmailTexts, MAX_ATTEMPTS, NotificationTexts, deliver_due,
+        DeliveryReport, EmailTexts, MAX_ATTEMPTS, NotificationTexts, PushTexts, deliver_due,
         queue_due_reminders,
     },
-    storage::DeliveryStatus,
+    storage::{Channel, DeliveryStatus},
 };
 use support::TestDatabase;
 use uuid::Uuid;
@@ -43,6 +43,25 @@ impl NotificationTexts for EchoTexts {
             html_body: format!("<p>Still unopened: {portal_address}</p>"),
         }
     }
+
+    fn new_document_sms(&self, preferred_language: &str, portal_address: &str) -> String {
+        format!("[{preferred_language}] new document: {portal_address}")
+    }
+
+    fn reminder_sms(&self, preferred_language: &str, portal_address: &str) -> String {
+        format!("[{preferred_language}] reminder: {portal_address}")
+    }
+
+    fn new_document_push(&self, preferred_language: &str) -> PushTexts {
+        PushTexts {
+            title: format!("[{preferred_language}] portal"),
+            body: "new document".into(),
+        }
+    }
+
+    fn reminder_push(&self, preferred_language: &str) -> PushTexts {
+        self.new_document_push(preferred_language)
+    }
 }
 
 async fn with_verified_email(portal: &Portal, applicant: Uuid, address: &str) {
@@ -62,13 +81,16 @@ async fn with_verified_email(portal: &Portal, applicant: Uuid, address: &str) {
     assert_eq!(portal.database.execute_raw(&sql).await.unwrap(), 1);
 }
 
+/// The emails in the outbox folder (texts sit beside them as `sms-*.json`).
 fn outbox(portal: &Portal) -> Vec<String> {
     let folder = portal.data.path().join("outbox");
     let Ok(entries) = std::fs::read_dir(folder) else {
         return Vec::new();
     };
     entries
-        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|extension| extension == "eml"))
+        .map(|path| std::fs::read_to_string(path).unwrap())
         .collect()
 }
 
@@ -81,13 +103,18 @@ on_both_engines!(
         with_verified_email(portal, amina, "amina@example.org").await;
         portal.post(amina, &letter("Convocation")).await.unwrap();
         portal.post(bilal, &letter("Convocation")).await.unwrap();
-        let queued = portal
+        let all = portal
             .services
             .storage
             .notifications_of_applicant(amina)
             .await
             .unwrap();
-        assert_eq!(queued.len(), 1, "queued with the document");
+        assert_eq!(
+            all.len(),
+            4,
+            "one row per channel, queued with the document"
+        );
+        let queued = portal.notifications_on(amina, Channel::Email).await;
         assert_eq!(queued[0].status, DeliveryStatus::Queued);
 
         let report = deliver_due(&portal.services, &EchoTexts).await.unwrap();
@@ -95,7 +122,8 @@ on_both_engines!(
             report,
             DeliveryReport {
                 sent: 1,
-                skipped: 1,
+                // Amina's SMS and push (no phone, no browser), Bilal's three.
+                skipped: 5,
                 ..Default::default()
             }
         );
@@ -115,22 +143,16 @@ on_both_engines!(
             DeliveryReport::default(),
             "nothing is sent twice"
         );
-        let sent = portal
-            .services
-            .storage
-            .notifications_of_applicant(amina)
-            .await
-            .unwrap();
+        let sent = portal.notifications_on(amina, Channel::Email).await;
         assert_eq!(sent[0].status, DeliveryStatus::Sent);
         assert_eq!(sent[0].attempts, 1);
         assert!(sent[0].sent_at.is_some());
-        let skipped = portal
-            .services
-            .storage
-            .notifications_of_applicant(bilal)
-            .await
-            .unwrap();
+        let skipped = portal.notifications_on(bilal, Channel::Email).await;
         assert_eq!(skipped[0].status, DeliveryStatus::Skipped);
+        assert_eq!(
+            skipped[0].last_error.as_deref(),
+            Some(server::storage::SKIPPED_NO_CONTACT)
+        );
     }
 );
 
@@ -174,12 +196,7 @@ on_both_engines!(
 
         let report = deliver_due(&portal.services, &EchoTexts).await.unwrap();
         assert_eq!(report.retried, 1);
-        let row = &portal
-            .services
-            .storage
-            .notifications_of_applicant(amina)
-            .await
-            .unwrap()[0];
+        let row = &portal.notifications_on(amina, Channel::Email).await[0];
         assert_eq!((row.status, row.attempts), (DeliveryStatus::Queued, 1));
         assert!(row.last_error.is_some());
         assert!(row.next_attempt_at > portal.services.clock.now());
@@ -190,12 +207,7 @@ on_both_engines!(
         );
         let mut previous_wait = Duration::zero();
         for attempt in 2..=MAX_ATTEMPTS {
-            let row = &portal
-                .services
-                .storage
-                .notifications_of_applicant(amina)
-                .await
-                .unwrap()[0];
+            let row = &portal.notifications_on(amina, Channel::Email).await[0];
             let wait = row.next_attempt_at - portal.services.clock.now();
             if attempt <= 6 {
                 assert!(
@@ -207,12 +219,7 @@ on_both_engines!(
             portal.services.clock.travel(wait + Duration::seconds(1));
             deliver_due(&portal.services, &EchoTexts).await.unwrap();
         }
-        let row = &portal
-            .services
-            .storage
-            .notifications_of_applicant(amina)
-            .await
-            .unwrap()[0];
+        let row = &portal.notifications_on(amina, Channel::Email).await[0];
         assert_eq!(
             (row.status, row.attempts),
             (DeliveryStatus::Dead, MAX_ATTEMPTS)
@@ -237,12 +244,7 @@ async fn delivered_once_the_relay_is_back(database: TestDatabase) {
     );
 
     let (_, received) = smtp::start_smtp_server(port);
-    let row = &portal
-        .services
-        .storage
-        .notifications_of_applicant(amina)
-        .await
-        .unwrap()[0];
+    let row = &&portal.notifications_on(amina, Channel::Email).await[0];
     let wait = row.next_attempt_at - portal.services.clock.now();
     portal.services.clock.travel(wait + Duration::seconds(1));
     let report = deliver_due(&portal.services, &EchoTexts).await.unwrap();
@@ -255,12 +257,7 @@ async fn delivered_once_the_relay_is_back(database: TestDatabase) {
         message.contains(&format!("<notification-{}@", row.id)),
         "{message}"
     );
-    let row = &portal
-        .services
-        .storage
-        .notifications_of_applicant(amina)
-        .await
-        .unwrap()[0];
+    let row = &&portal.notifications_on(amina, Channel::Email).await[0];
     assert_eq!((row.status, row.attempts), (DeliveryStatus::Sent, 2));
     portal.stop().await;
 }
@@ -322,12 +319,8 @@ async fn two_instances_on_one_postgres_deliver_a_thousand_notifications_once() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 1000, "no notification sent twice");
-    let rows = first
-        .services
-        .storage
-        .notifications_of_applicant(amina)
-        .await
-        .unwrap();
+    let rows = &first.notifications_on(amina, Channel::Email).await;
+    assert_eq!(rows.len(), 1000);
     assert!(
         rows.iter()
             .all(|row| row.status == DeliveryStatus::Sent && row.attempts == 1)
@@ -359,7 +352,8 @@ on_both_engines!(
         to_day(2)(portal);
         assert_eq!(queue_due_reminders(services).await.unwrap(), 0);
         to_day(3)(portal);
-        assert_eq!(queue_due_reminders(services).await.unwrap(), 2);
+        // Two documents, one row per channel each.
+        assert_eq!(queue_due_reminders(services).await.unwrap(), 8);
         assert_eq!(
             queue_due_reminders(services).await.unwrap(),
             0,
@@ -373,26 +367,25 @@ on_both_engines!(
         to_day(7)(portal);
         assert_eq!(
             queue_due_reminders(services).await.unwrap(),
-            1,
+            4,
             "the opened one is left alone"
         );
         assert_eq!(deliver_due(services, &EchoTexts).await.unwrap().sent, 1);
         to_day(12)(portal);
-        assert_eq!(queue_due_reminders(services).await.unwrap(), 1);
+        assert_eq!(queue_due_reminders(services).await.unwrap(), 4);
         // Opened between the queuing and the delivery: the reminder is not sent.
         portal
             .read(Reader::Applicant(amina), never_opened)
             .await
             .unwrap();
         let report = deliver_due(services, &EchoTexts).await.unwrap();
-        assert_eq!((report.sent, report.skipped), (0, 1));
+        // The email, and the SMS that had nowhere to go anyway.
+        assert_eq!((report.sent, report.skipped), (0, 3));
         to_day(16)(portal);
         assert_eq!(queue_due_reminders(services).await.unwrap(), 0);
-        let mut reasons: Vec<String> = services
-            .storage
-            .notifications_of_applicant(amina)
+        let mut reasons: Vec<String> = portal
+            .notifications_on(amina, Channel::Email)
             .await
-            .unwrap()
             .into_iter()
             .map(|row| row.reason)
             .collect();

@@ -485,7 +485,7 @@ both_engines!(
         .unwrap();
         let applicant = storage.find_applicant(id).await.unwrap().unwrap();
         let send_code = NextStep::SendCode {
-            email: "amina@example.org".into(),
+            to: server::contact::ContactPoint::Email("amina@example.org".into()),
         };
         assert_eq!(
             second_factor::next_step(storage.as_ref(), &applicant, None, false, now)

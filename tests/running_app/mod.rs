@@ -10,6 +10,8 @@ use server::{Services, config::Config};
 
 use crate::support;
 
+pub mod visitors;
+
 pub struct TestApp {
     pub address: SocketAddr,
     pub services: Services,
@@ -122,6 +124,11 @@ pub async fn register_applicant(app: &TestApp, number: &str) -> String {
 }
 
 impl TestApp {
+    /// The app's data folder (keys, outbox).
+    pub fn data_path(&self) -> &std::path::Path {
+        self.data.path()
+    }
+
     /// The messages the app wrote to its outbox, oldest first, as raw text.
     pub fn outbox(&self) -> Vec<String> {
         let folder: PathBuf = self.data.path().join("outbox");

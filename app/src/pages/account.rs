@@ -16,10 +16,14 @@ use crate::{
 pub fn Account() -> impl IntoView {
     let m = current_locale().messages();
     let overview = Resource::new_blocking(|| (), |_| account_overview());
-    let confirmed = query_value("contact").as_deref() == Some("confirmed");
+    let confirmed = match query_value("contact").as_deref() {
+        Some("confirmed") => Some(m.account_contact_confirmed.as_str()),
+        Some("phone") => Some(m.contact_phone_confirmed.as_str()),
+        _ => None,
+    };
     view! {
         <PageTitle page=m.account_title.as_str()/>
-        {confirmed.then(|| view! { <SuccessNotice text=m.account_contact_confirmed.as_str()/> })}
+        {confirmed.map(|text| view! { <SuccessNotice text/> })}
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match overview.await {
@@ -38,12 +42,18 @@ pub fn Account() -> impl IntoView {
 fn AccountSections(overview: AccountSummary) -> impl IntoView {
     let m = current_locale().messages();
     let greeting = fill(&m.account_greeting, &[("name", &overview.given_names)]);
-    let has_email = overview.email.is_some();
+    let reachable = overview.email.is_some() || overview.phone.is_some();
     let session_ends_at = overview.session_idle_ends_at;
-    let contact = match overview.email {
-        Some(email) => fill(&m.account_contact_email, &[("email", &email)]),
-        None => m.account_contact_none.clone(),
-    };
+    let mut contact: Vec<String> = Vec::new();
+    if let Some(email) = &overview.email {
+        contact.push(fill(&m.account_contact_email, &[("email", email)]));
+    }
+    if let Some(phone) = &overview.phone {
+        contact.push(fill(&m.account_contact_phone, &[("phone", phone)]));
+    }
+    if contact.is_empty() {
+        contact.push(m.account_contact_none.clone());
+    }
     view! {
         <SessionTimeoutWarning ends_at=session_ends_at/>
         <h1>{greeting}</h1>
@@ -53,10 +63,12 @@ fn AccountSections(overview: AccountSummary) -> impl IntoView {
         </section>
         <section aria-labelledby="contact-title">
             <h2 id="contact-title">{m.account_contact_title.as_str()}</h2>
-            <p class=if has_email { "" } else { "notice" }>{contact}</p>
+            {contact.into_iter().map(|line| view! {
+                <p class=if reachable { "" } else { "notice" }>{line}</p>
+            }).collect_view()}
             <p>
                 <a href="/account/contact">
-                    {if has_email { m.account_contact_change.as_str() } else { m.account_contact_add.as_str() }}
+                    {if reachable { m.account_contact_manage.as_str() } else { m.account_contact_add.as_str() }}
                 </a>
             </p>
         </section>

@@ -173,6 +173,7 @@ fn NotificationList(notifications: Vec<crate::documents::StaffNotificationEntry>
             view! {
                 <tr>
                     <td>{entry.document_title}</td>
+                    <td>{entry.channel}</td>
                     <td class=class>{entry.delivery}</td>
                 </tr>
             }
@@ -189,6 +190,7 @@ fn NotificationList(notifications: Vec<crate::documents::StaffNotificationEntry>
                         <table>
                             <thead><tr>
                                 <th scope="col">{m.staff_col_notification_for.as_str()}</th>
+                                <th scope="col">{m.staff_col_channel.as_str()}</th>
                                 <th scope="col">{m.staff_col_delivery.as_str()}</th>
                             </tr></thead>
                             <tbody>{rows}</tbody>

@@ -1,5 +1,8 @@
-//! Adding or changing the applicant's email address: the address is kept only once the code
-//! sent to it has been typed back (`POST /account/contact`, then `/account/contact/confirm`).
+//! The applicant's contact settings: a verified email and a verified mobile phone, each added
+//! with a code sent to it (`POST /account/contact` or `/account/contact/phone`, then
+//! `/account/contact/confirm`), each removable while the other remains
+//! (`/account/contact/remove`), and the channels that announce new documents
+//! (`/account/contact/channels`). Plain forms: the page works without the WebAssembly.
 
 use leptos::prelude::*;
 
@@ -8,13 +11,17 @@ use super::form_feedback::{
 };
 use super::sign_in::CodeInput;
 use crate::{
-    CODE_LIFETIME_MINUTES, current_locale,
+    CODE_LIFETIME_MINUTES,
+    account::{AccountSummary, account_overview},
+    current_locale,
     i18n::{Messages, fill},
 };
 
 fn explain(code: &str, m: &'static Messages) -> Option<FormError> {
     Some(match code {
         "email" | "missing" => FormError::field("email", &m.contact_error_email),
+        "phone" => FormError::field("phone", &m.contact_error_phone),
+        "last_contact" => FormError::page(&m.contact_error_last_contact),
         "code_wrong" => FormError::field("code", &m.code_error_wrong),
         "code_expired" => FormError::page(&m.code_error_expired),
         "too_soon" => FormError::page(&m.error_too_soon),
@@ -27,32 +34,167 @@ fn explain(code: &str, m: &'static Messages) -> Option<FormError> {
 #[component]
 pub fn Contact() -> impl IntoView {
     let m = current_locale().messages();
+    let overview = Resource::new_blocking(|| (), |_| account_overview());
     let error = query_error(|code| explain(code, m));
     let just_activated = query_value("activated").is_some() && error.is_none();
-    let email = field_state(&error, "email", "email-hint");
+    let done = if error.is_some() {
+        None
+    } else if just_activated {
+        Some(m.activate_done_title.as_str())
+    } else if query_value("removed").is_some() {
+        Some(m.contact_removed.as_str())
+    } else if query_value("channels").is_some() {
+        Some(m.contact_channels_saved.as_str())
+    } else if query_value("push").is_some() {
+        Some(m.push_removed_all.as_str())
+    } else {
+        None
+    };
     view! {
-        <FormPageTitle page=m.contact_title.as_str() has_error=error.is_some()/>
-        {just_activated.then(|| view! {
-            <SuccessNotice text=m.activate_done_title.as_str()/>
-        })}
-        <h1>{m.contact_title.as_str()}</h1>
+        <FormPageTitle page=m.contact_settings_title.as_str() has_error=error.is_some()/>
+        {done.map(|text| view! { <SuccessNotice text/> })}
+        <h1>{m.contact_settings_title.as_str()}</h1>
         <ErrorSummary title=m.contact_error_summary.as_str() error=error.clone()/>
         <p class="lead">
-            {if just_activated { m.contact_activated.as_str() } else { m.contact_intro.as_str() }}
+            {if just_activated { m.contact_activated.as_str() } else { m.contact_settings_intro.as_str() }}
         </p>
-        {just_activated.then(|| view! { <p>{m.contact_intro.as_str()}</p> })}
-        <form class="stacked-form" method="post" action="/account/contact" novalidate>
-            <div class="field">
-                <label for="email">{m.contact_email_label.as_str()}</label>
-                <p class="hint" id="email-hint">{m.contact_email_hint.as_str()}</p>
-                {email.error_view()}
-                <input id="email" name="email" type="email" inputmode="email" autocomplete="email"
-                    spellcheck="false" required aria-describedby=email.described_by
-                    aria-invalid=email.invalid/>
-            </div>
-            <button class="button primary" type="submit">{m.contact_submit.as_str()}</button>
+        <Suspense fallback=|| ()>
+            {move || {
+                let error = error.clone();
+                Suspend::new(async move {
+                    match overview.await {
+                        Ok(overview) => view! { <ContactSections overview error/> }.into_any(),
+                        Err(_) => view! { <p role="alert">{m.account_unavailable.as_str()}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+        <p class="aside"><a href="/account">{m.nav_documents.as_str()}</a></p>
+    }
+}
+
+#[component]
+fn ContactSections(overview: AccountSummary, error: Option<FormError>) -> impl IntoView {
+    let m = current_locale().messages();
+    let email = field_state(&error, "email", "email-hint");
+    let phone = field_state(&error, "phone", "phone-hint");
+    // The last verified contact cannot go: sign-in codes need somewhere to arrive.
+    let both = overview.email.is_some() && overview.phone.is_some();
+    let email_now = match &overview.email {
+        Some(address) => fill(&m.contact_email_current, &[("email", address)]),
+        None => m.contact_email_none.clone(),
+    };
+    let phone_now = match &overview.phone {
+        Some(number) => fill(&m.contact_phone_current, &[("phone", number)]),
+        None => m.contact_phone_none.clone(),
+    };
+    let needs = |present: bool| (!present).then(|| format!(" {}", m.contact_channel_needs_contact));
+    view! {
+        <section aria-labelledby="email-title">
+            <h2 id="email-title">{m.contact_email_section.as_str()}</h2>
+            <p>{email_now}</p>
+            {(both && overview.email.is_some()).then(|| view! { <RemoveButton kind="email"/> })}
+            <form class="stacked-form" method="post" action="/account/contact" novalidate>
+                <div class="field">
+                    <label for="email">{m.contact_email_label.as_str()}</label>
+                    <p class="hint" id="email-hint">{m.contact_email_hint.as_str()}</p>
+                    {email.error_view()}
+                    <input id="email" name="email" type="email" inputmode="email" autocomplete="email"
+                        spellcheck="false" required aria-describedby=email.described_by
+                        aria-invalid=email.invalid/>
+                </div>
+                <button class="button primary" type="submit">{m.contact_submit.as_str()}</button>
+            </form>
+        </section>
+        <section aria-labelledby="phone-title">
+            <h2 id="phone-title">{m.contact_phone_section.as_str()}</h2>
+            <p>{phone_now}</p>
+            {(both && overview.phone.is_some()).then(|| view! { <RemoveButton kind="phone"/> })}
+            <form class="stacked-form" method="post" action="/account/contact/phone" novalidate>
+                <div class="field">
+                    <label for="phone">{m.contact_phone_label.as_str()}</label>
+                    <p class="hint" id="phone-hint">{m.contact_phone_hint.as_str()}</p>
+                    {phone.error_view()}
+                    <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel"
+                        required aria-describedby=phone.described_by aria-invalid=phone.invalid/>
+                </div>
+                <button class="button primary" type="submit">{m.contact_phone_submit.as_str()}</button>
+            </form>
+        </section>
+        <section aria-labelledby="channels-title">
+            <h2 id="channels-title">{m.contact_channels_title.as_str()}</h2>
+            <form class="stacked-form" method="post" action="/account/contact/channels">
+                <fieldset>
+                    <legend class="hint" id="channels-hint">{m.contact_channels_hint.as_str()}</legend>
+                    <div class="check-field">
+                        <input id="channel-email" name="email" type="checkbox" value="on"
+                            checked=overview.notify_by_email/>
+                        <label for="channel-email">
+                            {m.contact_channel_email.as_str()}{needs(overview.email.is_some())}
+                        </label>
+                    </div>
+                    <div class="check-field">
+                        <input id="channel-sms" name="sms" type="checkbox" value="on"
+                            checked=overview.notify_by_sms/>
+                        <label for="channel-sms">
+                            {m.contact_channel_sms.as_str()}{needs(overview.phone.is_some())}
+                        </label>
+                    </div>
+                </fieldset>
+                <button class="button secondary" type="submit">{m.contact_channels_submit.as_str()}</button>
+            </form>
+        </section>
+        <PushSection public_key=overview.push_public_key devices=overview.push_devices/>
+    }
+}
+
+/// Alerts on this phone (Web Push). Subscribing needs the browser's push API, so `/push.js`
+/// shows the buttons where it works; without it the section says what is needed. Stopping on
+/// every device is a plain form.
+#[component]
+fn PushSection(public_key: String, devices: usize) -> impl IntoView {
+    let m = current_locale().messages();
+    let devices_text = fill(&m.push_devices, &[("count", &devices.to_string())]);
+    view! {
+        <section aria-labelledby="push-title" id="push-settings" data-vapid-key=public_key
+            data-on=m.push_on.as_str() data-off=m.push_off.as_str()
+            data-denied=m.push_denied.as_str() data-failed=m.push_failed.as_str()>
+            <h2 id="push-title">{m.push_section.as_str()}</h2>
+            <p class="hint">{m.push_intro.as_str()}</p>
+            <p data-push="unsupported">{m.push_unsupported.as_str()}</p>
+            <p>
+                <button class="button secondary" type="button" data-push="on" hidden>
+                    {m.push_turn_on.as_str()}
+                </button>
+                <button class="button secondary" type="button" data-push="off" hidden>
+                    {m.push_turn_off.as_str()}
+                </button>
+            </p>
+            <p aria-live="polite" data-push="status"></p>
+            {(devices > 0).then(|| view! {
+                <p>{devices_text}</p>
+                <form method="post" action="/account/push/remove-all">
+                    <button class="button secondary" type="submit">{m.push_remove_all.as_str()}</button>
+                </form>
+            })}
+            <script type="module" src="/push.js"></script>
+        </section>
+    }
+}
+
+#[component]
+fn RemoveButton(kind: &'static str) -> impl IntoView {
+    let m = current_locale().messages();
+    let label = if kind == "email" {
+        m.contact_remove_email.as_str()
+    } else {
+        m.contact_remove_phone.as_str()
+    };
+    view! {
+        <form method="post" action="/account/contact/remove">
+            <input type="hidden" name="kind" value=kind/>
+            <button class="button secondary" type="submit">{label}</button>
         </form>
-        <p class="aside"><a href="/account">{m.contact_later.as_str()}</a></p>
     }
 }
 
@@ -62,20 +204,27 @@ pub fn ContactConfirm() -> impl IntoView {
     let error = query_error(|code| explain(code, m));
     // Which code was sent: not a secret (the digits are), and checked against the session.
     let code_id = query_value("code").unwrap_or_default();
-    let intro = fill(
-        &m.contact_confirm_intro,
-        &[("minutes", CODE_LIFETIME_MINUTES)],
-    );
+    let by_sms = query_value("via").as_deref() == Some("sms");
+    let (title, intro) = if by_sms {
+        (
+            &m.contact_confirm_phone_title,
+            &m.contact_confirm_phone_intro,
+        )
+    } else {
+        (&m.contact_confirm_title, &m.contact_confirm_intro)
+    };
+    let intro = fill(intro, &[("minutes", CODE_LIFETIME_MINUTES)]);
     view! {
-        <FormPageTitle page=m.contact_confirm_title.as_str() has_error=error.is_some()/>
-        <h1>{m.contact_confirm_title.as_str()}</h1>
+        <FormPageTitle page=title.as_str() has_error=error.is_some()/>
+        <h1>{title.as_str()}</h1>
         <ErrorSummary title=m.code_error_summary.as_str() error=error.clone()/>
         <p class="lead">{intro}</p>
         <form class="stacked-form" method="post" action="/account/contact/confirm" novalidate>
             <input type="hidden" name="code_id" value=code_id/>
+            <input type="hidden" name="via" value=if by_sms { "sms" } else { "email" }/>
             <CodeInput error=error/>
             <button class="button primary" type="submit">{m.code_submit.as_str()}</button>
         </form>
-        <p class="aside"><a href="/account/contact">{m.contact_title.as_str()}</a></p>
+        <p class="aside"><a href="/account/contact">{m.contact_settings_title.as_str()}</a></p>
     }
 }

@@ -100,7 +100,13 @@ pub fn SignInCode() -> impl IntoView {
     let error = query_error(|code| explain_code_error(code, m));
     // Said at the first step; a shared phone is never remembered.
     let shared = query_value("shared").as_deref() == Some("1");
-    let intro = fill(&m.code_sign_in_intro, &[("minutes", CODE_LIFETIME_MINUTES)]);
+    let by_sms = query_value("via").as_deref() == Some("sms");
+    let intro = if by_sms {
+        &m.code_sign_in_intro_sms
+    } else {
+        &m.code_sign_in_intro
+    };
+    let intro = fill(intro, &[("minutes", CODE_LIFETIME_MINUTES)]);
     view! {
         <FormPageTitle page=m.code_title.as_str() has_error=error.is_some()/>
         <h1>{m.code_title.as_str()}</h1>
@@ -108,6 +114,7 @@ pub fn SignInCode() -> impl IntoView {
         <p class="lead">{intro}</p>
         <form class="stacked-form" method="post" action="/sign-in/code" novalidate>
             <CodeInput error=error/>
+            {by_sms.then(|| view! { <input type="hidden" name="via" value="sms"/> })}
             {shared.then(|| view! { <input type="hidden" name="shared_device" value="on"/> })}
             {(!shared).then(|| view! {
                 <div class="check-field">

@@ -99,26 +99,28 @@ pub fn apply_middleware(router: Router, config: &Config) -> Router {
 }
 
 /// Resolves on SIGTERM or Ctrl-C; axum then stops accepting and lets in-flight requests finish.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        // If Ctrl-C cannot be watched, wait for SIGTERM alone rather than stopping at once.
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{Signal, SignalKind, signal};
+    // Registered now, before the caller opens its listener: a SIGTERM that arrives as soon as
+    // the port answers is a graceful stop, not the default kill.
+    let terminate = signal(SignalKind::terminate()).ok();
+    let interrupt = signal(SignalKind::interrupt()).ok();
+    async fn received(signal: Option<Signal>) {
+        match signal {
+            Some(mut signal) => {
                 signal.recv().await;
             }
-            Err(_) => std::future::pending::<()>().await,
+            // If a signal cannot be watched, wait for the other rather than stopping at once.
+            None => std::future::pending::<()>().await,
         }
-    };
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
     }
-    tracing::info!("shutdown requested; finishing requests in flight");
+    async move {
+        tokio::select! {
+            _ = received(terminate) => {},
+            _ = received(interrupt) => {},
+        }
+        tracing::info!("shutdown requested; finishing requests in flight");
+    }
 }
 
 /// How long a probe waits for a dependency before calling it unavailable.

@@ -325,6 +325,15 @@ macro_rules! impl_document_records {
             .bind(to_micros(now))
             .execute(&self.pool)
             .await?;
+            // Its notices in the notification centre have served their purpose.
+            sqlx::query(
+                "UPDATE notifications SET read_at = $2 \
+                 WHERE document_id = $1 AND channel = 'in_app' AND read_at IS NULL",
+            )
+            .bind(id)
+            .bind(to_micros(now))
+            .execute(&self.pool)
+            .await?;
             self.find_document(id).await
         }
 

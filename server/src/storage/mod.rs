@@ -4,6 +4,7 @@
 //! contract tests (`server/tests/storage_contract.rs`).
 
 mod audit_and_sessions;
+mod contact_records;
 mod document_records;
 mod models;
 mod notification_records;
@@ -22,13 +23,16 @@ use uuid::Uuid;
 pub use audit_and_sessions::{
     Actor, ActorKind, AuditEvent, GENESIS_HASH, NewAuditEvent, NewSession, Session, SubjectKind,
 };
+pub use contact_records::{ContactKind, ContactRecords, NotificationChannels, PushSubscription};
 pub use document_records::{DocumentRecord, DocumentRecords, NewDocument, ScanStatus, Withdrawal};
 pub use models::{
     Applicant, ConnectionKeyRecord, NewApplicant, NewConnectionKey, NewStaffMember, StaffMember,
     StaffRole,
 };
 pub use notification_records::{
-    ClaimedNotification, DeliveryOutcome, DeliveryStatus, NotificationRecord, NotificationRecords,
+    Channel, ClaimedNotification, DeliveryOutcome, DeliveryStatus, NotificationRecord,
+    NotificationRecords, QUEUE_PER_CHANNEL, SKIPPED_ALREADY_OPENED, SKIPPED_CHANNEL_OFF,
+    SKIPPED_NO_CONTACT,
 };
 pub use postgres::PostgresStorage;
 pub use sign_in_records::{
@@ -59,7 +63,14 @@ impl From<sqlx::Error> for StorageError {
 /// Everything the portal keeps in its database.
 #[async_trait]
 pub trait Storage:
-    SignInRecords + StaffRecords + DocumentRecords + NotificationRecords + Send + Sync + 'static
+    SignInRecords
+    + StaffRecords
+    + DocumentRecords
+    + NotificationRecords
+    + ContactRecords
+    + Send
+    + Sync
+    + 'static
 {
     /// Which engine, for logs and readiness reports.
     fn engine(&self) -> &'static str;

@@ -97,6 +97,12 @@ pub struct Applicant {
     /// A verified address only: an address waiting for its code lives with the code.
     pub email: Option<String>,
     pub email_verified_at: Option<DateTime<Utc>>,
+    /// A verified phone number (E.164) only, like the email.
+    pub phone: Option<String>,
+    pub phone_verified_at: Option<DateTime<Utc>>,
+    /// The channels the applicant wants new documents announced on, besides the in-app notice.
+    pub notify_by_email: bool,
+    pub notify_by_sms: bool,
 }
 
 // Names and birth dates of asylum seekers stay out of logs.

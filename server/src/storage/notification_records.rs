@@ -42,12 +42,51 @@ impl DeliveryStatus {
     }
 }
 
+/// Where a notification goes. Every document gets one row per channel; a row for a channel the
+/// applicant has not chosen, or has no verified contact for, ends `skipped` with the reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Email,
+    Sms,
+    /// Web Push to the browsers the applicant subscribed (an installed portal on a phone).
+    Push,
+    /// The notice in the account's notification centre: delivered when queued, then read.
+    InApp,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 4] = [Channel::Email, Channel::Sms, Channel::Push, Channel::InApp];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+            Channel::Push => "push",
+            Channel::InApp => "in_app",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Channel, StorageError> {
+        Channel::ALL
+            .into_iter()
+            .find(|channel| channel.as_str() == text)
+            .ok_or_else(|| StorageError::Corrupt(format!("unknown channel `{text}`")))
+    }
+}
+
+/// Why a row was skipped, kept in `last_error` for staff.
+pub const SKIPPED_NO_CONTACT: &str = "no verified contact";
+pub const SKIPPED_CHANNEL_OFF: &str = "channel turned off by the applicant";
+pub const SKIPPED_ALREADY_OPENED: &str = "document already opened or withdrawn";
+
 /// A row a worker has claimed; `attempts` counts this one.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ClaimedNotification {
     pub id: Uuid,
     pub applicant_id: Uuid,
     pub document_id: Option<Uuid>,
+    /// `email`, `sms` or `push` (in-app rows are never claimed).
+    pub channel: String,
     /// `new_document` or `reminder_<days>`.
     pub reason: String,
     pub attempts: i64,
@@ -58,6 +97,7 @@ pub struct NotificationRecord {
     pub id: Uuid,
     pub applicant_id: Uuid,
     pub document_id: Option<Uuid>,
+    pub channel: Channel,
     pub reason: String,
     pub status: DeliveryStatus,
     pub attempts: i64,
@@ -65,13 +105,19 @@ pub struct NotificationRecord {
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// In-app notices only: when the applicant read it (or opened its document).
+    pub read_at: Option<DateTime<Utc>>,
 }
+
+pub(super) const NOTIFICATION_COLUMNS: &str = "id, applicant_id, document_id, channel, reason, \
+    status, attempts, next_attempt_at, last_error, created_at, sent_at, read_at";
 
 #[derive(sqlx::FromRow)]
 pub(super) struct NotificationRow {
     id: Uuid,
     applicant_id: Uuid,
     document_id: Option<Uuid>,
+    channel: String,
     reason: String,
     status: String,
     attempts: i64,
@@ -79,6 +125,7 @@ pub(super) struct NotificationRow {
     last_error: Option<String>,
     created_at: DateTime<Utc>,
     sent_at: Option<DateTime<Utc>>,
+    read_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<NotificationRow> for NotificationRecord {
@@ -89,6 +136,7 @@ impl TryFrom<NotificationRow> for NotificationRecord {
             id: row.id,
             applicant_id: row.applicant_id,
             document_id: row.document_id,
+            channel: Channel::parse(&row.channel)?,
             reason: row.reason,
             status: DeliveryStatus::parse(&row.status)?,
             attempts: row.attempts,
@@ -96,6 +144,7 @@ impl TryFrom<NotificationRow> for NotificationRecord {
             last_error: row.last_error,
             created_at: row.created_at,
             sent_at: row.sent_at,
+            read_at: row.read_at,
         })
     }
 }
@@ -106,7 +155,10 @@ pub enum DeliveryOutcome {
     Sent {
         at: DateTime<Utc>,
     },
-    Skipped,
+    /// Not sent, and never will be: `why` says so to staff.
+    Skipped {
+        why: &'static str,
+    },
     /// A temporary failure: try again at `at`.
     Retry {
         at: DateTime<Utc>,
@@ -147,7 +199,39 @@ pub trait NotificationRecords: Send + Sync {
         &self,
         applicant_id: Uuid,
     ) -> Result<Vec<NotificationRecord>, StorageError>;
+    /// The notification centre: the applicant's in-app notices, newest first, at most `limit`.
+    async fn in_app_notices(
+        &self,
+        applicant_id: Uuid,
+        limit: i64,
+    ) -> Result<Vec<NotificationRecord>, StorageError>;
+    /// The badge on every applicant page.
+    async fn unread_notice_count(&self, applicant_id: Uuid) -> Result<i64, StorageError>;
+    /// Marks one notice read (`Some`), or all of them; only the applicant's own. Returns how
+    /// many changed.
+    async fn mark_notices_read(
+        &self,
+        applicant_id: Uuid,
+        notice_id: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StorageError>;
 }
+
+/// The channels as rows, for queueing one reminder per channel in one statement.
+pub(super) const CHANNELS: &str = "(SELECT 'email' AS channel UNION ALL SELECT 'sms' \
+    UNION ALL SELECT 'push' UNION ALL SELECT 'in_app') AS c";
+pub(super) const CHANNEL_STATUS: &str =
+    "CASE WHEN c.channel = 'in_app' THEN 'sent' ELSE 'queued' END";
+pub(super) const CHANNEL_SENT_AT: &str = "CASE WHEN c.channel = 'in_app' THEN $2 END";
+
+/// One row per channel of `Channel::ALL` ($4 to $11: id and channel of each); the in-app
+/// notice is there as soon as the document is.
+pub const QUEUE_PER_CHANNEL: &str = "INSERT INTO notifications (id, applicant_id, \
+    document_id, channel, status, attempts, next_attempt_at, created_at, sent_at) \
+    SELECT v.id, $1, $2, v.channel, CASE WHEN v.channel = 'in_app' THEN 'sent' ELSE 'queued' END, \
+    0, $3, $3, CASE WHEN v.channel = 'in_app' THEN $3 END \
+    FROM (SELECT $4 AS id, $5 AS channel UNION ALL SELECT $6, $7 UNION ALL SELECT $8, $9 \
+    UNION ALL SELECT $10, $11) AS v";
 
 macro_rules! impl_notification_records {
     ($store:ty, $db:ty, $skip_locked:literal, $new_id:literal) => {
@@ -165,7 +249,7 @@ macro_rules! impl_notification_records {
                  WHERE id IN (SELECT id FROM notifications WHERE status = 'queued' \
                    AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until <= $1) \
                    ORDER BY next_attempt_at LIMIT $3{}) \
-                 RETURNING id, applicant_id, document_id, reason, attempts",
+                 RETURNING id, applicant_id, document_id, channel, reason, attempts",
                 $skip_locked
             );
             Ok(sqlx::query_as::<$db, $crate::storage::ClaimedNotification>(sqlx::AssertSqlSafe(sql))
@@ -184,7 +268,7 @@ macro_rules! impl_notification_records {
             use $crate::storage::{DeliveryOutcome, DeliveryStatus};
             let (status, next, sent_at, error) = match outcome {
                 DeliveryOutcome::Sent { at } => (DeliveryStatus::Sent, None, Some(to_micros(*at)), None),
-                DeliveryOutcome::Skipped => (DeliveryStatus::Skipped, None, None, None),
+                DeliveryOutcome::Skipped { why } => (DeliveryStatus::Skipped, None, None, Some(*why)),
                 DeliveryOutcome::Retry { at, error } => {
                     (DeliveryStatus::Queued, Some(to_micros(*at)), None, Some(error.as_str()))
                 }
@@ -212,6 +296,7 @@ macro_rules! impl_notification_records {
             before_days: i64,
             notifying_kinds: &[&'static str],
         ) -> Result<u64, StorageError> {
+            use $crate::storage::notification_records::{CHANNELS, CHANNEL_SENT_AT, CHANNEL_STATUS};
             // The kinds are the portal's own codes (letters and underscores), never input.
             let kinds = notifying_kinds
                 .iter()
@@ -221,9 +306,10 @@ macro_rules! impl_notification_records {
                 .join(", ");
             let sql = format!(
                 "INSERT INTO notifications (id, applicant_id, document_id, channel, reason, status, \
-                 attempts, next_attempt_at, created_at) \
-                 SELECT {}, d.applicant_id, d.id, 'email', $1, 'queued', 0, $2, $2 \
-                 FROM documents d JOIN applicants a ON a.id = d.applicant_id \
+                 attempts, next_attempt_at, created_at, sent_at) \
+                 SELECT {}, d.applicant_id, d.id, c.channel, $1, {CHANNEL_STATUS}, 0, $2, $2, \
+                 {CHANNEL_SENT_AT} \
+                 FROM documents d JOIN applicants a ON a.id = d.applicant_id CROSS JOIN {CHANNELS} \
                  WHERE d.kind IN ({kinds}) AND a.electronic_notification \
                  AND d.made_available_at IS NOT NULL AND d.made_available_at <= $3 \
                  AND d.made_available_at > $4 AND d.first_opened_at IS NULL \
@@ -247,40 +333,87 @@ macro_rules! impl_notification_records {
             applicant_id: Uuid,
         ) -> Result<Vec<$crate::storage::NotificationRecord>, StorageError> {
             use $crate::storage::notification_records::NotificationRow;
-            sqlx::query_as::<$db, NotificationRow>(
-                "SELECT id, applicant_id, document_id, reason, status, attempts, next_attempt_at, \
-                 last_error, created_at, sent_at FROM notifications WHERE applicant_id = $1 \
-                 ORDER BY created_at DESC, id",
+            use $crate::storage::notification_records::NOTIFICATION_COLUMNS;
+            let sql = format!(
+                "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE applicant_id = $1 \
+                 ORDER BY created_at DESC, id"
+            );
+            sqlx::query_as::<$db, NotificationRow>(sqlx::AssertSqlSafe(sql))
+                .bind(applicant_id)
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .map($crate::storage::NotificationRecord::try_from)
+                .collect()
+        }
+
+        async fn in_app_notices(
+            &self,
+            applicant_id: Uuid,
+            limit: i64,
+        ) -> Result<Vec<$crate::storage::NotificationRecord>, StorageError> {
+            use $crate::storage::notification_records::{NOTIFICATION_COLUMNS, NotificationRow};
+            let sql = format!(
+                "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE applicant_id = $1 \
+                 AND channel = 'in_app' ORDER BY created_at DESC, id LIMIT $2"
+            );
+            sqlx::query_as::<$db, NotificationRow>(sqlx::AssertSqlSafe(sql))
+                .bind(applicant_id)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .map($crate::storage::NotificationRecord::try_from)
+                .collect()
+        }
+
+        async fn unread_notice_count(&self, applicant_id: Uuid) -> Result<i64, StorageError> {
+            Ok(sqlx::query_scalar::<$db, i64>(
+                "SELECT COUNT(*) FROM notifications WHERE applicant_id = $1 \
+                 AND channel = 'in_app' AND read_at IS NULL",
             )
             .bind(applicant_id)
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .map($crate::storage::NotificationRecord::try_from)
-            .collect()
+            .fetch_one(&self.pool)
+            .await?)
+        }
+
+        async fn mark_notices_read(
+            &self,
+            applicant_id: Uuid,
+            notice_id: Option<Uuid>,
+            now: DateTime<Utc>,
+        ) -> Result<u64, StorageError> {
+            let result = sqlx::query(
+                "UPDATE notifications SET read_at = $3 WHERE applicant_id = $1 \
+                 AND channel = 'in_app' AND read_at IS NULL AND ($2 IS NULL OR id = $2)",
+            )
+            .bind(applicant_id)
+            .bind(notice_id)
+            .bind(to_micros(now))
+            .execute(&self.pool)
+            .await?;
+            Ok(result.rows_affected())
         }
     }
 
     impl $store {
-        /// Queues the email announcing a document, inside the transaction that makes it
-        /// available.
+        /// Queues the rows announcing a document, one per channel, in one statement inside the
+        /// transaction that makes it available.
         async fn queue_document_notification(
             transaction: &mut sqlx::Transaction<'_, $db>,
             applicant_id: Uuid,
             document_id: Uuid,
             at: DateTime<Utc>,
         ) -> Result<(), StorageError> {
-            let at = to_micros(at);
-            sqlx::query(
-                "INSERT INTO notifications (id, applicant_id, document_id, channel, status, \
-                 attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, 'email', 'queued', 0, $4, $4)",
-            )
-            .bind(Uuid::new_v4())
-            .bind(applicant_id)
-            .bind(document_id)
-            .bind(at)
-            .execute(&mut **transaction)
-            .await?;
+            use $crate::storage::notification_records::{QUEUE_PER_CHANNEL, Channel};
+            let mut query = sqlx::query(QUEUE_PER_CHANNEL)
+                .bind(applicant_id)
+                .bind(document_id)
+                .bind(to_micros(at));
+            for channel in Channel::ALL {
+                query = query.bind(Uuid::new_v4()).bind(channel.as_str());
+            }
+            query.execute(&mut **transaction).await?;
             Ok(())
         }
     }

@@ -7,6 +7,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use uuid::Uuid;
 
 use super::audit_and_sessions::{AuditEventRow, SessionRow};
+use super::contact_records::impl_contact_records;
 use super::document_records::impl_document_records;
 use super::notification_records::impl_notification_records;
 use super::shared_queries::{
@@ -57,3 +58,5 @@ impl_notification_records!(
     " FOR UPDATE SKIP LOCKED",
     "gen_random_uuid()"
 );
+
+impl_contact_records!(PostgresStorage, sqlx::Postgres);

@@ -24,6 +24,7 @@ pub struct ThrottleRecord {
 pub enum CodePurpose {
     SignIn,
     VerifyEmail,
+    VerifyPhone,
     PasswordReset,
 }
 
@@ -32,6 +33,7 @@ impl CodePurpose {
         match self {
             CodePurpose::SignIn => "sign_in",
             CodePurpose::VerifyEmail => "verify_email",
+            CodePurpose::VerifyPhone => "verify_phone",
             CodePurpose::PasswordReset => "password_reset",
         }
     }
@@ -40,6 +42,7 @@ impl CodePurpose {
         [
             CodePurpose::SignIn,
             CodePurpose::VerifyEmail,
+            CodePurpose::VerifyPhone,
             CodePurpose::PasswordReset,
         ]
         .into_iter()
@@ -150,8 +153,9 @@ pub trait SignInRecords: Send + Sync {
         max_failures: i64,
         now: DateTime<Utc>,
     ) -> Result<bool, StorageError>;
-    /// Spends an email-verification code and records the address it went to, both or neither.
-    async fn confirm_applicant_email(
+    /// Spends an email- or phone-verification code and records the address or number it went
+    /// to, both or neither; false if the code was not open.
+    async fn confirm_applicant_contact(
         &self,
         code_id: Uuid,
         max_failures: i64,
@@ -358,7 +362,7 @@ macro_rules! impl_sign_in_records {
             Ok(result.rows_affected() == 1)
         }
 
-        async fn confirm_applicant_email(
+        async fn confirm_applicant_contact(
             &self,
             code_id: Uuid,
             max_failures: i64,
@@ -367,29 +371,35 @@ macro_rules! impl_sign_in_records {
             let now = to_micros(now);
             let mut transaction = self.pool.begin().await?;
             let sql = format!(
-                "UPDATE one_time_codes SET used_at = $2 WHERE id = $1 AND purpose = 'verify_email' \
-                 AND subject_kind = 'applicant' AND {}",
+                "UPDATE one_time_codes SET used_at = $2 WHERE id = $1 \
+                 AND purpose IN ('verify_email', 'verify_phone') \
+                 AND subject_kind = 'applicant' AND {} RETURNING purpose",
                 $crate::storage::sign_in_records::OPEN_CODE
             );
-            let spent = sqlx::query(sqlx::AssertSqlSafe(sql))
+            let purpose: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
                 .bind(code_id)
                 .bind(now)
                 .bind(max_failures)
+                .fetch_optional(&mut *transaction)
+                .await?;
+            let columns = match purpose.as_deref() {
+                Some("verify_email") => "email = c.destination, email_verified_at = $2",
+                Some("verify_phone") => "phone = c.destination, phone_verified_at = $2",
+                _ => {
+                    transaction.rollback().await?;
+                    return Ok(false);
+                }
+            };
+            let sql = format!(
+                "UPDATE applicants SET {columns} \
+                 FROM (SELECT subject_id, destination FROM one_time_codes WHERE id = $1) AS c \
+                 WHERE applicants.id = c.subject_id"
+            );
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(code_id)
+                .bind(now)
                 .execute(&mut *transaction)
                 .await?;
-            if spent.rows_affected() != 1 {
-                transaction.rollback().await?;
-                return Ok(false);
-            }
-            sqlx::query(
-                "UPDATE applicants SET email = c.destination, email_verified_at = $2 \
-                 FROM (SELECT subject_id, destination FROM one_time_codes WHERE id = $1) AS c \
-                 WHERE applicants.id = c.subject_id",
-            )
-            .bind(code_id)
-            .bind(now)
-            .execute(&mut *transaction)
-            .await?;
             transaction.commit().await?;
             Ok(true)
         }
@@ -424,7 +434,7 @@ macro_rules! impl_sign_in_records {
             .execute(&mut *transaction)
             .await?;
             sqlx::query(
-                "UPDATE applicants SET email = NULL, email_verified_at = NULL, password_hash = NULL \
+                "UPDATE applicants SET email = NULL, email_verified_at = NULL, phone = NULL, phone_verified_at = NULL, password_hash = NULL \
                  WHERE id = $1",
             )
                 .bind(applicant_id)

@@ -9,6 +9,7 @@ use sqlx::sqlite::{
 use uuid::Uuid;
 
 use super::audit_and_sessions::{AuditEventRow, SessionRow};
+use super::contact_records::impl_contact_records;
 use super::document_records::impl_document_records;
 use super::notification_records::impl_notification_records;
 use super::shared_queries::{
@@ -71,3 +72,5 @@ impl_staff_records!(SqliteStorage, sqlx::Sqlite);
 impl_document_records!(SqliteStorage, sqlx::Sqlite);
 
 impl_notification_records!(SqliteStorage, sqlx::Sqlite, "", "randomblob(16)");
+
+impl_contact_records!(SqliteStorage, sqlx::Sqlite);

@@ -73,6 +73,15 @@ impl TestDatabase {
         storage
     }
 
+    /// An id as a literal of this engine, for raw SQL (SQLite keeps ids as 16-byte blobs).
+    pub fn uuid_literal(&self, id: uuid::Uuid) -> String {
+        if self.url.starts_with("sqlite") {
+            format!("x'{}'", id.simple())
+        } else {
+            format!("'{id}'")
+        }
+    }
+
     /// Runs SQL over a connection of its own, outside the storage layer (to prove what the
     /// schema itself refuses).
     pub async fn execute_raw(&self, sql: &str) -> Result<u64, sqlx::Error> {

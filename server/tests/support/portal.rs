@@ -124,6 +124,22 @@ impl Portal {
             .map(|record| record.id)
     }
 
+    /// The applicant's notifications on one channel, newest first.
+    pub async fn notifications_on(
+        &self,
+        applicant: Uuid,
+        channel: server::storage::Channel,
+    ) -> Vec<server::storage::NotificationRecord> {
+        self.services
+            .storage
+            .notifications_of_applicant(applicant)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|row| row.channel == channel)
+            .collect()
+    }
+
     pub async fn read(&self, reader: Reader, id: Uuid) -> Result<Vec<u8>, ReadError> {
         let opened = open(&self.services, reader, id, None).await?;
         let mut content = opened.content;

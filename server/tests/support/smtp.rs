@@ -19,6 +19,8 @@ struct Recorder {
     current: Vec<u8>,
     received: Deliveries,
     recipients: Vec<String>,
+    /// How long each message takes to be accepted, as on a busy relay.
+    delay: std::time::Duration,
 }
 
 impl Handler for Recorder {
@@ -40,6 +42,7 @@ impl Handler for Recorder {
     }
 
     fn data_end(&mut self) -> mailin_embedded::Response {
+        std::thread::sleep(self.delay);
         let message = String::from_utf8_lossy(&self.current).into_owned();
         self.received
             .lock()
@@ -60,12 +63,23 @@ pub fn free_port() -> u16 {
 
 /// Starts the server on `port` (0: any); returns its port and what it receives.
 pub fn start_smtp_server(port: u16) -> (u16, Deliveries) {
+    start_slow_smtp_server(port, std::time::Duration::ZERO)
+}
+
+/// The same, accepting each message only after `delay`.
+pub fn start_slow_smtp_server(port: u16, delay: std::time::Duration) -> (u16, Deliveries) {
     let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
     let port = listener.local_addr().unwrap().port();
-    let recorder = Recorder::default();
+    let recorder = Recorder {
+        delay,
+        ..Recorder::default()
+    };
     let received = recorder.received.clone();
     let mut smtp = Server::new(recorder);
-    smtp.with_name("smtp.test").with_tcp_listener(listener);
+    // Many connections at once, as a relay takes them (the sender keeps a pool open).
+    smtp.with_name("smtp.test")
+        .with_num_threads(64)
+        .with_tcp_listener(listener);
     std::thread::spawn(move || {
         let _ = smtp.serve();
     });

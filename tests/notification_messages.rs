@@ -11,7 +11,7 @@ mod smtp;
 #[allow(unused_macros)]
 mod running_app;
 
-use espace_usager::notification_email::TranslatedNotificationTexts;
+use espace_usager::notification_texts::TranslatedNotificationTexts;
 use running_app::TestApp;
 use server::{
     connection_key::ConnectionKey,

@@ -1,0 +1,61 @@
+//! The applicant's notification centre: one notice per new document and per reminder, unread
+//! until the applicant opens the document or marks it read (`POST /account/notifications/read`).
+//! Server functions are public endpoints: both answer only about the session's own applicant.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoticeEntry {
+    pub id: String,
+    /// "New document: …" or "Reminder: …"; behind the sign-in, so it may name the document.
+    pub text: String,
+    pub received: String,
+    pub unread: bool,
+    /// The document to open, unless it was withdrawn.
+    pub document_href: Option<String>,
+}
+
+/// How many notices are shown at most; older ones stay in the database.
+pub const NOTICES_SHOWN: i64 = 100;
+
+#[server(endpoint = "account/notices/unread")]
+pub async fn unread_notice_count() -> Result<i64, ServerFnError> {
+    use server::{Services, storage::SubjectKind};
+
+    let signed_in = crate::server_context::signed_in(SubjectKind::Applicant)?;
+    let services = expect_context::<Services>();
+    services
+        .storage
+        .unread_notice_count(signed_in.subject_id)
+        .await
+        .map_err(crate::server_context::unavailable)
+}
+
+#[server(endpoint = "account/notices")]
+pub async fn my_notices() -> Result<Vec<NoticeEntry>, ServerFnError> {
+    use server::{Services, storage::SubjectKind};
+
+    let signed_in = crate::server_context::signed_in(SubjectKind::Applicant)?;
+    let services = expect_context::<Services>();
+    let storage = services.storage.as_ref();
+    let notices = storage
+        .in_app_notices(signed_in.subject_id, NOTICES_SHOWN)
+        .await
+        .map_err(crate::server_context::unavailable)?;
+    // The applicant's own documents only: the titles come from that list, never by id alone.
+    let documents = storage
+        .documents_of_applicant(signed_in.subject_id)
+        .await
+        .map_err(crate::server_context::unavailable)?;
+    let messages = crate::server_context::locale().messages();
+    Ok(notices
+        .iter()
+        .map(|notice| {
+            let document = documents
+                .iter()
+                .find(|document| Some(document.id) == notice.document_id);
+            crate::document_texts::notice_entry(messages, notice, document)
+        })
+        .collect())
+}

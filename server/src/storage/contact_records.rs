@@ -1,0 +1,193 @@
+//! The applicant's contact settings beyond verification (which spends a code, in
+//! `sign_in_records`): removing an email or a phone, the channels they want, and the browsers
+//! subscribed to Web Push.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::StorageError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactKind {
+    Email,
+    Phone,
+}
+
+impl ContactKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactKind::Email => "email",
+            ContactKind::Phone => "phone",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotificationChannels {
+    pub email: bool,
+    pub sms: bool,
+}
+
+/// A browser subscribed to Web Push: the push service's address for it and its keys
+/// (base64url, as the browser gives them).
+#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PushSubscription {
+    pub id: Uuid,
+    pub applicant_id: Uuid,
+    pub endpoint: String,
+    pub p256dh: String,
+    pub auth: String,
+    pub created_at: DateTime<Utc>,
+}
+
+// The endpoint is a capability (whoever knows it can wake the phone): kept out of logs.
+impl std::fmt::Debug for PushSubscription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PushSubscription")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+#[async_trait]
+pub trait ContactRecords: Send + Sync {
+    /// Keeps a browser's subscription for this applicant; a browser already known (same
+    /// endpoint) moves to them with its new keys.
+    async fn save_push_subscription(
+        &self,
+        subscription: &PushSubscription,
+    ) -> Result<(), StorageError>;
+    async fn push_subscriptions_of(
+        &self,
+        applicant_id: Uuid,
+    ) -> Result<Vec<PushSubscription>, StorageError>;
+    /// Forgets this applicant's subscription at `endpoint`, or all of theirs (`None`); returns
+    /// how many.
+    async fn remove_push_subscriptions(
+        &self,
+        applicant_id: Uuid,
+        endpoint: Option<&str>,
+    ) -> Result<u64, StorageError>;
+    /// The push service said the subscription is gone (404, 410).
+    async fn forget_push_subscription(&self, id: Uuid) -> Result<(), StorageError>;
+    /// Forgets a verified email or phone, unless it is the last one: sign-in codes need
+    /// somewhere to go. False when refused for that reason (or nothing to remove), in one
+    /// statement, so two removals at once cannot leave none.
+    async fn remove_applicant_contact(
+        &self,
+        applicant_id: Uuid,
+        kind: ContactKind,
+    ) -> Result<bool, StorageError>;
+    async fn set_notification_channels(
+        &self,
+        applicant_id: Uuid,
+        channels: NotificationChannels,
+    ) -> Result<(), StorageError>;
+}
+
+macro_rules! impl_contact_records {
+    ($store:ty, $db:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::storage::contact_records::ContactRecords for $store {
+            async fn remove_applicant_contact(
+                &self,
+                applicant_id: Uuid,
+                kind: $crate::storage::ContactKind,
+            ) -> Result<bool, StorageError> {
+                use $crate::storage::ContactKind;
+                let sql = match kind {
+                    ContactKind::Email => {
+                        "UPDATE applicants SET email = NULL, email_verified_at = NULL \
+                         WHERE id = $1 AND email IS NOT NULL AND phone IS NOT NULL"
+                    }
+                    ContactKind::Phone => {
+                        "UPDATE applicants SET phone = NULL, phone_verified_at = NULL \
+                         WHERE id = $1 AND phone IS NOT NULL AND email IS NOT NULL"
+                    }
+                };
+                let result = sqlx::query(sql)
+                    .bind(applicant_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(result.rows_affected() == 1)
+            }
+
+            async fn save_push_subscription(
+                &self,
+                subscription: &$crate::storage::PushSubscription,
+            ) -> Result<(), StorageError> {
+                sqlx::query(
+                    "INSERT INTO push_subscriptions (id, applicant_id, endpoint, p256dh, auth, \
+                     created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (endpoint) DO UPDATE \
+                     SET applicant_id = excluded.applicant_id, p256dh = excluded.p256dh, \
+                     auth = excluded.auth, created_at = excluded.created_at",
+                )
+                .bind(subscription.id)
+                .bind(subscription.applicant_id)
+                .bind(&subscription.endpoint)
+                .bind(&subscription.p256dh)
+                .bind(&subscription.auth)
+                .bind(to_micros(subscription.created_at))
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn push_subscriptions_of(
+                &self,
+                applicant_id: Uuid,
+            ) -> Result<Vec<$crate::storage::PushSubscription>, StorageError> {
+                Ok(sqlx::query_as::<$db, $crate::storage::PushSubscription>(
+                    "SELECT id, applicant_id, endpoint, p256dh, auth, created_at \
+                     FROM push_subscriptions WHERE applicant_id = $1 ORDER BY created_at, id",
+                )
+                .bind(applicant_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn remove_push_subscriptions(
+                &self,
+                applicant_id: Uuid,
+                endpoint: Option<&str>,
+            ) -> Result<u64, StorageError> {
+                let result = sqlx::query(
+                    "DELETE FROM push_subscriptions WHERE applicant_id = $1 \
+                     AND ($2 IS NULL OR endpoint = $2)",
+                )
+                .bind(applicant_id)
+                .bind(endpoint)
+                .execute(&self.pool)
+                .await?;
+                Ok(result.rows_affected())
+            }
+
+            async fn forget_push_subscription(&self, id: Uuid) -> Result<(), StorageError> {
+                sqlx::query("DELETE FROM push_subscriptions WHERE id = $1")
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn set_notification_channels(
+                &self,
+                applicant_id: Uuid,
+                channels: $crate::storage::NotificationChannels,
+            ) -> Result<(), StorageError> {
+                sqlx::query(
+                    "UPDATE applicants SET notify_by_email = $2, notify_by_sms = $3 WHERE id = $1",
+                )
+                .bind(applicant_id)
+                .bind(channels.email)
+                .bind(channels.sms)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+        }
+    };
+}
+
+pub(super) use impl_contact_records;

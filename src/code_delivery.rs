@@ -1,0 +1,71 @@
+//! The email or SMS that carries a one-time code. It says what the code is for in general terms
+//! only: nothing about the applicant, their procedure or their documents.
+
+use app::i18n::{Locale, fill};
+use server::{
+    Services, contact::ContactPoint, mailer::OutgoingEmail, one_time_code::CODE_LIFETIME,
+    secret::Secret,
+};
+
+/// The applicant's own language when the portal has it, else the page's.
+pub fn locale_for(preferred_language: &str, page_locale: Locale) -> Locale {
+    Locale::from_code(preferred_language).unwrap_or(page_locale)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CodeDeliveryError {
+    #[error(transparent)]
+    Mail(#[from] server::mailer::MailError),
+    #[error(transparent)]
+    Sms(#[from] server::sms::SmsError),
+}
+
+/// Sends the code by email, or by SMS to an applicant who has only a phone.
+pub async fn send_code(
+    services: &Services,
+    to: &ContactPoint,
+    digits: &Secret,
+    locale: Locale,
+) -> Result<(), CodeDeliveryError> {
+    let m = locale.messages();
+    let minutes = CODE_LIFETIME.num_minutes().to_string();
+    let values = [("code", digits.expose()), ("minutes", minutes.as_str())];
+    match to {
+        ContactPoint::Email(address) => {
+            let text_body = fill(&m.email_code_body, &values);
+            let html_body = plain_text_as_html(&text_body, locale.code());
+            services
+                .mailer
+                .send(&OutgoingEmail {
+                    to: address.clone(),
+                    subject: m.email_code_subject.clone(),
+                    text_body,
+                    html_body,
+                })
+                .await?;
+        }
+        ContactPoint::Phone(number) => {
+            let key = format!("code-{}", uuid::Uuid::new_v4());
+            services
+                .sms
+                .send(number, &fill(&m.sms_code_body, &values), &key)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// The HTML part of a message whose text part says it all: paragraphs, escaped.
+pub fn plain_text_as_html(text: &str, language: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"{language}\"><body><p>{}</p></body></html>",
+        escape_html(text).replace("\n\n", "</p><p>")
+    )
+}
+
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

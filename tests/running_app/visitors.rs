@@ -1,0 +1,99 @@
+//! Who visits the running app in the tests: applicants and staff members with a session made
+//! the way sign-in makes it, and the requests their browsers send.
+
+#![allow(dead_code)]
+
+use chrono::Utc;
+use reqwest::header;
+use server::{
+    sessions,
+    storage::{NewStaffMember, StaffRole, SubjectKind},
+};
+use uuid::Uuid;
+
+use super::{TestApp, register_applicant};
+
+/// A signed-in session's cookie header, made the way sign-in makes it.
+pub async fn session_cookie(app: &TestApp, kind: SubjectKind, subject: Uuid) -> String {
+    let started = sessions::start(
+        app.services.storage.as_ref(),
+        &app.services.session_tokens(),
+        kind,
+        subject,
+        false,
+        None,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let name = if kind == SubjectKind::Staff {
+        "eu-staff"
+    } else {
+        "eu-session"
+    };
+    format!("{name}={}", started.token)
+}
+
+/// A registered applicant and their session's cookie header.
+pub async fn applicant(app: &TestApp, number: &str) -> (Uuid, String) {
+    register_applicant(app, number).await;
+    let id = app
+        .services
+        .storage
+        .find_applicant_by_foreigner_number(number)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    (id, session_cookie(app, SubjectKind::Applicant, id).await)
+}
+
+/// A staff member of `role` and their session's cookie header.
+pub async fn staff(app: &TestApp, role: StaffRole) -> String {
+    let member = app
+        .services
+        .storage
+        .insert_staff_member(&NewStaffMember {
+            email: format!("{}@office.example", role.as_str()),
+            display_name: format!("Camille {}", role.as_str()),
+            role,
+            password_hash: "not used".into(),
+        })
+        .await
+        .unwrap();
+    session_cookie(app, SubjectKind::Staff, member.id).await
+}
+
+/// A page as an English-speaking browser asks for it.
+pub async fn get(app: &TestApp, cookie: &str, path: &str) -> reqwest::Response {
+    TestApp::client()
+        .get(app.url(path))
+        .header(header::COOKIE, cookie)
+        .header(header::ACCEPT_LANGUAGE, "en")
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A plain form posted from the portal's own pages.
+pub async fn post(
+    app: &TestApp,
+    cookie: &str,
+    path: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    TestApp::client()
+        .post(app.url(path))
+        .header(header::COOKIE, cookie)
+        .header(header::ORIGIN, app.url(""))
+        .header(header::ACCEPT_LANGUAGE, "en")
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Where a redirect leads.
+pub fn location(response: &reqwest::Response) -> &str {
+    response.headers()[header::LOCATION].to_str().unwrap()
+}
