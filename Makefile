@@ -18,7 +18,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 NPM_STAMP := end2end/node_modules/.installed
 
-.PHONY: run release test test-rust test-e2e bench bench-tools lint setup-build setup-test wasm-target cargo-leptos wasm-bindgen npm-packages chromium moto postgres clamav
+.PHONY: run release test test-rust test-e2e bench bench-tools lighthouse lint setup-build setup-test wasm-target cargo-leptos wasm-bindgen npm-packages chromium moto postgres clamav
 
 ## Build and serve the portal on http://127.0.0.1:3000 (SQLite, local files, email to data/outbox).
 run: setup-build
@@ -44,6 +44,12 @@ bench: setup-build bench-tools
 	bash benches/http.sh
 	bash benches/sign_in.sh
 	bash benches/documents.sh
+	cargo bench -p server --bench notification_outbox
+
+## Lighthouse 12 (mobile) on the landing, sign-in and inbox pages of the release build.
+lighthouse: setup-build chromium
+	cargo leptos build --release
+	bash benches/lighthouse.sh
 
 bench-tools:
 	@command -v wrk >/dev/null && command -v brotli >/dev/null && command -v sqlite3 >/dev/null && command -v nginx >/dev/null || { \

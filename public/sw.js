@@ -1,5 +1,60 @@
-// The portal's service worker: shows the Web Push alert (a generic sentence, never what the
-// document is) and opens the notification centre when it is tapped. It caches nothing.
+// The portal's service worker.
+//
+// It caches the app shell only: the style sheet, the WebAssembly and its loader, the page
+// texts (/i18n), the icons and the offline page. Never a document, never a page: every page of
+// an applicant's space carries personal data, and a shared phone must not keep it. Pages always
+// come from the network; when there is none, the offline page says so.
+//
+// It also shows the Web Push alert (a generic sentence, never what the document is) and opens
+// the notification centre when it is tapped.
+
+const SHELL_CACHE = 'shell-v1';
+const PRECACHED = ['/offline', '/favicon.svg', '/manifest.webmanifest', '/icons/icon-192.png'];
+// Static files only: fetched from the network first (a new release must not meet an old
+// WebAssembly), kept for when the network is gone.
+const SHELL_PREFIXES = ['/pkg/', '/i18n/', '/icons/'];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(PRECACHED)));
+  self.skipWaiting();
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((names) => Promise.all(names.filter((name) => name !== SHELL_CACHE).map((name) => caches.delete(name))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+function isShellFile(url) {
+  return url.origin === self.location.origin
+    && (PRECACHED.includes(url.pathname) || SHELL_PREFIXES.some((prefix) => url.pathname.startsWith(prefix)));
+}
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (request.mode === 'navigate') {
+    // The page itself is never stored; only its absence is answered.
+    event.respondWith(fetch(request).catch(() => caches.match('/offline')));
+    return;
+  }
+  if (!isShellFile(url)) return;
+  event.respondWith(
+    fetch(request)
+      .then((response) => {
+        if (response.ok && response.type === 'basic') {
+          const copy = response.clone();
+          event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.put(request, copy)));
+        }
+        return response;
+      })
+      .catch(() => caches.match(request).then((cached) => cached || Response.error())),
+  );
+});
+
 self.addEventListener('push', (event) => {
   let message = {};
   try {
@@ -10,7 +65,7 @@ self.addEventListener('push', (event) => {
   const title = message.title || 'Espace usager';
   event.waitUntil(self.registration.showNotification(title, {
     body: message.body || '',
-    icon: '/favicon.svg',
+    icon: '/icons/icon-192.png',
     tag: 'espace-usager',
     data: { url: message.url || '/account/notifications' },
   }));

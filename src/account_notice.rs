@@ -28,13 +28,34 @@ struct NoticeContent<'a> {
     activation_address: &'a str,
 }
 
-/// French first (the office's language), then the applicant's, each on its own page.
+/// French first (the office's language), then the applicant's, each on its own page. A
+/// language the PDF standard fonts cannot print (any non-Latin script, until fonts are
+/// embedded) gets the English page instead: the portal's pages, emails and texts are in it.
 pub fn languages_for(preferred_language: &str) -> Vec<Locale> {
     let second = Locale::from_code(preferred_language)
         .filter(|locale| *locale != Locale::Fr)
+        .filter(|locale| prints_in_standard_fonts(*locale))
         .or(Some(Locale::En))
-        .filter(|_| preferred_language != "fr");
+        .filter(|_| Locale::from_code(preferred_language) != Some(Locale::Fr));
     std::iter::once(Locale::Fr).chain(second).collect()
+}
+
+fn prints_in_standard_fonts(locale: Locale) -> bool {
+    let m = locale.messages();
+    [
+        &m.notice_title,
+        &m.notice_for,
+        &m.notice_number,
+        &m.notice_key,
+        &m.notice_valid_until,
+        &m.notice_steps_title,
+        &m.notice_step_address,
+        &m.notice_step_details,
+        &m.notice_step_password,
+        &m.notice_private,
+    ]
+    .into_iter()
+    .all(|text| server::printable::can_print(text))
 }
 
 fn notice_pdf(content: &NoticeContent<'_>) -> Vec<u8> {
@@ -101,7 +122,12 @@ mod tests {
     fn french_always_comes_first_then_the_applicants_language_or_english() {
         assert_eq!(languages_for("fr"), vec![Locale::Fr]);
         assert_eq!(languages_for("en"), vec![Locale::Fr, Locale::En]);
-        // Dari is not translated yet: English is the second language of the notice.
-        assert_eq!(languages_for("prs"), vec![Locale::Fr, Locale::En]);
+        assert_eq!(languages_for("es"), vec![Locale::Fr, Locale::Es]);
+        assert_eq!(languages_for("sq"), vec![Locale::Fr, Locale::Sq]);
+        // Scripts the standard PDF fonts cannot print: English is the second page.
+        for other_script in ["prs", "ar", "ru", "ka", "ti", "bn"] {
+            assert_eq!(languages_for(other_script), vec![Locale::Fr, Locale::En]);
+        }
+        assert_eq!(languages_for("xx"), vec![Locale::Fr, Locale::En]);
     }
 }

@@ -35,6 +35,7 @@ impl std::fmt::Debug for ActivationForm {
 pub async fn submit_activation(
     State(state): State<AppState>,
     Extension(ClientAddressHash(ip_hash)): Extension<ClientAddressHash>,
+    headers: axum::http::HeaderMap,
     form: Result<axum::Form<ActivationForm>, FormRejection>,
 ) -> Response {
     let Ok(axum::Form(form)) = form else {
@@ -79,6 +80,7 @@ pub async fn submit_activation(
                 applicant_id,
                 false,
                 ip_hash,
+                &headers,
                 "/account/contact?activated=1",
             )
             .await

@@ -20,6 +20,8 @@ mod cookies;
 #[cfg(feature = "ssr")]
 mod document_routes;
 #[cfg(feature = "ssr")]
+mod language_choice;
+#[cfg(feature = "ssr")]
 mod notice_forms;
 #[cfg(feature = "ssr")]
 pub mod notification_texts;
@@ -40,5 +42,33 @@ pub mod startup;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // The page's texts come first: without them the page stays as served, which works.
+    wasm_bindgen_futures::spawn_local(async {
+        match app::i18n::load_page_messages().await {
+            Ok(()) => {
+                leptos::mount::hydrate_body(app::App);
+                app::register_service_worker();
+            }
+            Err(reason) => leptos::logging::warn!("not hydrating: {reason}"),
+        }
+    });
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    /// The pages state these figures as text; the rules live in the server crate.
+    #[test]
+    fn the_pages_state_the_server_s_figures() {
+        use server::documents::legal_notification::DEEMED_NOTIFIED_AFTER_DAYS;
+        assert_eq!(
+            app::DEEMED_NOTIFIED_AFTER_DAYS,
+            DEEMED_NOTIFIED_AFTER_DAYS.to_string()
+        );
+        assert_eq!(
+            app::CODE_LIFETIME_MINUTES,
+            server::one_time_code::CODE_LIFETIME
+                .num_minutes()
+                .to_string()
+        );
+    }
 }

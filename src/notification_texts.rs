@@ -93,8 +93,20 @@ mod tests {
                 "{word}"
             );
         }
-        let french = TranslatedNotificationTexts.new_document_email("prs", "https://p/");
-        assert!(french.subject.starts_with("Espace usager : "));
+        let french = TranslatedNotificationTexts.new_document_email("xx", "https://p/");
+        assert!(
+            french.subject.starts_with("Espace usager : "),
+            "unknown: French"
+        );
+        let dari = TranslatedNotificationTexts.new_document_email("prs", "https://p/");
+        assert!(
+            dari.subject
+                .contains(&Locale::FaAf.messages().email_new_document_subject),
+            "the account's language: {}",
+            dari.subject
+        );
+        let sms = TranslatedNotificationTexts.new_document_sms("ar", "https://p/");
+        assert!(sms.contains("وثيقة") && sms.contains("https://p/"), "{sms}");
         let reminder = TranslatedNotificationTexts.reminder_email("en", "https://portal.example/");
         assert!(reminder.text_body.contains("https://portal.example/"));
         for word in ["asylum", "decision", "interview", "summons", "deadline"] {

@@ -103,10 +103,26 @@ pub async fn submit_password(
     .await;
     match step {
         Ok(NextStep::AddContact) => {
-            start_session(services, applicant.id, shared, ip_hash, "/account/contact").await
+            start_session(
+                services,
+                applicant.id,
+                shared,
+                ip_hash,
+                &headers,
+                "/account/contact",
+            )
+            .await
         }
         Ok(NextStep::RememberedDevice) => {
-            start_session(services, applicant.id, shared, ip_hash, "/account").await
+            start_session(
+                services,
+                applicant.id,
+                shared,
+                ip_hash,
+                &headers,
+                "/account",
+            )
+            .await
         }
         Ok(NextStep::SendCode { to }) => {
             send_sign_in_code(services, &applicant, &to, shared, &headers).await
@@ -211,7 +227,8 @@ pub async fn submit_code(
             Err(error) => tracing::error!(%error, "device could not be remembered"),
         }
     }
-    let mut response = start_session(services, claims.sub, shared, ip_hash, "/account").await;
+    let mut response =
+        start_session(services, claims.sub, shared, ip_hash, &headers, "/account").await;
     for value in extra {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
@@ -276,15 +293,28 @@ pub async fn sign_out_everywhere(
 }
 
 /// "Stay signed in", from the warning shown before the idle timeout.
+#[derive(serde::Deserialize)]
+pub struct ExtendForm {
+    return_to: Option<String>,
+}
+
+/// "Stay signed in": renews the idle deadline and goes back to the page the applicant was on.
 pub async fn extend_session(
     State(state): State<AppState>,
     signed_in: Option<Extension<SignedIn>>,
+    form: Result<axum::Form<ExtendForm>, FormRejection>,
 ) -> Response {
     let Some(Extension(signed_in)) = signed_in else {
         return back_to("/sign-in", "expired");
     };
+    let back = form
+        .ok()
+        .and_then(|axum::Form(form)| form.return_to)
+        .map(|path| crate::language_choice::safe_return_path(Some(&path)))
+        .filter(|path| path.starts_with("/account"))
+        .unwrap_or_else(|| "/account".to_owned());
     match sessions::extend(state.services.storage.as_ref(), &signed_in, Utc::now()).await {
-        Ok(true) => Redirect::to("/account").into_response(),
+        Ok(true) => Redirect::to(&back).into_response(),
         Ok(false) => back_to("/sign-in", "expired"),
         Err(error) => {
             tracing::error!(%error, "session could not be extended");
@@ -299,8 +329,11 @@ pub(crate) async fn start_session(
     applicant_id: uuid::Uuid,
     shared: bool,
     ip_hash: Option<String>,
+    headers: &HeaderMap,
     next: &str,
 ) -> Response {
+    let language =
+        crate::language_choice::language_at_sign_in(services, applicant_id, headers).await;
     let started = sessions::start(
         services.storage.as_ref(),
         &services.session_tokens(),
@@ -314,10 +347,8 @@ pub(crate) async fn start_session(
     match started {
         Ok(started) => {
             let https = services.config.serves_https();
-            redirect_with_cookies(
-                next,
-                [cookies::set(PortalCookie::Session, &started.token, https)],
-            )
+            let session = cookies::set(PortalCookie::Session, &started.token, https);
+            redirect_with_cookies(next, std::iter::once(session).chain(language))
         }
         Err(error) => {
             tracing::error!(%error, "session could not be started");

@@ -3,15 +3,14 @@
 
 use app::{
     App,
-    i18n::{LANGUAGE_COOKIE, Locale, negotiate},
+    i18n::{Locale, negotiate},
     shell,
 };
 use axum::{
     Router,
-    extract::{DefaultBodyLimit, FromRef, rejection::FormRejection},
-    http::{HeaderMap, HeaderValue, StatusCode, header},
+    extract::{DefaultBodyLimit, FromRef},
+    http::{HeaderMap, header},
     middleware,
-    response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
 use leptos::{config::LeptosOptions, nonce::Nonce, prelude::*};
@@ -23,8 +22,8 @@ use server::{
 };
 
 use crate::{
-    back_office_api, contact_form, document_routes, notice_forms, password_reset_form, push_routes,
-    session_layer, sign_in_form, staff_forms,
+    back_office_api, contact_form, document_routes, language_choice, notice_forms,
+    password_reset_form, push_routes, session_layer, sign_in_form, staff_forms,
 };
 
 #[derive(Clone)]
@@ -78,7 +77,8 @@ pub fn router(state: AppState) -> Router {
     let context = request_context(state.services.clone());
     let options = state.leptos_options.clone();
     let router = Router::new()
-        .route("/language", post(choose_language))
+        .route("/language", post(language_choice::choose_language))
+        .route("/i18n/{file}", get(language_choice::page_messages))
         .route("/activate", post(crate::activation_form::submit_activation))
         .route("/sign-in", post(sign_in_form::submit_password))
         .route("/sign-in/code", post(sign_in_form::submit_code))
@@ -185,78 +185,4 @@ pub fn router(state: AppState) -> Router {
         ))
         .with_state(state.clone());
     apply_middleware(router, &state.services.config)
-}
-
-#[derive(serde::Deserialize)]
-struct LanguageChoice {
-    lang: String,
-    return_to: Option<String>,
-}
-
-/// The language switcher's form: remembers the choice in a cookie and goes back to the page.
-async fn choose_language(
-    headers: HeaderMap,
-    axum::extract::State(state): axum::extract::State<AppState>,
-    form: Result<axum::Form<LanguageChoice>, FormRejection>,
-) -> Response {
-    let Some((locale, return_to)) = form
-        .ok()
-        .and_then(|axum::Form(choice)| Some((Locale::from_code(&choice.lang)?, choice.return_to)))
-    else {
-        let message = locale_of(&headers).messages().invalid_language.clone();
-        return (StatusCode::BAD_REQUEST, message).into_response();
-    };
-    let secure = if state.services.config.serves_https() {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{LANGUAGE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}",
-        locale.code()
-    );
-    let mut response = Redirect::to(&safe_return_path(return_to.as_deref())).into_response();
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().insert(header::SET_COOKIE, value);
-    }
-    response
-}
-
-/// Only paths on this site: never `//other.example` or `https://...` (open redirect).
-fn safe_return_path(requested: Option<&str>) -> String {
-    match requested {
-        Some(path)
-            if path.starts_with('/')
-                && !path.starts_with("//")
-                // Browsers drop tabs and newlines from URLs ("/\t/evil" becomes "//evil"), so
-                // only plain path characters pass.
-                && path.chars().all(|c| c.is_ascii_alphanumeric() || "/-_.~".contains(c)) =>
-        {
-            path.to_owned()
-        }
-        _ => "/".to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::safe_return_path;
-
-    #[test]
-    fn return_paths_stay_on_the_site() {
-        assert_eq!(safe_return_path(Some("/sign-in")), "/sign-in");
-        for hostile in [
-            "//evil.example",
-            "https://evil.example",
-            "/\\evil.example",
-            "/\t/evil.example",
-            "/\n/evil.example",
-            "/a?next=//evil",
-            "evil",
-            "",
-        ] {
-            assert_eq!(safe_return_path(Some(hostile)), "/", "{hostile}");
-        }
-        assert_eq!(safe_return_path(None), "/");
-    }
 }

@@ -172,7 +172,7 @@ on_both_engines!(
                 assert!(answer.status().is_redirection(), "{path}");
                 assert!(location(&answer).starts_with("/sign-in"), "{path}");
             }
-            for endpoint in ["/api/account/notices", "/api/account/notices/unread"] {
+            for endpoint in ["/api/account/notices", "/api/account/status"] {
                 let response = TestApp::client()
                     .post(app.url(endpoint))
                     .header(header::COOKIE, cookie)

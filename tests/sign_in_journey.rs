@@ -373,6 +373,20 @@ on_both_engines!(
         // "Stay signed in" keeps the session going.
         let extended = post(app, &mut first, "/account/extend", &[]).await;
         assert_eq!(location(&extended), "/account");
+        // ...and goes back to the page it was asked from, never off the applicant's space.
+        let back = [("return_to", "/account/notifications")];
+        let extended = post(app, &mut first, "/account/extend", &back).await;
+        assert_eq!(location(&extended), "/account/notifications");
+        for elsewhere in ["//evil.example", "/staff", "https://evil.example"] {
+            let extended = post(
+                app,
+                &mut first,
+                "/account/extend",
+                &[("return_to", elsewhere)],
+            )
+            .await;
+            assert_eq!(location(&extended), "/account", "{elsewhere}");
+        }
     }
 );
 

@@ -18,8 +18,6 @@ pub struct AccountSummary {
     pub push_public_key: String,
     /// Browsers subscribed to Web Push.
     pub push_devices: usize,
-    /// When the session ends without activity (Unix seconds), for the warning before it does.
-    pub session_idle_ends_at: i64,
 }
 
 #[server(endpoint = "account/overview")]
@@ -59,6 +57,5 @@ pub async fn account_overview() -> Result<AccountSummary, ServerFnError> {
         notify_by_sms: applicant.notify_by_sms,
         push_public_key: services.push.public_key(),
         push_devices,
-        session_idle_ends_at: signed_in.idle_expires_at.timestamp(),
     })
 }

@@ -7,7 +7,8 @@ use leptos_router::hooks::use_location;
 use crate::{
     current_locale,
     i18n::{Locale, fill},
-    notification_centre::unread_notice_count,
+    notification_centre::applicant_status,
+    session_warning::SessionTimeoutWarning,
 };
 
 #[component]
@@ -34,6 +35,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                         <a href="/">{m.nav_home.as_str()}</a>
                         <a href="/activate">{m.nav_activate.as_str()}</a>
                         <a href="/sign-in">{m.nav_sign_in.as_str()}</a>
+                        <a href="/help">{m.nav_help.as_str()}</a>
                     </nav>
                 }.into_any()
             }}
@@ -44,14 +46,20 @@ pub fn Layout(children: Children) -> impl IntoView {
         <footer class="site-footer">
             <div class="wrap">
                 <p>{m.footer_privacy.as_str()}</p>
+                <ul class="footer-links">
+                    <li><a href="/help">{m.footer_help.as_str()}</a></li>
+                    <li><a href="/accessibility">{m.footer_accessibility.as_str()}</a></li>
+                </ul>
                 <p>{m.office_name.as_str()}</p>
             </div>
         </footer>
     }
 }
 
-/// A plain form posting to `/language`: it works without JavaScript, and the server answers with
-/// a redirect back to the same page in the chosen language.
+/// A disclosure (`<details>`, no JavaScript needed) holding a plain form posting to `/language`;
+/// the server answers with a redirect back to the same page in the chosen language. Each
+/// language is named in its own script, and the globe says "languages" to those who read
+/// none of the page.
 #[component]
 fn LanguageSwitcher() -> impl IntoView {
     let current = current_locale();
@@ -59,29 +67,37 @@ fn LanguageSwitcher() -> impl IntoView {
     // Follows client-side navigation, so the switch returns to the page being read.
     let pathname = use_location().pathname;
     view! {
-        <form class="language-switcher" method="post" action="/language">
-            <input type="hidden" name="return_to" value=move || pathname.get()/>
-            <fieldset>
-                <legend>{m.language_switcher_label.as_str()}</legend>
-                {Locale::ALL
-                    .into_iter()
-                    .map(|locale| {
-                        let is_current = locale == current;
-                        view! {
-                            <button
-                                type="submit"
-                                name="lang"
-                                value=locale.code()
-                                lang=locale.code()
-                                aria-current=is_current.then_some("true")
-                            >
-                                {locale.native_name()}
-                            </button>
-                        }
-                    })
-                    .collect_view()}
-            </fieldset>
-        </form>
+        <details class="language-switcher">
+            <summary>
+                <span class="globe" aria-hidden="true"></span>
+                <span class="visually-hidden">{m.language_switcher_label.as_str()}" : "</span>
+                <span lang=current.code()>{current.native_name()}</span>
+            </summary>
+            <form method="post" action="/language">
+                <input type="hidden" name="return_to" value=move || pathname.get()/>
+                <fieldset>
+                    <legend class="visually-hidden">{m.language_switcher_label.as_str()}</legend>
+                    {Locale::ALL
+                        .into_iter()
+                        .map(|locale| {
+                            let is_current = locale == current;
+                            view! {
+                                <button
+                                    type="submit"
+                                    name="lang"
+                                    value=locale.code()
+                                    lang=locale.code()
+                                    dir=locale.direction()
+                                    aria-current=is_current.then_some("true")
+                                >
+                                    {locale.native_name()}
+                                </button>
+                            }
+                        })
+                        .collect_view()}
+                </fieldset>
+            </form>
+        </details>
     }
 }
 
@@ -93,7 +109,7 @@ fn ApplicantNav() -> impl IntoView {
     let pathname = use_location().pathname;
     let current =
         move |path: &'static str| move || pathname.with(|here| here == path).then_some("page");
-    let unread = Resource::new_blocking(|| (), |_| unread_notice_count());
+    let status = Resource::new_blocking(|| (), |_| applicant_status());
     view! {
         <nav class="wrap main-nav" aria-label=m.applicant_navigation_label.as_str()>
             <a href="/account" aria-current=current("/account")>{m.nav_documents.as_str()}</a>
@@ -101,7 +117,7 @@ fn ApplicantNav() -> impl IntoView {
                 {m.nav_notifications.as_str()}
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
-                        let count = unread.await.unwrap_or(0);
+                        let count = status.await.map(|status| status.unread_notices).unwrap_or(0);
                         (count > 0).then(|| {
                             let spoken = fill(&m.notifications_unread_count, &[("count", &count.to_string())]);
                             view! {
@@ -114,9 +130,17 @@ fn ApplicantNav() -> impl IntoView {
                 </Suspense>
             </a>
             <a href="/account/contact" aria-current=current("/account/contact")>{m.nav_contact.as_str()}</a>
+            <a href="/help">{m.nav_help.as_str()}</a>
             <form class="nav-sign-out" method="post" action="/sign-out">
                 <button class="link-button" type="submit">{m.sign_out.as_str()}</button>
             </form>
         </nav>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                status.await.ok().map(|status| view! {
+                    <div class="wrap"><SessionTimeoutWarning ends_at=status.idle_ends_at/></div>
+                })
+            })}
+        </Suspense>
     }
 }

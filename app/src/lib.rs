@@ -12,10 +12,13 @@ pub mod notification_centre;
 mod pages;
 #[cfg(feature = "ssr")]
 mod server_context;
+mod session_warning;
 pub mod staff;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
+#[cfg(not(feature = "hydrate"))]
+use leptos_meta::MetaTags;
+use leptos_meta::{Stylesheet, provide_meta_context};
 use leptos_router::{
     SsrMode, StaticSegment,
     components::{Route, Router, Routes},
@@ -27,7 +30,12 @@ use i18n::Locale;
 /// on the server side keeps the two equal).
 pub const CODE_LIFETIME_MINUTES: &str = "10";
 
+/// Days after which a document no one opened counts as notified (CESEDA art. R. 531-17), as the
+/// pages say it (the server's `DEEMED_NOTIFIED_AFTER_DAYS`; a test keeps the two equal).
+pub const DEEMED_NOTIFIED_AFTER_DAYS: &str = "15";
+
 /// The HTML document around the app; rendered on the server only.
+#[cfg(not(feature = "hydrate"))]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let locale = current_locale();
     view! {
@@ -37,7 +45,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
+                <meta name="theme-color" content="#1f3f9b"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png"/>
+                <link rel="manifest" href="/manifest.webmanifest"/>
+                // Fetched alongside the WebAssembly, which waits for it (`i18n::browser`).
+                <link id="page-messages" rel="preload" r#as="fetch" crossorigin="anonymous"
+                    href=locale.messages_address()/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -45,6 +59,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// Installs `/sw.js` (app shell cache, push alerts) where the browser supports it: an
+/// enhancement, so a refusal changes nothing on the page.
+#[cfg(feature = "hydrate")]
+pub fn register_service_worker() {
+    let navigator = window().navigator();
+    if js_sys::Reflect::has(&navigator, &"serviceWorker".into()).unwrap_or(false) {
+        let _ = navigator.service_worker().register("/sw.js");
     }
 }
 
@@ -94,6 +118,9 @@ pub fn App() -> impl IntoView {
                         view=pages::PasswordResetCode
                     />
                     <Route path=StaticSegment("activate") view=pages::Activate/>
+                    <Route path=StaticSegment("help") view=pages::Help/>
+                    <Route path=StaticSegment("accessibility") view=pages::AccessibilityStatement/>
+                    <Route path=StaticSegment("offline") view=pages::Offline/>
                     // Async: the whole page, data included, is in the first response, so it
                     // reads before (and without) the WebAssembly.
                     <Route path=StaticSegment("account") view=pages::Account ssr=SsrMode::Async/>

@@ -19,17 +19,29 @@ pub struct NoticeEntry {
 /// How many notices are shown at most; older ones stay in the database.
 pub const NOTICES_SHOWN: i64 = 100;
 
-#[server(endpoint = "account/notices/unread")]
-pub async fn unread_notice_count() -> Result<i64, ServerFnError> {
+/// What the applicant's navigation shows on every page of their space.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct NavigationStatus {
+    pub unread_notices: i64,
+    /// When the session ends without activity (Unix seconds), for the warning before it does.
+    pub idle_ends_at: i64,
+}
+
+#[server(endpoint = "account/status")]
+pub async fn applicant_status() -> Result<NavigationStatus, ServerFnError> {
     use server::{Services, storage::SubjectKind};
 
     let signed_in = crate::server_context::signed_in(SubjectKind::Applicant)?;
     let services = expect_context::<Services>();
-    services
+    let unread_notices = services
         .storage
         .unread_notice_count(signed_in.subject_id)
         .await
-        .map_err(crate::server_context::unavailable)
+        .map_err(crate::server_context::unavailable)?;
+    Ok(NavigationStatus {
+        unread_notices,
+        idle_ends_at: signed_in.idle_expires_at.timestamp(),
+    })
 }
 
 #[server(endpoint = "account/notices")]

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 const DATA_DIR = '../target/e2e-data';
 
 /** Registers an applicant through the real command line, against the server's own database. */
-export function registerApplicant(foreignerNumber: string): string {
+export function registerApplicant(foreignerNumber: string, language = 'fr'): string {
   const output = execFileSync(
     process.env.E2E_SERVER_BIN ?? '../target/debug/espace-usager',
     [
@@ -17,7 +17,7 @@ export function registerApplicant(foreignerNumber: string): string {
       '--given-names', 'Test',
       '--family-name', 'Applicant',
       '--date-of-birth', '1991-04-12',
-      '--language', 'fr',
+      '--language', language,
     ],
     { env: { ...process.env, EU_DATA_DIR: DATA_DIR, EU_DEMO_DATA: 'off', RUST_LOG: 'warn' } },
   ).toString();
@@ -72,4 +72,10 @@ export async function expectNoHorizontalScroll(page: Page) {
     () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
   );
   expect(overflow).toBeLessThanOrEqual(0);
+}
+
+/** Opens the language picker (a disclosure in the header of every page) and picks `name`. */
+export async function chooseLanguage(page: Page, name: string) {
+  await page.locator('.language-switcher summary').click();
+  await page.getByRole('button', { name, exact: true }).click();
 }

@@ -1,5 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { chooseLanguage } from './applicant';
 
 /** Fails the test on any Content-Security-Policy violation or script error. */
 function watchForErrors(page: Page): string[] {
@@ -39,17 +40,18 @@ test('the landing page renders, hydrates under the CSP and fits the screen', asy
 test('the language switcher changes the language and remembers it', async ({ page }) => {
   await page.goto('/sign-in');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Connexion');
-  await page.getByRole('button', { name: 'English' }).click();
+  await chooseLanguage(page, 'English');
   await expect(page).toHaveURL(/\/sign-in$/);
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in');
+  await page.locator('.language-switcher summary').click();
   await expect(page.getByRole('button', { name: 'English' })).toHaveAttribute('aria-current', 'true');
 
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(
     'Your personal space as an asylum applicant',
   );
-  await page.getByRole('button', { name: 'Français' }).click();
+  await chooseLanguage(page, 'Français');
   await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
 });
 
@@ -58,7 +60,7 @@ test('pages work without JavaScript', async ({ browser }) => {
   const page = await context.newPage();
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
-  await page.getByRole('button', { name: 'English' }).click();
+  await chooseLanguage(page, 'English');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(
     'Your personal space as an asylum applicant',
   );

@@ -96,7 +96,7 @@ test('a phone verified by SMS, a new document announced by SMS and in the notifi
   await expectNoHorizontalScroll(page);
 
   // Sign-out is on every page of the space.
-  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
   await expect(page).toHaveURL(/\/sign-in/);
   await office.close();
 });

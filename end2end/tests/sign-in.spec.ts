@@ -70,7 +70,7 @@ test('activation, email check, sign-out and sign-in on a new device, keyboard on
   await expect(page.getByLabel('Mot de passe')).toBeFocused();
   await page.keyboard.type(PASSWORD);
   await page.keyboard.press('Enter');
-  await expect(page).toHaveURL(/\/sign-in\/code$/);
+  await expect(page).toHaveURL(/\/sign-in\/code\?via=email$/);
   await expectNoAxeViolations(page);
   await expectNoHorizontalScroll(page);
   await page.getByLabel('Code à 6 chiffres reçu').focus();

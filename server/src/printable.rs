@@ -1,7 +1,8 @@
 //! A small writer of printable A4 PDF documents: lines of text in the PDF standard fonts
 //! (Helvetica, Helvetica-Bold, Courier-Bold: every reader has them, nothing is embedded),
 //! wrapped to the page and paginated. Enough for notices handed over a desk; text outside
-//! Windows-1252 (Latin scripts) prints as `?`, so other scripts need embedded fonts (later).
+//! Windows-1252 (Latin scripts) prints as `?`, so other scripts need embedded fonts (later);
+//! `can_print` tells which texts print whole.
 
 use std::fmt::Write as _;
 
@@ -185,6 +186,13 @@ fn wrap(text: &str, font: Font, size: f32) -> Vec<String> {
     lines
 }
 
+/// Whether the standard fonts can print every character of `text` (else it needs embedded fonts).
+pub fn can_print(text: &str) -> bool {
+    text.chars()
+        .zip(windows_1252(text))
+        .all(|(c, byte)| byte != b'?' || c == '?')
+}
+
 /// The text in the fonts' encoding (WinAnsi); what it cannot hold becomes `?`.
 fn windows_1252(text: &str) -> Vec<u8> {
     text.chars()
@@ -300,5 +308,7 @@ mod tests {
     fn characters_outside_the_encoding_print_as_question_marks() {
         assert_eq!(windows_1252("Été – œuvre"), b"\xc9t\xe9 \x96 \x9cuvre");
         assert_eq!(windows_1252("دری"), b"???");
+        assert!(can_print("Été – œuvre ? Shqipëri, Español"));
+        assert!(!can_print("Русский") && !can_print("دری") && !can_print("Türkçe ş"));
     }
 }

@@ -174,6 +174,31 @@ async fn a_verified_phone_gets_a_content_free_text_once(portal: &Portal, gateway
 }
 with_gateway_on_both_engines!(a_verified_phone_gets_a_content_free_text_once);
 
+async fn the_language_kept_on_the_account_is_the_language_of_the_text(
+    portal: &Portal,
+    gateway: &SmsGateway,
+) {
+    let amina = portal.applicant("0706000009").await;
+    verify_phone(portal, gateway, amina, "06 12 34 56 79").await;
+    portal
+        .services
+        .storage
+        .set_preferred_language(amina, "fa-AF")
+        .await
+        .unwrap();
+    let applicant = portal.services.storage.find_applicant(amina).await.unwrap();
+    assert_eq!(applicant.unwrap().preferred_language, "fa-AF");
+
+    portal.post(amina, &letter("Convocation")).await.unwrap();
+    deliver_due(&portal.services, &EchoTexts).await.unwrap();
+    let received = gateway.received();
+    assert_eq!(
+        received.last().unwrap().text(),
+        "[fa-AF] new document: http://127.0.0.1:3000/"
+    );
+}
+with_gateway_on_both_engines!(the_language_kept_on_the_account_is_the_language_of_the_text);
+
 async fn a_gateway_down_is_retried_and_a_refusal_is_final(portal: &Portal, gateway: &SmsGateway) {
     let amina = portal.applicant("0706000002").await;
     verify_phone(portal, gateway, amina, "+93 70 123 4567").await;

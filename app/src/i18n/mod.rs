@@ -4,36 +4,97 @@
 //! the typed `Messages` struct, so a key used in code but absent from a file (or the reverse) fails
 //! the `every_locale_has_every_message` test, and a typo in code fails to compile.
 //!
-//! The language of a page is chosen on the server (cookie, then Accept-Language, then French) and
-//! written in `<html lang>`, where the browser side reads it back when it hydrates.
+//! The language of a page is chosen on the server (the signed-in applicant's choice, the language
+//! cookie, then Accept-Language, then French) and written in `<html lang>` and `<html dir>`. The
+//! browser side reads the tag back and fetches that one locale (`/i18n/<code>.json`, cached)
+//! before it hydrates, so adding a language does not grow the WebAssembly.
 
+#[cfg(feature = "hydrate")]
+mod browser;
 mod negotiation;
 
+#[cfg(not(feature = "hydrate"))]
 use std::sync::LazyLock;
 
 use serde::Deserialize;
 
-pub use negotiation::{LANGUAGE_COOKIE, negotiate};
+#[cfg(feature = "hydrate")]
+pub use browser::load_page_messages;
+pub use negotiation::{LANGUAGE_COOKIE, language_cookie, negotiate};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Locale {
     Fr,
     En,
+    Ar,
+    /// Dari, the Persian of Afghanistan.
+    FaAf,
+    Ps,
+    Ur,
+    Bn,
+    Ru,
+    Uk,
+    Ka,
+    Sq,
+    Tr,
+    Ti,
+    So,
+    Es,
 }
 
 impl Locale {
-    pub const ALL: [Locale; 2] = [Locale::Fr, Locale::En];
+    /// In the order of the language picker: the office's language, then by number of applicants
+    /// who read it (OFPRA's yearly figures by nationality), English after French for staff.
+    pub const ALL: [Locale; 15] = [
+        Locale::Fr,
+        Locale::En,
+        Locale::Ar,
+        Locale::FaAf,
+        Locale::Ps,
+        Locale::Bn,
+        Locale::Ru,
+        Locale::Uk,
+        Locale::Ka,
+        Locale::Sq,
+        Locale::Tr,
+        Locale::Ti,
+        Locale::Ur,
+        Locale::So,
+        Locale::Es,
+    ];
     pub const DEFAULT: Locale = Locale::Fr;
 
-    /// BCP 47 tag, as in `<html lang>` and the language cookie.
+    /// BCP 47 tag, as in `<html lang>`, the language cookie and the applicant's record.
     pub fn code(self) -> &'static str {
         match self {
             Locale::Fr => "fr",
             Locale::En => "en",
+            Locale::Ar => "ar",
+            Locale::FaAf => "fa-AF",
+            Locale::Ps => "ps",
+            Locale::Ur => "ur",
+            Locale::Bn => "bn",
+            Locale::Ru => "ru",
+            Locale::Uk => "uk",
+            Locale::Ka => "ka",
+            Locale::Sq => "sq",
+            Locale::Tr => "tr",
+            Locale::Ti => "ti",
+            Locale::So => "so",
+            Locale::Es => "es",
         }
     }
 
+    /// A tag as browsers and the back-office send it: case-insensitive, with the older codes
+    /// for Dari (`prs`, and `fa`, which Dari readers understand when no Persian is offered).
     pub fn from_code(code: &str) -> Option<Locale> {
+        let code = code.trim();
+        if ["prs", "fa", "fa-af"]
+            .iter()
+            .any(|alias| alias.eq_ignore_ascii_case(code))
+        {
+            return Some(Locale::FaAf);
+        }
         Locale::ALL
             .into_iter()
             .find(|locale| locale.code().eq_ignore_ascii_case(code))
@@ -44,31 +105,123 @@ impl Locale {
         match self {
             Locale::Fr => "Français",
             Locale::En => "English",
+            Locale::Ar => "العربية",
+            Locale::FaAf => "دری",
+            Locale::Ps => "پښتو",
+            Locale::Ur => "اردو",
+            Locale::Bn => "বাংলা",
+            Locale::Ru => "Русский",
+            Locale::Uk => "Українська",
+            Locale::Ka => "ქართული",
+            Locale::Sq => "Shqip",
+            Locale::Tr => "Türkçe",
+            Locale::Ti => "ትግርኛ",
+            Locale::So => "Soomaali",
+            Locale::Es => "Español",
         }
     }
 
     /// Text direction, for `<html dir>`.
     pub fn direction(self) -> &'static str {
-        "ltr"
-    }
-
-    pub fn messages(self) -> &'static Messages {
-        match self {
-            Locale::Fr => &FR,
-            Locale::En => &EN,
+        if self.is_right_to_left() {
+            "rtl"
+        } else {
+            "ltr"
         }
     }
 
-    fn source(self) -> &'static str {
+    pub fn is_right_to_left(self) -> bool {
+        matches!(self, Locale::Ar | Locale::FaAf | Locale::Ps | Locale::Ur)
+    }
+
+    /// On the server every locale is compiled in. In the browser only the page's locale is
+    /// there, fetched before hydration (see `install`), so the WebAssembly carries no text.
+    #[cfg(not(feature = "hydrate"))]
+    pub fn messages(self) -> &'static Messages {
+        &ALL_MESSAGES[self.index()]
+    }
+
+    #[cfg(feature = "hydrate")]
+    pub fn messages(self) -> &'static Messages {
+        INSTALLED
+            .get()
+            .expect("hydration starts only once the page's messages are installed")
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    fn index(self) -> usize {
+        Locale::ALL
+            .iter()
+            .position(|locale| *locale == self)
+            .unwrap_or_default()
+    }
+
+    /// Where the browser side fetches this locale: the address changes with the text, so the
+    /// browser may keep each version for good.
+    #[cfg(not(feature = "hydrate"))]
+    pub fn messages_address(self) -> String {
+        format!("/i18n/{}.json?v={}", self.code(), self.source_version())
+    }
+
+    /// A short digest of the locale's file (FNV-1a, 64 bits): stable for one build.
+    #[cfg(not(feature = "hydrate"))]
+    pub fn source_version(self) -> &'static str {
+        &SOURCE_VERSIONS[self.index()]
+    }
+
+    /// The locale's JSON file, as served to the browser at `/i18n/<code>.json`.
+    #[cfg(not(feature = "hydrate"))]
+    pub fn source(self) -> &'static str {
         match self {
             Locale::Fr => include_str!("../../locales/fr.json"),
             Locale::En => include_str!("../../locales/en.json"),
+            Locale::Ar => include_str!("../../locales/ar.json"),
+            Locale::FaAf => include_str!("../../locales/fa-AF.json"),
+            Locale::Ps => include_str!("../../locales/ps.json"),
+            Locale::Ur => include_str!("../../locales/ur.json"),
+            Locale::Bn => include_str!("../../locales/bn.json"),
+            Locale::Ru => include_str!("../../locales/ru.json"),
+            Locale::Uk => include_str!("../../locales/uk.json"),
+            Locale::Ka => include_str!("../../locales/ka.json"),
+            Locale::Sq => include_str!("../../locales/sq.json"),
+            Locale::Tr => include_str!("../../locales/tr.json"),
+            Locale::Ti => include_str!("../../locales/ti.json"),
+            Locale::So => include_str!("../../locales/so.json"),
+            Locale::Es => include_str!("../../locales/es.json"),
         }
     }
 }
 
-static FR: LazyLock<Messages> = LazyLock::new(|| Messages::parse(Locale::Fr));
-static EN: LazyLock<Messages> = LazyLock::new(|| Messages::parse(Locale::En));
+#[cfg(not(feature = "hydrate"))]
+static ALL_MESSAGES: LazyLock<Vec<Messages>> =
+    LazyLock::new(|| Locale::ALL.into_iter().map(Messages::parse).collect());
+
+#[cfg(not(feature = "hydrate"))]
+static SOURCE_VERSIONS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    Locale::ALL
+        .into_iter()
+        .map(|locale| {
+            let digest = locale
+                .source()
+                .bytes()
+                .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+                    (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+                });
+            format!("{digest:016x}")
+        })
+        .collect()
+});
+
+#[cfg(feature = "hydrate")]
+static INSTALLED: std::sync::OnceLock<Messages> = std::sync::OnceLock::new();
+
+/// Gives the browser side the page's messages, fetched from `/i18n/<code>.json`.
+#[cfg(feature = "hydrate")]
+pub fn install(source: &str) -> Result<(), serde_json::Error> {
+    let messages = serde_json::from_str(source)?;
+    let _ = INSTALLED.set(messages);
+    Ok(())
+}
 
 /// One field per message key; see `app/locales/fr.json` for the reference text.
 #[derive(Debug, Deserialize)]
@@ -390,6 +543,37 @@ pub struct Messages {
     pub staff_delivery_dead: String,
     pub email_reminder_subject: String,
     pub email_reminder_body: String,
+    pub nav_help: String,
+    pub footer_help: String,
+    pub footer_accessibility: String,
+    pub help_title: String,
+    pub help_intro: String,
+    pub help_key_title: String,
+    pub help_key_text: String,
+    pub help_password_title: String,
+    pub help_password_text: String,
+    pub help_notified_title: String,
+    pub help_notified_text: String,
+    pub help_deadlines_title: String,
+    pub help_deadlines_summons: String,
+    pub help_deadlines_decision: String,
+    pub help_contact_title: String,
+    pub help_contact_text: String,
+    pub help_contact_never: String,
+    pub accessibility_title: String,
+    pub accessibility_status: String,
+    pub accessibility_tested_title: String,
+    pub accessibility_tested_text: String,
+    pub accessibility_limits_title: String,
+    pub accessibility_limits_text: String,
+    pub accessibility_contact_title: String,
+    pub accessibility_contact_text: String,
+    pub accessibility_remedy_title: String,
+    pub accessibility_remedy_text: String,
+    pub accessibility_date: String,
+    pub offline_title: String,
+    pub offline_text: String,
+    pub offline_retry: String,
     pub push_new_document: String,
     pub push_reminder: String,
     pub push_section: String,
@@ -481,6 +665,7 @@ impl Messages {
         }
     }
 
+    #[cfg(not(feature = "hydrate"))]
     fn parse(locale: Locale) -> Messages {
         // Every locale is parsed by a unit test, so this cannot fail in a tested build.
         serde_json::from_str(locale.source())
@@ -537,6 +722,25 @@ mod tests {
         }
     }
 
+    /// A file copied from French and never translated would pass the key checks.
+    #[test]
+    fn every_other_locale_is_translated() {
+        let french: BTreeMap<String, String> = serde_json::from_str(Locale::Fr.source()).unwrap();
+        for locale in Locale::ALL.into_iter().skip(1) {
+            let messages: BTreeMap<String, String> = serde_json::from_str(locale.source()).unwrap();
+            let same = messages
+                .iter()
+                .filter(|(key, text)| french.get(*key) == Some(*text))
+                .count();
+            assert!(
+                same * 10 < messages.len(),
+                "{}: {same} of {} messages are still the French text",
+                locale.code(),
+                messages.len()
+            );
+        }
+    }
+
     #[test]
     fn codes_round_trip() {
         for locale in Locale::ALL {
@@ -544,6 +748,26 @@ mod tests {
         }
         assert_eq!(Locale::from_code("EN"), Some(Locale::En));
         assert_eq!(Locale::from_code("xx"), None);
+        for dari in ["prs", "fa", "fa-af", "FA-AF"] {
+            assert_eq!(Locale::from_code(dari), Some(Locale::FaAf));
+        }
+    }
+
+    #[test]
+    fn right_to_left_scripts_are_marked() {
+        let rtl: Vec<&str> = Locale::ALL
+            .into_iter()
+            .filter(|locale| locale.direction() == "rtl")
+            .map(Locale::code)
+            .collect();
+        assert_eq!(rtl, ["ar", "fa-AF", "ps", "ur"]);
+    }
+
+    #[test]
+    fn every_locale_is_listed_once_with_its_own_name() {
+        let names: BTreeSet<&str> = Locale::ALL.into_iter().map(Locale::native_name).collect();
+        assert_eq!(names.len(), Locale::ALL.len());
+        assert_eq!(Locale::ALL[0], Locale::DEFAULT);
     }
 
     #[test]

@@ -12,7 +12,8 @@ pub fn negotiate(cookie_header: Option<&str>, accept_language: Option<&str>) -> 
         .unwrap_or(Locale::DEFAULT)
 }
 
-fn language_cookie(cookie_header: &str) -> Option<Locale> {
+/// The language chosen with the picker on this browser, if any.
+pub fn language_cookie(cookie_header: &str) -> Option<Locale> {
     cookie_header
         .split(';')
         .filter_map(|pair| pair.trim().split_once('='))
@@ -31,7 +32,7 @@ fn from_accept_language(header: &str) -> Option<Locale> {
             .and_then(|q| q.parse::<f32>().ok())
             .unwrap_or(1.0);
         let primary = tag.split('-').next().unwrap_or_default();
-        if let Some(locale) = Locale::from_code(primary)
+        if let Some(locale) = Locale::from_code(tag).or_else(|| Locale::from_code(primary))
             && quality > 0.0
             && best.is_none_or(|(_, best_quality)| quality > best_quality)
         {
@@ -53,7 +54,7 @@ mod tests {
     #[test]
     fn accept_language_follows_quality() {
         assert_eq!(
-            negotiate(None, Some("ar;q=1, en-GB;q=0.8, fr;q=0.9")),
+            negotiate(None, Some("de;q=1, en-GB;q=0.8, fr;q=0.9")),
             Locale::Fr
         );
         assert_eq!(negotiate(None, Some("en-US,en;q=0.9,fr;q=0.8")), Locale::En);
@@ -61,8 +62,17 @@ mod tests {
     }
 
     #[test]
+    fn regional_tags_find_their_language() {
+        assert_eq!(negotiate(None, Some("ar-SA,ar;q=0.9")), Locale::Ar);
+        assert_eq!(negotiate(None, Some("fa-AF")), Locale::FaAf);
+        assert_eq!(negotiate(None, Some("prs")), Locale::FaAf);
+        assert_eq!(negotiate(None, Some("ti-ER, en;q=0.5")), Locale::Ti);
+        assert_eq!(negotiate(Some("lang=fa-AF"), None), Locale::FaAf);
+    }
+
+    #[test]
     fn unknown_or_malformed_input_falls_back_to_french() {
-        assert_eq!(negotiate(Some("lang=xx"), Some("de, ps")), Locale::Fr);
+        assert_eq!(negotiate(Some("lang=xx"), Some("de, pt-BR")), Locale::Fr);
         assert_eq!(negotiate(Some(";;=;"), Some(";q=abc,,")), Locale::Fr);
         assert_eq!(negotiate(None, None), Locale::Fr);
     }

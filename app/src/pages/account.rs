@@ -1,4 +1,4 @@
-//! The applicant's space: greeting, documents (issue 4), contact details, and sign-out. Only
+//! The applicant's space: greeting, documents, contact details, and sign-out everywhere. Only
 //! reached with a valid session: the server redirects anyone else to sign-in.
 
 use leptos::prelude::*;
@@ -43,7 +43,6 @@ fn AccountSections(overview: AccountSummary) -> impl IntoView {
     let m = current_locale().messages();
     let greeting = fill(&m.account_greeting, &[("name", &overview.given_names)]);
     let reachable = overview.email.is_some() || overview.phone.is_some();
-    let session_ends_at = overview.session_idle_ends_at;
     let mut contact: Vec<String> = Vec::new();
     if let Some(email) = &overview.email {
         contact.push(fill(&m.account_contact_email, &[("email", email)]));
@@ -55,7 +54,6 @@ fn AccountSections(overview: AccountSummary) -> impl IntoView {
         contact.push(m.account_contact_none.clone());
     }
     view! {
-        <SessionTimeoutWarning ends_at=session_ends_at/>
         <h1>{greeting}</h1>
         <section aria-labelledby="documents-title">
             <h2 id="documents-title">{m.account_documents_title.as_str()}</h2>
@@ -74,9 +72,7 @@ fn AccountSections(overview: AccountSummary) -> impl IntoView {
         </section>
         <section aria-labelledby="security-title">
             <h2 id="security-title">{m.account_security_title.as_str()}</h2>
-            <form method="post" action="/sign-out">
-                <button class="button primary" type="submit">{m.sign_out.as_str()}</button>
-            </form>
+            // Signing out of this phone is in the navigation, on every page.
             <form class="stacked-form" method="post" action="/sign-out/everywhere">
                 <p class="hint" id="everywhere-hint">{m.sign_out_everywhere_hint.as_str()}</p>
                 <button class="button secondary" type="submit" aria-describedby="everywhere-hint">
@@ -84,48 +80,6 @@ fn AccountSections(overview: AccountSummary) -> impl IntoView {
                 </button>
             </form>
         </section>
-    }
-}
-
-/// Two minutes before the session ends for inactivity, says so and offers to stay signed in.
-/// Needs the WebAssembly (a timer); without it the server still ends the session on time.
-#[component]
-fn SessionTimeoutWarning(ends_at: i64) -> impl IntoView {
-    let m = current_locale().messages();
-    let (due, set_due) = signal(false);
-    // Effects run in the browser only: the server renders the page without the warning.
-    Effect::new(move |_| {
-        let now = now_in_seconds();
-        let wait = (ends_at - WARNING_SECONDS - now).max(0) as u64;
-        set_timeout(
-            move || set_due.set(true),
-            std::time::Duration::from_secs(wait),
-        );
-    });
-    move || {
-        due.get().then(|| {
-            view! {
-                <div class="notice session-warning" role="alert">
-                    <p>{m.session_warning.as_str()}</p>
-                    <form method="post" action="/account/extend">
-                        <button class="button primary" type="submit">{m.session_extend.as_str()}</button>
-                    </form>
-                </div>
-            }
-        })
-    }
-}
-
-const WARNING_SECONDS: i64 = 120;
-
-fn now_in_seconds() -> i64 {
-    #[cfg(feature = "hydrate")]
-    {
-        (js_sys::Date::now() / 1000.0) as i64
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        0
     }
 }
 

@@ -1,17 +1,14 @@
 use leptos::prelude::*;
 
 use super::PageTitle;
-use crate::{current_locale, i18n::fill};
-
-/// Days after which an unopened document counts as notified (CESEDA art. R. 531-17).
-const DEEMED_NOTIFIED_AFTER_DAYS: u32 = 15;
+use crate::{DEEMED_NOTIFIED_AFTER_DAYS, current_locale, i18n::fill};
 
 #[component]
 pub fn Landing() -> impl IntoView {
     let m = current_locale().messages();
     let notice = fill(
         &m.landing_notice_text,
-        &[("days", &DEEMED_NOTIFIED_AFTER_DAYS.to_string())],
+        &[("days", DEEMED_NOTIFIED_AFTER_DAYS)],
     );
     view! {
         <PageTitle page=m.nav_home.as_str()/>

@@ -1,25 +1,31 @@
 //! One module per page.
 
+mod accessibility;
 mod account;
 mod activate;
 mod api_keys;
 mod applicant_file;
 mod contact;
 mod form_feedback;
+mod help;
 mod landing;
 mod not_found;
 mod notifications;
+mod offline;
 mod password_reset;
 mod sign_in;
 mod staff;
 
+pub use accessibility::AccessibilityStatement;
 pub use account::Account;
 pub use activate::Activate;
 pub use applicant_file::ApplicantFilePage;
 pub use contact::{Contact, ContactConfirm};
+pub use help::Help;
 pub use landing::Landing;
 pub use not_found::NotFound;
 pub use notifications::Notifications;
+pub use offline::Offline;
 pub use password_reset::{PasswordReset, PasswordResetCode};
 pub use sign_in::{SignIn, SignInCode};
 pub use staff::{StaffEnrol, StaffHome, StaffSignIn};

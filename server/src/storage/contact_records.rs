@@ -84,6 +84,14 @@ pub trait ContactRecords: Send + Sync {
         applicant_id: Uuid,
         channels: NotificationChannels,
     ) -> Result<(), StorageError>;
+
+    /// The language the applicant reads (a BCP 47 tag the portal speaks): pages, emails, texts
+    /// and push alerts follow it.
+    async fn set_preferred_language(
+        &self,
+        applicant_id: Uuid,
+        language: &str,
+    ) -> Result<(), StorageError>;
 }
 
 macro_rules! impl_contact_records {
@@ -184,6 +192,19 @@ macro_rules! impl_contact_records {
                 .bind(channels.sms)
                 .execute(&self.pool)
                 .await?;
+                Ok(())
+            }
+
+            async fn set_preferred_language(
+                &self,
+                applicant_id: Uuid,
+                language: &str,
+            ) -> Result<(), StorageError> {
+                sqlx::query("UPDATE applicants SET preferred_language = $2 WHERE id = $1")
+                    .bind(applicant_id)
+                    .bind(language)
+                    .execute(&self.pool)
+                    .await?;
                 Ok(())
             }
         }

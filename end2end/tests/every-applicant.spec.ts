@@ -1,0 +1,168 @@
+import { test, expect, type Browser, type Page } from '@playwright/test';
+import {
+  chooseLanguage,
+  expectNoAxeViolations,
+  expectNoHorizontalScroll,
+  registerApplicant,
+  uniqueNumber,
+} from './applicant';
+import { pdfSaying, signedInStaff } from './staff-helpers';
+
+const PASSWORD = 'un thé vert à midi';
+
+/** Activates through the form by field ids, so it works in any language. */
+async function activateAnyLanguage(page: Page, number: string, key: string) {
+  await page.goto('/activate');
+  await page.locator('#foreigner_number').fill(number);
+  await page.locator('#connection_key').fill(key);
+  await page.locator('#birth_day').fill('12');
+  await page.locator('#birth_month').fill('4');
+  await page.locator('#birth_year').fill('1991');
+  await page.locator('#password').fill(PASSWORD);
+  await page.locator('#password').press('Enter');
+  await expect(page).toHaveURL(/\/account\/contact\?activated=1$/);
+}
+
+/** A staff member on a desktop posts one document into the applicant's account. */
+async function postDocument(browser: Browser, number: string, title: string) {
+  const office = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' });
+  const staff = await office.newPage();
+  await signedInStaff(staff, 'agent');
+  await staff.getByLabel('Numéro étranger ou numéro de dossier').fill(number);
+  await staff.getByRole('button', { name: 'Ouvrir son dossier' }).click();
+  await staff.getByLabel('Type de document').selectOption('interview_summons');
+  await staff.getByLabel('Intitulé (vu par le demandeur)').fill(title);
+  await staff.getByLabel('Fichiers PDF').setInputFiles([
+    { name: 'convocation.pdf', mimeType: 'application/pdf', buffer: pdfSaying('Convocation') },
+  ]);
+  await staff.getByRole('button', { name: 'Déposer dans le compte' }).click();
+  await expect(staff).toHaveURL(/published=1$/);
+  await office.close();
+}
+
+/** Checks a page (axe, 360 px fit) and keeps its screenshot as a test artifact. */
+async function checkAndKeep(page: Page, name: string) {
+  await expectNoAxeViolations(page);
+  await expectNoHorizontalScroll(page);
+  await page.screenshot({ path: test.info().outputPath(`${name}.png`), fullPage: true });
+}
+
+for (const [language, name, dir] of [
+  ['fr', 'Français', 'ltr'],
+  ['ar', 'العربية', 'rtl'],
+  ['fa-AF', 'دری', 'rtl'],
+] as const) {
+  test(`the applicant's pages in ${language}: picker before sign-in, layout, every page checked`, async ({ browser, page }) => {
+    // Eleven pages, each checked with axe, and a staff member posting a document.
+    test.setTimeout(120_000);
+    await page.goto('/');
+    await chooseLanguage(page, name);
+    await expect(page.locator('html')).toHaveAttribute('lang', language);
+    await expect(page.locator('html')).toHaveAttribute('dir', dir);
+    // The browser side loads the same language and hydrates.
+    await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+    await checkAndKeep(page, `${language}-landing`);
+    for (const path of ['/sign-in', '/activate', '/help', '/accessibility', '/sign-in/reset']) {
+      await page.goto(path);
+      await expect(page.locator('html')).toHaveAttribute('lang', language);
+      await checkAndKeep(page, `${language}${path.replaceAll('/', '-')}`);
+    }
+
+    const number = uniqueNumber();
+    await activateAnyLanguage(page, number, registerApplicant(number));
+    await checkAndKeep(page, `${language}-contact`);
+    await postDocument(browser, number, 'Convocation du 9 janvier');
+    await page.goto('/account');
+    await expect(page.locator('.inbox-item')).toHaveCount(1);
+    await expect(page.locator('.pictogram')).toBeVisible();
+    await checkAndKeep(page, `${language}-account`);
+    await page.goto('/account/notifications');
+    await checkAndKeep(page, `${language}-notifications`);
+    // Sign-out is in the applicant's navigation on every page of the space.
+    await expect(page.locator('.nav-sign-out button')).toBeVisible();
+  });
+}
+
+test('the language chosen while signed in is kept on the account and follows to a new phone', async ({ browser, page }) => {
+  const number = uniqueNumber();
+  await activateAnyLanguage(page, number, registerApplicant(number));
+  await chooseLanguage(page, 'Русский');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'ru');
+  await expect(page).toHaveURL(/\/account\/contact$/);
+
+  // Another phone, in French by default: once signed in, the portal speaks Russian.
+  const other = await browser.newContext({ locale: 'fr-FR', viewport: { width: 360, height: 740 } });
+  const phone = await other.newPage();
+  await phone.goto('/sign-in');
+  await expect(phone.locator('html')).toHaveAttribute('lang', 'fr');
+  await phone.locator('#foreigner_number').fill(number);
+  await phone.locator('#password').fill(PASSWORD);
+  await phone.locator('#password').press('Enter');
+  // No verified contact yet: the portal asks for one, in the account's language.
+  await expect(phone).toHaveURL(/\/account\/contact$/);
+  await expect(phone.locator('html')).toHaveAttribute('lang', 'ru');
+  await other.close();
+});
+
+test('installable: a manifest, and a service worker that keeps only the app shell', async ({ page, context }) => {
+  const manifest = await (await page.request.get('/manifest.webmanifest')).json();
+  expect(manifest.start_url).toBe('/account');
+  expect(manifest.icons.map((icon: { sizes: string }) => icon.sizes)).toContain('512x512');
+
+  const number = uniqueNumber();
+  await activateAnyLanguage(page, number, registerApplicant(number));
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  // Pages visited with the worker in control: still none of them is kept.
+  await page.goto('/account');
+  await page.goto('/account/notifications');
+  await page.goto('/help');
+  const cached = await page.evaluate(async () => {
+    const urls: string[] = [];
+    for (const name of await caches.keys()) {
+      const cache = await caches.open(name);
+      for (const request of await cache.keys()) urls.push(new URL(request.url).pathname);
+    }
+    return urls;
+  });
+  expect(cached).toContain('/offline');
+  for (const path of cached) {
+    expect(path).toMatch(/^\/(offline|favicon\.svg|manifest\.webmanifest|icons\/.+|pkg\/.+|i18n\/.+\.json)$/);
+  }
+
+  // Without a network, a page says so instead of failing.
+  await context.setOffline(true);
+  await page.goto('/account').catch(() => undefined);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Pas de connexion');
+  await context.setOffline(false);
+});
+
+test('a shared phone: not remembered, nothing personal left in the browser after sign-out', async ({ page, context }) => {
+  const number = uniqueNumber();
+  const key = registerApplicant(number);
+  await activateAnyLanguage(page, number, key);
+  await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
+
+  await page.goto('/sign-in');
+  await page.locator('#foreigner_number').fill(number);
+  await page.locator('#password').fill(PASSWORD);
+  await page.getByLabel('Ce téléphone est partagé avec d\'autres personnes').check();
+  await page.locator('#password').press('Enter');
+  await expect(page).toHaveURL(/\/account\/contact$/);
+  await page.goto('/account');
+  await expect(page.locator('.nav-sign-out button')).toBeVisible();
+  await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
+  await expect(page).toHaveURL(/\/sign-in\?signed_out=1$/);
+
+  const names = (await context.cookies()).map((cookie) => cookie.name);
+  expect(names.filter((name) => /session|device/i.test(name))).toEqual([]);
+  const stored = await page.evaluate(async () => ({
+    local: localStorage.length,
+    session: sessionStorage.length,
+    databases: (await indexedDB.databases()).length,
+  }));
+  expect(stored).toEqual({ local: 0, session: 0, databases: 0 });
+  // The browser's back button finds no copy of the space: pages are never stored.
+  await page.goBack();
+  await expect(page).toHaveURL(/\/sign-in/);
+});

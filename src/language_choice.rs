@@ -1,0 +1,161 @@
+//! The page language: `POST /language` (the picker on every page) and `GET /i18n/<code>.json`,
+//! the one locale the browser side loads before it hydrates.
+//!
+//! A signed-in applicant's choice is also kept on the account, so emails, texts and push alerts
+//! arrive in it and the next sign-in on another phone starts in it.
+
+use app::i18n::{LANGUAGE_COOKIE, Locale};
+use axum::{
+    Extension,
+    extract::{Path, Query, State, rejection::FormRejection},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use server::{sessions::SignedIn, storage::SubjectKind};
+
+use crate::startup::{AppState, locale_of};
+
+#[derive(serde::Deserialize)]
+pub struct LanguageChoice {
+    lang: String,
+    return_to: Option<String>,
+}
+
+/// Remembers the choice in a cookie (and on the applicant's account) and goes back to the page.
+pub async fn choose_language(
+    headers: HeaderMap,
+    State(state): State<AppState>,
+    signed_in: Option<Extension<SignedIn>>,
+    form: Result<axum::Form<LanguageChoice>, FormRejection>,
+) -> Response {
+    let Some((locale, return_to)) = form
+        .ok()
+        .and_then(|axum::Form(choice)| Some((Locale::from_code(&choice.lang)?, choice.return_to)))
+    else {
+        let message = locale_of(&headers).messages().invalid_language.clone();
+        return (StatusCode::BAD_REQUEST, message).into_response();
+    };
+    if let Some(Extension(signed_in)) = signed_in
+        && signed_in.subject_kind == SubjectKind::Applicant
+    {
+        let saved = state
+            .services
+            .storage
+            .set_preferred_language(signed_in.subject_id, locale.code())
+            .await;
+        // The page still switches; only later messages keep the previous language.
+        if let Err(error) = saved {
+            tracing::error!(%error, "language could not be kept on the account");
+        }
+    }
+    let mut response = Redirect::to(&safe_return_path(return_to.as_deref())).into_response();
+    if let Ok(value) = language_cookie(locale, state.services.config.serves_https()) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// At sign-in: a language chosen on this browser before signing in is kept on the account;
+/// with none, the account's language becomes this browser's (the returned cookie).
+pub(crate) async fn language_at_sign_in(
+    services: &server::Services,
+    applicant_id: uuid::Uuid,
+    headers: &HeaderMap,
+) -> Option<HeaderValue> {
+    let chosen = headers
+        .get(header::COOKIE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(app::i18n::language_cookie);
+    let storage = services.storage.as_ref();
+    if let Some(locale) = chosen {
+        if let Err(error) = storage
+            .set_preferred_language(applicant_id, locale.code())
+            .await
+        {
+            tracing::error!(%error, "language could not be kept on the account");
+        }
+        return None;
+    }
+    let applicant = storage.find_applicant(applicant_id).await.ok().flatten()?;
+    let locale = Locale::from_code(&applicant.preferred_language)?;
+    language_cookie(locale, services.config.serves_https()).ok()
+}
+
+pub(crate) fn language_cookie(
+    locale: Locale,
+    https: bool,
+) -> Result<HeaderValue, header::InvalidHeaderValue> {
+    let secure = if https { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{LANGUAGE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}",
+        locale.code()
+    ))
+}
+
+#[derive(serde::Deserialize)]
+pub struct Version {
+    v: Option<String>,
+}
+
+/// A locale's messages as JSON. Asked for with the current version (`?v=`, as the page links
+/// it), the answer may be cached for good; otherwise it must be checked again.
+pub async fn page_messages(Path(file): Path<String>, Query(version): Query<Version>) -> Response {
+    let Some(locale) = file
+        .strip_suffix(".json")
+        .and_then(|code| Locale::ALL.into_iter().find(|locale| locale.code() == code))
+    else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let cache = if version.v.as_deref() == Some(locale.source_version()) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    (
+        [
+            (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+            (header::CACHE_CONTROL, cache),
+        ],
+        locale.source(),
+    )
+        .into_response()
+}
+
+/// Only paths on this site: never `//other.example` or `https://...` (open redirect).
+pub(crate) fn safe_return_path(requested: Option<&str>) -> String {
+    match requested {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                // Browsers drop tabs and newlines from URLs ("/\t/evil" becomes "//evil"), so
+                // only plain path characters pass.
+                && path.chars().all(|c| c.is_ascii_alphanumeric() || "/-_.~".contains(c)) =>
+        {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_return_path;
+
+    #[test]
+    fn return_paths_stay_on_the_site() {
+        assert_eq!(safe_return_path(Some("/sign-in")), "/sign-in");
+        for hostile in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/a?next=//evil",
+            "evil",
+            "",
+        ] {
+            assert_eq!(safe_return_path(Some(hostile)), "/", "{hostile}");
+        }
+        assert_eq!(safe_return_path(None), "/");
+    }
+}
