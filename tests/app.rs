@@ -118,6 +118,54 @@ on_both_engines!(
 );
 
 on_both_engines!(
+    right_to_left_pages_and_the_one_locale_the_browser_loads,
+    &[],
+    async |app: &TestApp| {
+        let client = TestApp::client();
+        let page = client
+            .get(app.url("/help"))
+            .header(header::COOKIE, "lang=fa-AF")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains(r#"<html lang="fa-AF" dir="rtl""#), "{page}");
+        let address = page
+            .split(r#"id="page-messages""#)
+            .nth(1)
+            .and_then(|rest| rest.split(r#"href=""#).nth(1))
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .replace("&amp;", "&");
+        assert!(address.starts_with("/i18n/fa-AF.json?v="), "{address}");
+
+        let current = client.get(app.url(&address)).send().await.unwrap();
+        assert_eq!(current.status(), StatusCode::OK);
+        assert_eq!(
+            current.headers()[header::CACHE_CONTROL],
+            "public, max-age=31536000, immutable"
+        );
+        let texts: serde_json::Value = current.json().await.unwrap();
+        assert_eq!(texts["site_name"], "Espace usager");
+        assert!(page.contains(texts["help_title"].as_str().unwrap()));
+
+        // Another version (an older page) must be checked again; unknown files do not exist.
+        let stale = client
+            .get(app.url("/i18n/fa-AF.json?v=0"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stale.headers()[header::CACHE_CONTROL], "no-cache");
+        for missing in ["/i18n/xx.json", "/i18n/fa-AF", "/i18n/..%2FCargo.toml"] {
+            let answer = client.get(app.url(missing)).send().await.unwrap();
+            assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{missing}");
+        }
+    }
+);
+
+on_both_engines!(
     the_language_form_refuses_bad_input_and_foreign_sites,
     &[],
     async |app: &TestApp| {

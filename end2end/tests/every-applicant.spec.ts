@@ -62,7 +62,7 @@ for (const [language, name, dir] of [
     // The browser side loads the same language and hydrates.
     await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
     await checkAndKeep(page, `${language}-landing`);
-    for (const path of ['/sign-in', '/activate', '/help', '/accessibility', '/sign-in/reset']) {
+    for (const path of ['/sign-in', '/activate', '/help', '/accessibility', '/sign-in/reset', '/offline', '/no-such-page']) {
       await page.goto(path);
       await expect(page.locator('html')).toHaveAttribute('lang', language);
       await checkAndKeep(page, `${language}${path.replaceAll('/', '-')}`);
@@ -165,4 +165,27 @@ test('a shared phone: not remembered, nothing personal left in the browser after
   // The browser's back button finds no copy of the space: pages are never stored.
   await page.goBack();
   await expect(page).toHaveURL(/\/sign-in/);
+});
+
+test('before a shared phone\'s short session ends, a warning offers to stay signed in on the same page', async ({ page }) => {
+  const number = uniqueNumber();
+  await activateAnyLanguage(page, number, registerApplicant(number));
+  await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
+  // The page's clock is the test's: ten minutes of a shared phone's idle time pass at once.
+  await page.clock.install();
+  await page.goto('/sign-in');
+  await page.locator('#foreigner_number').fill(number);
+  await page.locator('#password').fill(PASSWORD);
+  await page.getByLabel('Ce téléphone est partagé avec d\'autres personnes').check();
+  await page.locator('#password').press('Enter');
+  await page.goto('/account/notifications');
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await page.clock.fastForward('08:30');
+  const warning = page.getByRole('alert');
+  await expect(warning).toContainText('votre session prendra fin dans 2 minutes');
+  await expectNoAxeViolations(page);
+  await warning.getByRole('button', { name: 'Rester connecté' }).click();
+  await expect(page).toHaveURL(/\/account\/notifications$/);
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
 });
