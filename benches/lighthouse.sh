@@ -5,6 +5,7 @@
 # transferred. Run through `make lighthouse` (needs the release build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+command -v curl >/dev/null || { echo "curl is needed: apt-get install curl" >&2; exit 1; }
 
 port="${BENCH_PORT:-3504}"
 bin=target/release/espace-usager
@@ -39,5 +40,5 @@ for kind in registration_letter interview_summons decision; do
     -F "title=Document $kind" -F "file=@$data/doc.pdf;type=application/pdf" "$url/api/v1/documents"
 done
 
-npm --prefix benches/lighthouse install --no-audit --no-fund --silent
+npm --prefix benches/lighthouse ci --no-audit --no-fund --silent
 LIGHTHOUSE_COOKIE="$cookie" node benches/lighthouse/audit.mjs "$url/" "$url/sign-in" "$url/account"

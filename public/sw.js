@@ -37,8 +37,11 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (request.mode === 'navigate') {
-    // The page itself is never stored; only its absence is answered.
-    event.respondWith(fetch(request).catch(() => caches.match('/offline')));
+    // The page itself is never stored; only its absence is answered, at the offline page's own
+    // address (so that the page hydrates as what it is).
+    event.respondWith(fetch(request).catch(() => (url.pathname === '/offline'
+      ? caches.match('/offline', { ignoreVary: true })
+      : Response.redirect('/offline', 303))));
     return;
   }
   if (!isShellFile(url)) return;

@@ -125,7 +125,7 @@ async fn send_verification(
         }
     };
     let preferred = match services.storage.find_applicant(applicant_id).await {
-        Ok(Some(applicant)) => applicant.preferred_language,
+        Ok(Some(applicant)) => applicant.message_language().to_owned(),
         _ => String::new(),
     };
     let locale = locale_for(&preferred, locale_of(headers));

@@ -41,7 +41,7 @@ pub async fn choose_language(
         let saved = state
             .services
             .storage
-            .set_preferred_language(signed_in.subject_id, locale.code())
+            .set_portal_language(signed_in.subject_id, locale.code())
             .await;
         // The page still switches; only later messages keep the previous language.
         if let Err(error) = saved {
@@ -55,21 +55,25 @@ pub async fn choose_language(
     response
 }
 
-/// At sign-in: a language chosen on this browser before signing in is kept on the account;
-/// with none, the account's language becomes this browser's (the returned cookie).
+/// At sign-in. On a personal phone, a language picked on this browser before signing in is
+/// kept on the account; with none, the account's language becomes this browser's (the returned
+/// cookie). A shared phone's language cookie may be the previous person's: it is never kept on
+/// the account, and the account's language lasts only as long as the browser session (and is
+/// cleared at sign-out), so it tells the next person nothing.
 pub(crate) async fn language_at_sign_in(
     services: &server::Services,
     applicant_id: uuid::Uuid,
     headers: &HeaderMap,
+    shared: bool,
 ) -> Option<HeaderValue> {
     let chosen = headers
         .get(header::COOKIE)
         .and_then(|value| value.to_str().ok())
         .and_then(app::i18n::language_cookie);
     let storage = services.storage.as_ref();
-    if let Some(locale) = chosen {
+    if let Some(locale) = chosen.filter(|_| !shared) {
         if let Err(error) = storage
-            .set_preferred_language(applicant_id, locale.code())
+            .set_portal_language(applicant_id, locale.code())
             .await
         {
             tracing::error!(%error, "language could not be kept on the account");
@@ -77,8 +81,34 @@ pub(crate) async fn language_at_sign_in(
         return None;
     }
     let applicant = storage.find_applicant(applicant_id).await.ok().flatten()?;
-    let locale = Locale::from_code(&applicant.preferred_language)?;
-    language_cookie(locale, services.config.serves_https()).ok()
+    let locale = Locale::from_code(applicant.message_language())?;
+    let https = services.config.serves_https();
+    let cookie = if shared {
+        session_language_cookie(locale, https)
+    } else {
+        language_cookie(locale, https)
+    };
+    cookie.ok()
+}
+
+fn session_language_cookie(
+    locale: Locale,
+    https: bool,
+) -> Result<HeaderValue, header::InvalidHeaderValue> {
+    let secure = if https { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{LANGUAGE_COOKIE}={}; Path=/; SameSite=Lax; HttpOnly{secure}",
+        locale.code()
+    ))
+}
+
+/// Clears the language cookie (at the sign-out of a shared phone).
+pub(crate) fn clear_language_cookie(https: bool) -> HeaderValue {
+    HeaderValue::from_static(if https {
+        "lang=; Path=/; Max-Age=0; SameSite=Lax; HttpOnly; Secure"
+    } else {
+        "lang=; Path=/; Max-Age=0; SameSite=Lax; HttpOnly"
+    })
 }
 
 pub(crate) fn language_cookie(
@@ -140,6 +170,16 @@ pub(crate) fn safe_return_path(requested: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::safe_return_path;
+
+    #[test]
+    fn the_cleared_language_cookie_is_the_language_cookie() {
+        for https in [false, true] {
+            let cleared = super::clear_language_cookie(https);
+            let cleared = cleared.to_str().unwrap();
+            assert!(cleared.starts_with(&format!("{}=;", app::i18n::LANGUAGE_COOKIE)));
+            assert!(cleared.contains("Max-Age=0"));
+        }
+    }
 
     #[test]
     fn return_paths_stay_on_the_site() {

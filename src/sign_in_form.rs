@@ -147,7 +147,7 @@ async fn send_sign_in_code(
         Ok(code) => code,
         Err(error) => return back_to("/sign-in", logged(&error)),
     };
-    let locale = locale_for(&applicant.preferred_language, locale_of(headers));
+    let locale = locale_for(applicant.message_language(), locale_of(headers));
     if let Err(error) = send_code(services, to, &code.digits, locale).await {
         tracing::error!(%error, "sign-in code could not be sent");
         return back_to("/sign-in", "unavailable");
@@ -255,6 +255,9 @@ pub(crate) async fn end_session(
         PortalCookie::StaffSession => ("/staff", "/staff/sign-in?signed_out=1"),
         _ => ("/account", "/sign-in?signed_out=1"),
     };
+    let shared = signed_in
+        .as_ref()
+        .is_some_and(|Extension(signed_in)| signed_in.shared_device);
     if let Some(Extension(signed_in)) = signed_in
         && let Err(error) =
             sessions::end(services.storage.as_ref(), &signed_in, ip_hash, Utc::now()).await
@@ -263,7 +266,12 @@ pub(crate) async fn end_session(
         return back_to(area, "unavailable");
     }
     let https = services.config.serves_https();
-    redirect_with_cookies(signed_out, [cookies::clear(cookie, https)])
+    // A shared phone keeps nothing of its last user, their language included.
+    let language = shared.then(|| crate::language_choice::clear_language_cookie(https));
+    redirect_with_cookies(
+        signed_out,
+        std::iter::once(cookies::clear(cookie, https)).chain(language),
+    )
 }
 
 /// Ends every session of the applicant and forgets every remembered device.
@@ -311,7 +319,7 @@ pub async fn extend_session(
         .ok()
         .and_then(|axum::Form(form)| form.return_to)
         .map(|path| crate::language_choice::safe_return_path(Some(&path)))
-        .filter(|path| path.starts_with("/account"))
+        .filter(|path| path.starts_with("/account") || path == "/help" || path == "/accessibility")
         .unwrap_or_else(|| "/account".to_owned());
     match sessions::extend(state.services.storage.as_ref(), &signed_in, Utc::now()).await {
         Ok(true) => Redirect::to(&back).into_response(),
@@ -333,7 +341,7 @@ pub(crate) async fn start_session(
     next: &str,
 ) -> Response {
     let language =
-        crate::language_choice::language_at_sign_in(services, applicant_id, headers).await;
+        crate::language_choice::language_at_sign_in(services, applicant_id, headers, shared).await;
     let started = sessions::start(
         services.storage.as_ref(),
         &services.session_tokens(),

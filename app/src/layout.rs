@@ -17,6 +17,8 @@ pub fn Layout(children: Children) -> impl IntoView {
     let pathname = use_location().pathname;
     let in_account =
         move || pathname.with(|path| path == "/account" || path.starts_with("/account/"));
+    // Pages for everyone that a signed-in applicant also reaches from their navigation.
+    let for_everyone = move || pathname.with(|path| path == "/help" || path == "/accessibility");
     view! {
         <a class="skip-link" href="#main">{m.skip_to_content.as_str()}</a>
         <header class="site-header">
@@ -29,15 +31,10 @@ pub fn Layout(children: Children) -> impl IntoView {
             </div>
             {move || if in_account() {
                 view! { <ApplicantNav/> }.into_any()
+            } else if for_everyone() {
+                view! { <NavBySession/> }.into_any()
             } else {
-                view! {
-                    <nav class="wrap main-nav" aria-label=m.main_navigation_label.as_str()>
-                        <a href="/">{m.nav_home.as_str()}</a>
-                        <a href="/activate">{m.nav_activate.as_str()}</a>
-                        <a href="/sign-in">{m.nav_sign_in.as_str()}</a>
-                        <a href="/help">{m.nav_help.as_str()}</a>
-                    </nav>
-                }.into_any()
+                view! { <PublicNav/> }.into_any()
             }}
         </header>
         <main id="main" class="wrap" tabindex="-1">
@@ -46,7 +43,8 @@ pub fn Layout(children: Children) -> impl IntoView {
         <footer class="site-footer">
             <div class="wrap">
                 <p>{m.footer_privacy.as_str()}</p>
-                <ul class="footer-links">
+                // `role="list"`: Safari drops the role of an unstyled list.
+                <ul class="footer-links" role="list">
                     <li><a href="/help">{m.footer_help.as_str()}</a></li>
                     <li><a href="/accessibility">{m.footer_accessibility.as_str()}</a></li>
                 </ul>
@@ -101,6 +99,37 @@ fn LanguageSwitcher() -> impl IntoView {
     }
 }
 
+#[component]
+fn PublicNav() -> impl IntoView {
+    let m = current_locale().messages();
+    view! {
+        <nav class="wrap main-nav" aria-label=m.main_navigation_label.as_str()>
+            <a href="/">{m.nav_home.as_str()}</a>
+            <a href="/activate">{m.nav_activate.as_str()}</a>
+            <a href="/sign-in">{m.nav_sign_in.as_str()}</a>
+            <a href="/help">{m.nav_help.as_str()}</a>
+        </nav>
+    }
+}
+
+/// The applicant's navigation (with sign-out and the idle warning) for a signed-in applicant,
+/// the public one for anyone else.
+#[component]
+fn NavBySession() -> impl IntoView {
+    let signed_in = Resource::new_blocking(|| (), |_| applicant_status());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                if signed_in.await.is_ok() {
+                    view! { <ApplicantNav/> }.into_any()
+                } else {
+                    view! { <PublicNav/> }.into_any()
+                }
+            })}
+        </Suspense>
+    }
+}
+
 /// The applicant's navigation: documents, notifications with the unread count, contact
 /// details, and sign-out, on every page of the applicant's space.
 #[component]
@@ -130,7 +159,7 @@ fn ApplicantNav() -> impl IntoView {
                 </Suspense>
             </a>
             <a href="/account/contact" aria-current=current("/account/contact")>{m.nav_contact.as_str()}</a>
-            <a href="/help">{m.nav_help.as_str()}</a>
+            <a href="/help" aria-current=current("/help")>{m.nav_help.as_str()}</a>
             <form class="nav-sign-out" method="post" action="/sign-out">
                 <button class="link-button" type="submit">{m.sign_out.as_str()}</button>
             </form>

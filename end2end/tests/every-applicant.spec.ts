@@ -130,10 +130,15 @@ test('installable: a manifest, and a service worker that keeps only the app shel
     expect(path).toMatch(/^\/(offline|favicon\.svg|manifest\.webmanifest|icons\/.+|pkg\/.+|i18n\/.+\.json)$/);
   }
 
-  // Without a network, a page says so instead of failing.
+  // Without a network, a page says so instead of failing, at its own address, and hydrates.
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
   await context.setOffline(true);
   await page.goto('/account').catch(() => undefined);
+  await expect(page).toHaveURL(/\/offline$/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Pas de connexion');
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+  expect(errors).toEqual([]);
   await context.setOffline(false);
 });
 
@@ -154,14 +159,19 @@ test('a shared phone: not remembered, nothing personal left in the browser after
   await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
   await expect(page).toHaveURL(/\/sign-in\?signed_out=1$/);
 
+  // Not even the language: it would tell the next person something about the last one.
   const names = (await context.cookies()).map((cookie) => cookie.name);
-  expect(names.filter((name) => /session|device/i.test(name))).toEqual([]);
+  expect(names.filter((name) => /session|device|^lang$/i.test(name))).toEqual([]);
   const stored = await page.evaluate(async () => ({
     local: localStorage.length,
     session: sessionStorage.length,
     databases: (await indexedDB.databases()).length,
+    cachedPages: (await Promise.all((await caches.keys()).map(async (name) =>
+      (await (await caches.open(name)).keys()).map((request) => new URL(request.url).pathname))))
+      .flat()
+      .filter((path) => path.startsWith('/account')),
   }));
-  expect(stored).toEqual({ local: 0, session: 0, databases: 0 });
+  expect(stored).toEqual({ local: 0, session: 0, databases: 0, cachedPages: [] });
   // The browser's back button finds no copy of the space: pages are never stored.
   await page.goBack();
   await expect(page).toHaveURL(/\/sign-in/);

@@ -197,7 +197,7 @@ async fn deliver(
             return skipped(SKIPPED_ALREADY_OPENED);
         }
     }
-    let language = applicant.preferred_language.as_str();
+    let language = applicant.message_language();
     let portal_address = services.config.public_url.as_str();
     let key = format!("notification-{}", notification.id);
     let failure = match Channel::parse(&notification.channel)? {

@@ -115,7 +115,7 @@ pub async fn request_reset(
         code_id: code.record.id,
         delivery: Some(ResetDelivery {
             to,
-            preferred_language: applicant.preferred_language,
+            preferred_language: applicant.message_language().to_owned(),
             digits: code.digits,
         }),
     })

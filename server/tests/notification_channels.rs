@@ -183,11 +183,17 @@ async fn the_language_kept_on_the_account_is_the_language_of_the_text(
     portal
         .services
         .storage
-        .set_preferred_language(amina, "fa-AF")
+        .set_portal_language(amina, "fa-AF")
         .await
         .unwrap();
     let applicant = portal.services.storage.find_applicant(amina).await.unwrap();
-    assert_eq!(applicant.unwrap().preferred_language, "fa-AF");
+    let applicant = applicant.unwrap();
+    assert_eq!(applicant.portal_language.as_deref(), Some("fa-AF"));
+    assert_eq!(
+        applicant.preferred_language, "fr",
+        "as the office recorded it"
+    );
+    assert_eq!(applicant.message_language(), "fa-AF");
 
     portal.post(amina, &letter("Convocation")).await.unwrap();
     deliver_due(&portal.services, &EchoTexts).await.unwrap();

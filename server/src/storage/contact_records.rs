@@ -85,9 +85,9 @@ pub trait ContactRecords: Send + Sync {
         channels: NotificationChannels,
     ) -> Result<(), StorageError>;
 
-    /// The language the applicant reads (a BCP 47 tag the portal speaks): pages, emails, texts
-    /// and push alerts follow it.
-    async fn set_preferred_language(
+    /// The language the applicant picked on the portal (a BCP 47 tag it speaks): emails, texts
+    /// and push alerts follow it. The language recorded at registration is left as it was.
+    async fn set_portal_language(
         &self,
         applicant_id: Uuid,
         language: &str,
@@ -195,12 +195,12 @@ macro_rules! impl_contact_records {
                 Ok(())
             }
 
-            async fn set_preferred_language(
+            async fn set_portal_language(
                 &self,
                 applicant_id: Uuid,
                 language: &str,
             ) -> Result<(), StorageError> {
-                sqlx::query("UPDATE applicants SET preferred_language = $2 WHERE id = $1")
+                sqlx::query("UPDATE applicants SET portal_language = $2 WHERE id = $1")
                     .bind(applicant_id)
                     .bind(language)
                     .execute(&self.pool)

@@ -103,6 +103,18 @@ pub struct Applicant {
     /// The channels the applicant wants new documents announced on, besides the in-app notice.
     pub notify_by_email: bool,
     pub notify_by_sms: bool,
+    /// The language picked on the portal (a tag the portal speaks), once the applicant picked one.
+    pub portal_language: Option<String>,
+}
+
+impl Applicant {
+    /// The language of what the portal sends the applicant: their pick on the portal, else the
+    /// language recorded at registration.
+    pub fn message_language(&self) -> &str {
+        self.portal_language
+            .as_deref()
+            .unwrap_or(&self.preferred_language)
+    }
 }
 
 // Names and birth dates of asylum seekers stay out of logs.
