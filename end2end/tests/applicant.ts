@@ -79,3 +79,19 @@ export async function chooseLanguage(page: Page, name: string) {
   await page.locator('.language-switcher summary').click();
   await page.getByRole('button', { name, exact: true }).click();
 }
+
+/** The password every test applicant chooses. */
+export const APPLICANT_PASSWORD = 'un thé vert à midi';
+
+/** Activates the account in this page (which signs the applicant in), by field ids: any language. */
+export async function activate(page: Page, number: string, key: string) {
+  await page.goto('/activate');
+  await page.locator('#foreigner_number').fill(number);
+  await page.locator('#connection_key').fill(key);
+  await page.locator('#birth_day').fill('12');
+  await page.locator('#birth_month').fill('4');
+  await page.locator('#birth_year').fill('1991');
+  await page.locator('#password').fill(APPLICANT_PASSWORD);
+  await page.locator('#password').press('Enter');
+  await expect(page).toHaveURL(/\/account\/contact\?activated=1$/);
+}

@@ -1,19 +1,6 @@
-import { test, expect, type Page } from '@playwright/test';
-import { expectNoAxeViolations, expectNoHorizontalScroll, registerApplicant, uniqueNumber } from './applicant';
+import { test, expect } from '@playwright/test';
+import { activate, expectNoAxeViolations, expectNoHorizontalScroll, registerApplicant, uniqueNumber } from './applicant';
 import { pdfSaying, signedInStaff } from './staff-helpers';
-
-/** Activates the account in this page (which signs the applicant in). */
-async function activate(page: Page, number: string, key: string) {
-  await page.goto('/activate');
-  await page.getByLabel('Numéro étranger').fill(number);
-  await page.getByLabel('Clé de connexion').fill(key);
-  await page.getByLabel('Jour').fill('12');
-  await page.getByLabel('Mois').fill('4');
-  await page.getByLabel('Année').fill('1991');
-  await page.getByLabel('Choisissez un mot de passe').fill('un thé vert à midi');
-  await page.getByLabel('Choisissez un mot de passe').press('Enter');
-  await expect(page).toHaveURL(/\/account\/contact\?activated=1$/);
-}
 
 test('staff post a summons, the applicant opens it on a phone, staff see when', async ({ browser, page }) => {
   const number = uniqueNumber();

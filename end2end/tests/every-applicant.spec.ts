@@ -1,5 +1,7 @@
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import {
+  activate,
+  APPLICANT_PASSWORD,
   chooseLanguage,
   expectNoAxeViolations,
   expectNoHorizontalScroll,
@@ -8,20 +10,7 @@ import {
 } from './applicant';
 import { pdfSaying, signedInStaff } from './staff-helpers';
 
-const PASSWORD = 'un thé vert à midi';
-
-/** Activates through the form by field ids, so it works in any language. */
-async function activateAnyLanguage(page: Page, number: string, key: string) {
-  await page.goto('/activate');
-  await page.locator('#foreigner_number').fill(number);
-  await page.locator('#connection_key').fill(key);
-  await page.locator('#birth_day').fill('12');
-  await page.locator('#birth_month').fill('4');
-  await page.locator('#birth_year').fill('1991');
-  await page.locator('#password').fill(PASSWORD);
-  await page.locator('#password').press('Enter');
-  await expect(page).toHaveURL(/\/account\/contact\?activated=1$/);
-}
+const PASSWORD = APPLICANT_PASSWORD;
 
 /** A staff member on a desktop posts one document into the applicant's account. */
 async function postDocument(browser: Browser, number: string, title: string) {
@@ -69,7 +58,7 @@ for (const [language, name, dir] of [
     }
 
     const number = uniqueNumber();
-    await activateAnyLanguage(page, number, registerApplicant(number));
+    await activate(page, number, registerApplicant(number));
     await checkAndKeep(page, `${language}-contact`);
     await postDocument(browser, number, 'Convocation du 9 janvier');
     await page.goto('/account');
@@ -85,7 +74,7 @@ for (const [language, name, dir] of [
 
 test('the language chosen while signed in is kept on the account and follows to a new phone', async ({ browser, page }) => {
   const number = uniqueNumber();
-  await activateAnyLanguage(page, number, registerApplicant(number));
+  await activate(page, number, registerApplicant(number));
   await chooseLanguage(page, 'Русский');
   await expect(page.locator('html')).toHaveAttribute('lang', 'ru');
   await expect(page).toHaveURL(/\/account\/contact$/);
@@ -110,7 +99,7 @@ test('installable: a manifest, and a service worker that keeps only the app shel
   expect(manifest.icons.map((icon: { sizes: string }) => icon.sizes)).toContain('512x512');
 
   const number = uniqueNumber();
-  await activateAnyLanguage(page, number, registerApplicant(number));
+  await activate(page, number, registerApplicant(number));
   await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
   await page.evaluate(() => navigator.serviceWorker.ready);
   // Pages visited with the worker in control: still none of them is kept.
@@ -145,7 +134,7 @@ test('installable: a manifest, and a service worker that keeps only the app shel
 test('a shared phone: not remembered, nothing personal left in the browser after sign-out', async ({ page, context }) => {
   const number = uniqueNumber();
   const key = registerApplicant(number);
-  await activateAnyLanguage(page, number, key);
+  await activate(page, number, key);
   await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
 
   await page.goto('/sign-in');
@@ -179,7 +168,7 @@ test('a shared phone: not remembered, nothing personal left in the browser after
 
 test('before a shared phone\'s short session ends, a warning offers to stay signed in on the same page', async ({ page }) => {
   const number = uniqueNumber();
-  await activateAnyLanguage(page, number, registerApplicant(number));
+  await activate(page, number, registerApplicant(number));
   await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
   // The page's clock is the test's: ten minutes of a shared phone's idle time pass at once.
   await page.clock.install();

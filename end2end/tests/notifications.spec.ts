@@ -1,5 +1,6 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import {
+  activate,
   expectNoAxeViolations,
   expectNoHorizontalScroll,
   latestTextTo,
@@ -7,18 +8,6 @@ import {
   uniqueNumber,
 } from './applicant';
 import { pdfSaying, signedInStaff } from './staff-helpers';
-
-async function activate(page: Page, number: string, key: string) {
-  await page.goto('/activate');
-  await page.getByLabel('Numéro étranger').fill(number);
-  await page.getByLabel('Clé de connexion').fill(key);
-  await page.getByLabel('Jour').fill('12');
-  await page.getByLabel('Mois').fill('4');
-  await page.getByLabel('Année').fill('1991');
-  await page.getByLabel('Choisissez un mot de passe').fill('un thé vert à midi');
-  await page.getByLabel('Choisissez un mot de passe').press('Enter');
-  await expect(page).toHaveURL(/\/account\/contact\?activated=1$/);
-}
 
 test('a phone verified by SMS, a new document announced by SMS and in the notification centre', async ({ browser, page }) => {
   const number = uniqueNumber();
