@@ -131,7 +131,8 @@ fn NavBySession() -> impl IntoView {
 }
 
 /// The applicant's navigation: documents, notifications with the unread count, contact
-/// details, and sign-out, on every page of the applicant's space.
+/// details, help and sign-out, then the idle warning, on every page of the applicant's space.
+/// One `Suspense` around both: they read the same status, and each resource is awaited once.
 #[component]
 fn ApplicantNav() -> impl IntoView {
     let m = current_locale().messages();
@@ -140,35 +141,35 @@ fn ApplicantNav() -> impl IntoView {
         move |path: &'static str| move || pathname.with(|here| here == path).then_some("page");
     let status = Resource::new_blocking(|| (), |_| applicant_status());
     view! {
-        <nav class="wrap main-nav" aria-label=m.applicant_navigation_label.as_str()>
-            <a href="/account" aria-current=current("/account")>{m.nav_documents.as_str()}</a>
-            <a href="/account/notifications" aria-current=current("/account/notifications")>
-                {m.nav_notifications.as_str()}
-                <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        let count = status.await.map(|status| status.unread_notices).unwrap_or(0);
-                        (count > 0).then(|| {
-                            let spoken = fill(&m.notifications_unread_count, &[("count", &count.to_string())]);
-                            view! {
-                                " "
-                                <span class="count-badge" aria-hidden="true">{count}</span>
-                                <span class="visually-hidden">{format!(" ({spoken})")}</span>
-                            }
-                        })
-                    })}
-                </Suspense>
-            </a>
-            <a href="/account/contact" aria-current=current("/account/contact")>{m.nav_contact.as_str()}</a>
-            <a href="/help" aria-current=current("/help")>{m.nav_help.as_str()}</a>
-            <form class="nav-sign-out" method="post" action="/sign-out">
-                <button class="link-button" type="submit">{m.sign_out.as_str()}</button>
-            </form>
-        </nav>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                status.await.ok().map(|status| view! {
-                    <div class="wrap"><SessionTimeoutWarning ends_at=status.idle_ends_at/></div>
-                })
+                let status = status.await.ok();
+                let count = status.map(|status| status.unread_notices).unwrap_or(0);
+                let badge = (count > 0).then(|| {
+                    let spoken = fill(&m.notifications_unread_count, &[("count", &count.to_string())]);
+                    view! {
+                        " "
+                        <span class="count-badge" aria-hidden="true">{count}</span>
+                        <span class="visually-hidden">{format!(" ({spoken})")}</span>
+                    }
+                });
+                view! {
+                    <nav class="wrap main-nav" aria-label=m.applicant_navigation_label.as_str()>
+                        <a href="/account" aria-current=current("/account")>{m.nav_documents.as_str()}</a>
+                        <a href="/account/notifications" aria-current=current("/account/notifications")>
+                            {m.nav_notifications.as_str()}
+                            {badge}
+                        </a>
+                        <a href="/account/contact" aria-current=current("/account/contact")>{m.nav_contact.as_str()}</a>
+                        <a href="/help" aria-current=current("/help")>{m.nav_help.as_str()}</a>
+                        <form class="nav-sign-out" method="post" action="/sign-out">
+                            <button class="link-button" type="submit">{m.sign_out.as_str()}</button>
+                        </form>
+                    </nav>
+                    {status.map(|status| view! {
+                        <div class="wrap"><SessionTimeoutWarning ends_at=status.idle_ends_at/></div>
+                    })}
+                }
             })}
         </Suspense>
     }
