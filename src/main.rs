@@ -153,13 +153,20 @@ async fn rescan_pending_documents(services: Services) {
 }
 
 /// Every few seconds, the notification outbox is delivered (on every instance: rows are
-/// claimed one worker at a time), and every minute the due reminders are queued.
-async fn deliver_notifications(services: Services) {
+/// claimed one worker at a time), and every minute the due reminders are queued. Once `stop`
+/// turns true, the pass in flight ends (what it sent is recorded) and no other starts.
+async fn deliver_notifications(services: Services, mut stop: tokio::sync::watch::Receiver<bool>) {
     let texts = espace_usager::notification_texts::TranslatedNotificationTexts;
     let mut ticks = tokio::time::interval(std::time::Duration::from_secs(5));
     let mut tick: u64 = 0;
     loop {
-        ticks.tick().await;
+        tokio::select! {
+            _ = ticks.tick() => {}
+            _ = stop.changed() => {}
+        }
+        if *stop.borrow() {
+            return;
+        }
         // Reminders are queued once a minute; queuing twice is harmless (one per document).
         if tick.is_multiple_of(12) {
             match server::notification_delivery::queue_due_reminders(&services).await {
@@ -169,12 +176,23 @@ async fn deliver_notifications(services: Services) {
             }
         }
         tick += 1;
-        match server::notification_delivery::deliver_due(&services, &texts).await {
-            Ok(report) if report != Default::default() => {
-                tracing::info!(?report, "notifications delivered");
+        // Passes follow each other at once while they come back full (a backlog after a
+        // burst of documents or an outage), then the loop rests until the next tick.
+        loop {
+            match server::notification_delivery::deliver_due(&services, &texts).await {
+                Ok(report) => {
+                    if report != Default::default() {
+                        tracing::info!(?report, "notifications delivered");
+                    }
+                    if !report.was_full() || *stop.borrow() {
+                        break;
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "the notification outbox could not be read");
+                    break;
+                }
             }
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "the notification outbox could not be read"),
         }
     }
 }
@@ -191,7 +209,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     if services.config.clamd_address.is_some() {
         tokio::spawn(rescan_pending_documents(services.clone()));
     }
-    tokio::spawn(deliver_notifications(services.clone()));
+    let (stop_delivery, delivery_stopping) = tokio::sync::watch::channel(false);
+    let delivery = tokio::spawn(deliver_notifications(services.clone(), delivery_stopping));
     let address = services.config.listen_addr;
     let shutdown = shutdown_signal();
     let listener = tokio::net::TcpListener::bind(address).await?;
@@ -207,6 +226,15 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown)
     .await?;
+    // Messages being sent are recorded before the process ends, so a restart does not send
+    // them again (bounded: a relay that hangs is the lease's business).
+    let _ = stop_delivery.send(true);
+    if tokio::time::timeout(std::time::Duration::from_secs(30), delivery)
+        .await
+        .is_err()
+    {
+        tracing::warn!("notification delivery still busy at shutdown");
+    }
     tracing::info!("stopped");
     Ok(())
 }

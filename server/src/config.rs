@@ -63,6 +63,9 @@ pub struct Config {
     pub object_store: ObjectStoreConfig,
     pub mail: MailConfig,
     pub mail_from: String,
+    /// One subject for every notification email, in place of the translated one
+    /// (`EU_MAIL_SUBJECT`): an office may want a line that says even less on a shared screen.
+    pub mail_subject: Option<String>,
     pub sms: crate::sms::SmsConfig,
     pub public_url: Url,
     pub listen_addr: SocketAddr,
@@ -226,6 +229,22 @@ impl Config {
                 "must be an address such as `Name <name@example.org>`",
             ));
         }
+
+        let mail_subject = match var("EU_MAIL_SUBJECT") {
+            None => None,
+            Some(subject)
+                if subject.trim().chars().count() <= 120
+                    && !subject.chars().any(char::is_control) =>
+            {
+                Some(subject.trim().to_owned())
+            }
+            Some(_) => {
+                return Err(invalid(
+                    "EU_MAIL_SUBJECT",
+                    "must be one line of 1 to 120 characters",
+                ));
+            }
+        };
 
         let sms = parse_sms(&data_dir, &var)?;
 
@@ -396,6 +415,7 @@ impl Config {
             object_store,
             mail,
             mail_from,
+            mail_subject,
             sms,
             public_url,
             listen_addr,
@@ -429,11 +449,21 @@ impl Config {
                 "must be an https address in production",
             ));
         }
-        if matches!(self.mail, MailConfig::Outbox(_)) {
-            return Err(invalid(
-                "EU_SMTP_URL",
-                "must name an SMTP relay in production",
-            ));
+        match &self.mail {
+            MailConfig::Outbox(_) => {
+                return Err(invalid(
+                    "EU_SMTP_URL",
+                    "must name an SMTP relay in production",
+                ));
+            }
+            // Addresses and the portal's link would otherwise cross the network in clear.
+            MailConfig::Smtp(url) if !smtp_url_requires_tls(url.expose()) => {
+                return Err(invalid(
+                    "EU_SMTP_URL",
+                    "must use TLS in production (`smtps://…` or `smtp://…?tls=required`)",
+                ));
+            }
+            MailConfig::Smtp(_) => {}
         }
         // Codes sent to a folder would never reach a phone.
         if matches!(self.sms, crate::sms::SmsConfig::Outbox(_)) {
@@ -519,6 +549,18 @@ fn parse_object_store(
     }))
 }
 
+/// `smtps://` (TLS from the first byte) or `smtp://` with STARTTLS required, as lettre reads
+/// its URLs; opportunistic or no TLS is refused.
+fn smtp_url_requires_tls(url: &str) -> bool {
+    if url.starts_with("smtps://") {
+        return true;
+    }
+    Url::parse(url).is_ok_and(|url| {
+        url.query_pairs()
+            .any(|(name, value)| name == "tls" && value == "required")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
@@ -592,7 +634,7 @@ mod tests {
         let https = [
             ("EU_MODE", "production"),
             ("EU_PUBLIC_URL", "https://portal.example.org"),
-            ("EU_SMTP_URL", "smtp://relay.example.org:587"),
+            ("EU_SMTP_URL", "smtp://relay.example.org:587?tls=required"),
             ("EU_SMS_GATEWAY_URL", "https://sms.example.org/send"),
             ("EU_SMS_GATEWAY_TOKEN", "sms-token"),
         ];
@@ -620,6 +662,47 @@ mod tests {
             ("EU_SMTP_URL", "smtp://relay:25"),
         ];
         assert_eq!(config_from(&plain).unwrap_err().variable, "EU_PUBLIC_URL");
+
+        for relay in ["smtp://relay:25", "smtp://relay:587?tls=opportunistic"] {
+            let mut clear_relay = https.to_vec();
+            clear_relay[2] = ("EU_SMTP_URL", relay);
+            assert_eq!(
+                config_from(&clear_relay).unwrap_err().variable,
+                "EU_SMTP_URL",
+                "{relay}"
+            );
+        }
+        let mut tls_relay = https.to_vec();
+        tls_relay[2] = ("EU_SMTP_URL", "smtps://relay:465");
+        assert!(config_from(&tls_relay).is_ok());
+    }
+
+    #[test]
+    fn the_email_subject_can_be_set_once_for_every_language() {
+        assert_eq!(config_from(&[]).unwrap().mail_subject, None);
+        assert_eq!(
+            config_from(&[("EU_MAIL_SUBJECT", "Espace usager")])
+                .unwrap()
+                .mail_subject
+                .as_deref(),
+            Some("Espace usager")
+        );
+        // An empty value means unset, as for every variable.
+        assert_eq!(
+            config_from(&[("EU_MAIL_SUBJECT", " ")])
+                .unwrap()
+                .mail_subject,
+            None
+        );
+        let too_long = "x".repeat(121);
+        for bad in ["two\r\nlines", too_long.as_str()] {
+            assert_eq!(
+                config_from(&[("EU_MAIL_SUBJECT", bad)])
+                    .unwrap_err()
+                    .variable,
+                "EU_MAIL_SUBJECT"
+            );
+        }
     }
 
     #[test]

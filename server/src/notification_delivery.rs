@@ -24,8 +24,9 @@ use crate::{
 
 /// Attempts before a message is given up (about a day and a half of retries).
 pub const MAX_ATTEMPTS: i64 = 10;
-/// Messages sent per pass at most, so that a pass ends and the loop can look at the clock.
-const BATCH: usize = 64;
+/// Messages handled per pass at most, so that a pass ends and the loop can look at the clock;
+/// a full pass is followed by another at once (`DeliveryReport::was_full`).
+pub const BATCH: usize = 64;
 /// Messages in flight at once per instance: few enough for a relay's per-client connection
 /// limit (Postfix allows 50), enough to overlap round trips.
 const LANES: usize = 8;
@@ -67,6 +68,14 @@ pub struct DeliveryReport {
     pub skipped: usize,
     pub retried: usize,
     pub dead: usize,
+}
+
+impl DeliveryReport {
+    /// A pass that handled all it may: more are probably due, so the next pass starts at once
+    /// rather than after the loop's pause.
+    pub fn was_full(&self) -> bool {
+        self.sent + self.skipped + self.retried + self.dead >= BATCH
+    }
 }
 
 /// The wait before attempt `attempts + 1`: 30 s doubled each time, at most 6 h, then 80–120 %
@@ -150,7 +159,15 @@ async fn deliver_lane(
         else {
             break;
         };
-        let outcome = deliver(services, texts, &notification).await?;
+        let outcome = if notification.attempts > MAX_ATTEMPTS {
+            // Claimed that often without an outcome: each worker that took it stopped before
+            // recording one (a crash while sending). Sending again could crash again.
+            DeliveryOutcome::Dead {
+                error: format!("no outcome after {MAX_ATTEMPTS} claims"),
+            }
+        } else {
+            deliver(services, texts, &notification).await?
+        };
         match &outcome {
             DeliveryOutcome::Sent { .. } => report.sent += 1,
             DeliveryOutcome::Skipped { .. } => report.skipped += 1,
@@ -163,10 +180,14 @@ async fn deliver_lane(
                 report.dead += 1;
             }
         }
-        services
+        if !services
             .storage
-            .record_delivery(notification.id, &outcome)
-            .await?;
+            .record_delivery(&notification, &outcome)
+            .await?
+        {
+            // Our lease ran out and another worker claimed the row: its outcome stands.
+            tracing::warn!(notification = %notification.id, "delivery outcome not recorded: the lease was lost");
+        }
     }
     Ok(report)
 }
@@ -215,7 +236,11 @@ async fn deliver(
             };
             let email = OutgoingEmail {
                 to: address,
-                subject: words.subject,
+                subject: services
+                    .config
+                    .mail_subject
+                    .clone()
+                    .unwrap_or(words.subject),
                 text_body: words.text_body,
                 html_body: words.html_body,
             };

@@ -276,6 +276,151 @@ mod delivered_once_the_relay_is_back {
     }
 }
 
+/// The relay's answer decides: 450 (mailbox busy) is retried and delivered later, 550 (no such
+/// mailbox) gives the message up at once, with the relay's reason kept for staff.
+async fn a_relay_refusal_is_temporary_on_4xx_and_final_on_5xx(database: TestDatabase) {
+    let (port, received, refusals) = smtp::start_refusing_smtp_server();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let portal = portal(database, &[("EU_SMTP_URL", url.as_str())]).await;
+    let busy = portal.applicant("0705000011").await;
+    let gone = portal.applicant("0705000012").await;
+    with_verified_email(&portal, busy, "busy@example.org").await;
+    with_verified_email(&portal, gone, "gone@example.org").await;
+    refusals.lock().unwrap().extend([
+        ("busy@example.org".into(), 450),
+        ("gone@example.org".into(), 550),
+    ]);
+    portal.post(busy, &letter("Convocation")).await.unwrap();
+    portal.post(gone, &letter("Convocation")).await.unwrap();
+
+    let report = deliver_due(&portal.services, &EchoTexts).await.unwrap();
+    assert_eq!((report.retried, report.dead, report.sent), (1, 1, 0));
+    let waiting = &portal.notifications_on(busy, Channel::Email).await[0];
+    assert_eq!(
+        (waiting.status, waiting.attempts),
+        (DeliveryStatus::Queued, 1)
+    );
+    assert!(
+        waiting.last_error.as_deref().unwrap().contains("450"),
+        "{waiting:?}"
+    );
+    let given_up = &portal.notifications_on(gone, Channel::Email).await[0];
+    assert_eq!(
+        (given_up.status, given_up.attempts),
+        (DeliveryStatus::Dead, 1)
+    );
+    assert!(
+        given_up.last_error.as_deref().unwrap().contains("550"),
+        "{given_up:?}"
+    );
+    assert!(received.lock().unwrap().is_empty());
+
+    // The mailbox frees up: the retry goes out, once; the given-up message stays given up.
+    refusals.lock().unwrap().remove("busy@example.org");
+    refusals.lock().unwrap().remove("gone@example.org");
+    let wait = waiting.next_attempt_at - portal.services.clock.now();
+    portal.services.clock.travel(wait + Duration::seconds(1));
+    let report = deliver_due(&portal.services, &EchoTexts).await.unwrap();
+    assert_eq!((report.sent, report.dead, report.retried), (1, 0, 0));
+    let messages = received.lock().unwrap().clone();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].0, vec!["busy@example.org".to_owned()]);
+    let given_up = &portal.notifications_on(gone, Channel::Email).await[0];
+    assert_eq!(given_up.status, DeliveryStatus::Dead);
+    portal.stop().await;
+}
+
+mod a_relay_refusal_is_temporary_on_4xx_and_final_on_5xx {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite() {
+        a_relay_refusal_is_temporary_on_4xx_and_final_on_5xx(TestDatabase::sqlite().await).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        a_relay_refusal_is_temporary_on_4xx_and_final_on_5xx(TestDatabase::postgres().await).await;
+    }
+}
+
+on_both_engines!(
+    a_late_worker_cannot_overwrite_a_newer_claim_and_endless_claims_are_given_up,
+    &[],
+    async |portal: &Portal| {
+        let amina = portal.applicant("0705000013").await;
+        with_verified_email(portal, amina, "amina@example.org").await;
+        portal.post(amina, &letter("Décision")).await.unwrap();
+        let storage = &portal.services.storage;
+        let lease = portal.services.config.notification_lease;
+
+        // A worker claims the email, then stalls past its lease; another delivers it.
+        let now = portal.services.clock.now();
+        // The email, the text and the push alert are due (the in-app notice is delivered).
+        let claimed = storage
+            .claim_due_notifications(now, lease, 10)
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 3);
+        let stale = claimed
+            .into_iter()
+            .find(|claim| claim.channel == "email")
+            .expect("the email is due");
+        portal.services.clock.travel(lease + Duration::seconds(1));
+        assert_eq!(
+            deliver_due(&portal.services, &EchoTexts)
+                .await
+                .unwrap()
+                .sent,
+            1
+        );
+        // The stalled worker wakes up with a failure: it is not recorded over the delivery.
+        let late = server::storage::DeliveryOutcome::Dead {
+            error: "late".into(),
+        };
+        assert!(!storage.record_delivery(&stale, &late).await.unwrap());
+        let row = &portal.notifications_on(amina, Channel::Email).await[0];
+        assert_eq!((row.status, row.attempts), (DeliveryStatus::Sent, 2));
+        assert_eq!(outbox(portal).len(), 1);
+
+        // A message whose every worker died before recording an outcome is given up rather
+        // than claimed for ever (each claim counted an attempt).
+        portal.post(amina, &letter("Convocation")).await.unwrap();
+        for _ in 0..MAX_ATTEMPTS {
+            let now = portal.services.clock.now();
+            assert_eq!(
+                storage
+                    .claim_due_notifications(now, lease, 10)
+                    .await
+                    .unwrap()
+                    .len(),
+                3
+            );
+            portal.services.clock.travel(lease + Duration::seconds(1));
+        }
+        let report = deliver_due(&portal.services, &EchoTexts).await.unwrap();
+        assert_eq!(
+            (report.dead, report.sent),
+            (3, 0),
+            "email, text and push alike"
+        );
+        let rows = portal.notifications_on(amina, Channel::Email).await;
+        let given_up = rows
+            .iter()
+            .find(|row| row.status == DeliveryStatus::Dead)
+            .unwrap();
+        assert_eq!(given_up.attempts, MAX_ATTEMPTS + 1);
+        assert!(
+            given_up
+                .last_error
+                .as_deref()
+                .unwrap()
+                .contains("no outcome")
+        );
+        assert_eq!(outbox(portal).len(), 1, "never sent");
+    }
+);
+
 /// Two instances (two pools, two workers each) on one PostgreSQL deliver 1,000 notifications:
 /// none missed, none twice.
 #[tokio::test]

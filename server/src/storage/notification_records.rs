@@ -178,11 +178,14 @@ pub trait NotificationRecords: Send + Sync {
         lease: Duration,
         limit: i64,
     ) -> Result<Vec<ClaimedNotification>, StorageError>;
+    /// Records the outcome of `claim`, unless another worker claimed the row since (its lease
+    /// ran out): the claim's attempt number fences a late worker off. Returns whether it was
+    /// recorded.
     async fn record_delivery(
         &self,
-        id: Uuid,
+        claim: &ClaimedNotification,
         outcome: &DeliveryOutcome,
-    ) -> Result<(), StorageError>;
+    ) -> Result<bool, StorageError>;
     /// Queues the reminder `reminder_<days>` for every document of `notifying_kinds` made
     /// available at least `days` ago (and less than `before_days`), still unopened and not
     /// withdrawn, of an applicant under electronic notification; once per document, whoever
@@ -262,9 +265,9 @@ macro_rules! impl_notification_records {
 
         async fn record_delivery(
             &self,
-            id: Uuid,
+            claim: &$crate::storage::ClaimedNotification,
             outcome: &$crate::storage::DeliveryOutcome,
-        ) -> Result<(), StorageError> {
+        ) -> Result<bool, StorageError> {
             use $crate::storage::{DeliveryOutcome, DeliveryStatus};
             let (status, next, sent_at, error) = match outcome {
                 DeliveryOutcome::Sent { at } => (DeliveryStatus::Sent, None, Some(to_micros(*at)), None),
@@ -274,19 +277,21 @@ macro_rules! impl_notification_records {
                 }
                 DeliveryOutcome::Dead { error } => (DeliveryStatus::Dead, None, None, Some(error.as_str())),
             };
-            sqlx::query(
+            let recorded = sqlx::query(
                 "UPDATE notifications SET status = $2, \
                  next_attempt_at = COALESCE($3, next_attempt_at), sent_at = $4, \
-                 last_error = COALESCE($5, last_error), locked_until = NULL WHERE id = $1",
+                 last_error = COALESCE($5, last_error), locked_until = NULL \
+                 WHERE id = $1 AND attempts = $6 AND status = 'queued'",
             )
-            .bind(id)
+            .bind(claim.id)
             .bind(status.as_str())
             .bind(next)
             .bind(sent_at)
             .bind(error)
+            .bind(claim.attempts)
             .execute(&self.pool)
             .await?;
-            Ok(())
+            Ok(recorded.rows_affected() == 1)
         }
 
         async fn queue_reminders(
