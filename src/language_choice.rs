@@ -151,19 +151,30 @@ pub async fn page_messages(Path(file): Path<String>, Query(version): Query<Versi
         .into_response()
 }
 
-/// Only paths on this site: never `//other.example` or `https://...` (open redirect).
+/// Only paths on this site: never `//other.example` or `https://...` (open redirect). The query
+/// is kept (the code page's `?shared=1`, the staff's `?number=`), with no `/` in it.
 pub(crate) fn safe_return_path(requested: Option<&str>) -> String {
-    match requested {
-        Some(path)
-            if path.starts_with('/')
-                && !path.starts_with("//")
-                // Browsers drop tabs and newlines from URLs ("/\t/evil" becomes "//evil"), so
-                // only plain path characters pass.
-                && path.chars().all(|c| c.is_ascii_alphanumeric() || "/-_.~".contains(c)) =>
-        {
-            path.to_owned()
-        }
-        _ => "/".to_owned(),
+    let Some(requested) = requested else {
+        return "/".to_owned();
+    };
+    let (path, query) = match requested.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (requested, None),
+    };
+    let path_is_safe = path.starts_with('/')
+        && !path.starts_with("//")
+        // Browsers drop tabs and newlines from URLs ("/\t/evil" becomes "//evil"), so only
+        // plain path characters pass.
+        && path.chars().all(|c| c.is_ascii_alphanumeric() || "/-_.~".contains(c));
+    let query_is_safe = query.is_none_or(|query| {
+        query
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "=&-_.~%+".contains(c))
+    });
+    if path_is_safe && query_is_safe {
+        requested.to_owned()
+    } else {
+        "/".to_owned()
     }
 }
 
@@ -184,6 +195,15 @@ mod tests {
     #[test]
     fn return_paths_stay_on_the_site() {
         assert_eq!(safe_return_path(Some("/sign-in")), "/sign-in");
+        // A shared phone's code page stays shared through a change of language.
+        assert_eq!(
+            safe_return_path(Some("/sign-in/code?via=sms&shared=1")),
+            "/sign-in/code?via=sms&shared=1"
+        );
+        assert_eq!(
+            safe_return_path(Some("/staff/applicant?number=0123456789")),
+            "/staff/applicant?number=0123456789"
+        );
         for hostile in [
             "//evil.example",
             "https://evil.example",
@@ -191,6 +211,8 @@ mod tests {
             "/\t/evil.example",
             "/\n/evil.example",
             "/a?next=//evil",
+            "/a?next=https://evil.example",
+            "/a?x=\n",
             "evil",
             "",
         ] {

@@ -72,6 +72,17 @@ pub(crate) fn locale_of(headers: &HeaderMap) -> Locale {
     negotiate(text(header::COOKIE), text(header::ACCEPT_LANGUAGE))
 }
 
+/// The generic refusals (413, cross-site 403) in the language the request asks for.
+fn refusal_texts() -> server::http::RefusalTexts {
+    std::sync::Arc::new(|refusal, headers| {
+        let m = locale_of(headers).messages();
+        match refusal {
+            server::http::Refusal::TooLarge => m.refusal_too_large.clone(),
+            server::http::Refusal::CrossSite => m.refusal_cross_site.clone(),
+        }
+    })
+}
+
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = request_context(state.services.clone());
@@ -184,5 +195,5 @@ pub fn router(state: AppState) -> Router {
             session_layer::resolve_session,
         ))
         .with_state(state.clone());
-    apply_middleware(router, &state.services.config)
+    apply_middleware(router, &state.services.config, refusal_texts())
 }

@@ -210,6 +210,26 @@ on_both_engines!(
             .unwrap();
         assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
         assert!(!cross_site.headers().contains_key(header::SET_COOKIE));
+        let french = app::i18n::Locale::DEFAULT
+            .messages()
+            .refusal_cross_site
+            .clone();
+        assert_eq!(cross_site.text().await.unwrap(), french);
+
+        // The code page's query survives a change of language (a shared phone stays shared).
+        let code_page = client
+            .post(app.url("/language"))
+            .form(&[
+                ("lang", "ps"),
+                ("return_to", "/sign-in/code?via=sms&shared=1"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            code_page.headers()[header::LOCATION],
+            "/sign-in/code?via=sms&shared=1"
+        );
     }
 );
 
@@ -268,11 +288,19 @@ on_both_engines!(
         let response = TestApp::client()
             .post(app.url("/language"))
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT_LANGUAGE, "ar")
             .body(format!("lang=en&return_to=/{}", "a".repeat(4096)))
             .send()
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        // Said in the language the browser asks for.
+        let expected = app::i18n::Locale::from_code("ar")
+            .unwrap()
+            .messages()
+            .refusal_too_large
+            .clone();
+        assert_eq!(response.text().await.unwrap(), expected);
     }
 );
 
@@ -377,5 +405,25 @@ on_both_engines!(
             "{page}"
         );
         assert!(page.contains(r#"aria-invalid="true""#));
+    }
+);
+
+on_both_engines!(
+    pages_for_everyone_answer_visitors_and_offer_applicants_their_sign_out,
+    &[],
+    async |app: &TestApp| {
+        let (_, cookie) = running_app::visitors::applicant(app, "0701000077").await;
+        for path in ["/", "/help", "/accessibility", "/sign-in", "/activate"] {
+            let visitor = TestApp::client().get(app.url(path)).send().await.unwrap();
+            // A visitor is nobody's business: the page answers 200, not "not signed in".
+            assert_eq!(visitor.status(), StatusCode::OK, "{path}");
+            let page = visitor.text().await.unwrap();
+            assert!(!page.contains("nav-sign-out"), "{path}");
+
+            let applicant = running_app::visitors::get(app, &cookie, path).await;
+            assert_eq!(applicant.status(), StatusCode::OK, "{path}");
+            let page = applicant.text().await.unwrap();
+            assert!(page.contains(r#"class="nav-sign-out""#), "{path}: {page}");
+        }
     }
 );

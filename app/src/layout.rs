@@ -1,5 +1,6 @@
 //! What every page shares: skip link, header with the language switcher and the navigation (the
-//! applicant's own, with the unread badge and sign-out, inside `/account`), footer.
+//! applicant's own, with the unread badge and sign-out, whenever an applicant is signed in),
+//! footer.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
@@ -7,7 +8,7 @@ use leptos_router::hooks::use_location;
 use crate::{
     current_locale,
     i18n::{Locale, fill},
-    notification_centre::applicant_status,
+    notification_centre::{applicant_signed_in, applicant_status},
     session_warning::SessionTimeoutWarning,
 };
 
@@ -17,8 +18,10 @@ pub fn Layout(children: Children) -> impl IntoView {
     let pathname = use_location().pathname;
     let in_account =
         move || pathname.with(|path| path == "/account" || path.starts_with("/account/"));
-    // Pages for everyone that a signed-in applicant also reaches from their navigation.
-    let for_everyone = move || pathname.with(|path| path == "/help" || path == "/accessibility");
+    // The staff side has its own sign-in and sign-out; every other page may be read by a
+    // signed-in applicant, who must find sign-out there too (a shared phone).
+    let on_staff_side =
+        move || pathname.with(|path| path == "/staff" || path.starts_with("/staff/"));
     view! {
         <a class="skip-link" href="#main">{m.skip_to_content.as_str()}</a>
         <header class="site-header">
@@ -31,10 +34,10 @@ pub fn Layout(children: Children) -> impl IntoView {
             </div>
             {move || if in_account() {
                 view! { <ApplicantNav/> }.into_any()
-            } else if for_everyone() {
-                view! { <NavBySession/> }.into_any()
-            } else {
+            } else if on_staff_side() {
                 view! { <PublicNav/> }.into_any()
+            } else {
+                view! { <NavBySession/> }.into_any()
             }}
         </header>
         <main id="main" class="wrap" tabindex="-1">
@@ -62,8 +65,17 @@ pub fn Layout(children: Children) -> impl IntoView {
 fn LanguageSwitcher() -> impl IntoView {
     let current = current_locale();
     let m = current.messages();
-    // Follows client-side navigation, so the switch returns to the page being read.
-    let pathname = use_location().pathname;
+    // Follows client-side navigation, so the switch returns to the page being read, query
+    // included (a shared phone's code page says `shared=1` there).
+    let location = use_location();
+    let return_to = move || {
+        let (path, query) = (location.pathname.get(), location.search.get());
+        if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{query}")
+        }
+    };
     view! {
         <details class="language-switcher">
             <summary>
@@ -72,7 +84,7 @@ fn LanguageSwitcher() -> impl IntoView {
                 <span lang=current.code()>{current.native_name()}</span>
             </summary>
             <form method="post" action="/language">
-                <input type="hidden" name="return_to" value=move || pathname.get()/>
+                <input type="hidden" name="return_to" value=return_to/>
                 <fieldset>
                     <legend class="visually-hidden">{m.language_switcher_label.as_str()}</legend>
                     {Locale::ALL
@@ -116,11 +128,11 @@ fn PublicNav() -> impl IntoView {
 /// the public one for anyone else.
 #[component]
 fn NavBySession() -> impl IntoView {
-    let signed_in = Resource::new_blocking(|| (), |_| applicant_status());
+    let signed_in = Resource::new_blocking(|| (), |_| applicant_signed_in());
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                if signed_in.await.is_ok() {
+                if matches!(signed_in.await, Ok(Some(()))) {
                     view! { <ApplicantNav/> }.into_any()
                 } else {
                     view! { <PublicNav/> }.into_any()

@@ -6,12 +6,17 @@ use server::{sessions::SignedIn, storage::SubjectKind};
 
 use crate::i18n::Locale;
 
+/// The session's subject if it is of `kind`, without touching the answer's status: for pages
+/// that anyone may read and that show more to the signed-in.
+pub fn signed_in_if_any(kind: SubjectKind) -> Option<SignedIn> {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<SignedIn>().cloned())
+        .filter(|signed_in| signed_in.subject_kind == kind)
+}
+
 /// The session's subject if it is of `kind`; otherwise a 401 and an error.
 pub fn signed_in(kind: SubjectKind) -> Result<SignedIn, ServerFnError> {
-    let signed_in = use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<SignedIn>().cloned())
-        .filter(|signed_in| signed_in.subject_kind == kind);
-    signed_in.ok_or_else(|| {
+    signed_in_if_any(kind).ok_or_else(|| {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(http::StatusCode::UNAUTHORIZED);
         }

@@ -468,6 +468,8 @@ pub struct Messages {
     pub upload_error_embedded: String,
     pub upload_error_encrypted: String,
     pub upload_error_too_large: String,
+    pub refusal_too_large: String,
+    pub refusal_cross_site: String,
     pub upload_error_duplicate: String,
     pub upload_error_title: String,
     pub upload_error_no_file: String,

@@ -25,6 +25,7 @@ use tracing::Level;
 
 pub use body_limit::BodyLimits;
 pub use client_address::client_ip;
+pub use explain_refusals::{Refusal, RefusalTexts};
 pub use same_origin::is_same_origin;
 pub use security_headers::{CspNonce, content_security_policy};
 
@@ -43,8 +44,9 @@ where
         .route("/readyz", axum::routing::get(probes::readyz::<S>))
 }
 
-/// Wraps the whole application (pages, server functions, API, static files).
-pub fn apply_middleware(router: Router, config: &Config) -> Router {
+/// Wraps the whole application (pages, server functions, API, static files); `refusal_texts`
+/// explains the generic refusals (413, cross-site 403) in the request's language.
+pub fn apply_middleware(router: Router, config: &Config, refusal_texts: RefusalTexts) -> Router {
     let hsts = config.serves_https();
     let own_origin = config.public_url.origin().ascii_serialization();
     let stack =
@@ -78,7 +80,8 @@ pub fn apply_middleware(router: Router, config: &Config) -> Router {
                     .on_response(DefaultOnResponse::new().level(Level::INFO)),
             )
             .layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
-            .layer(middleware::map_response(
+            .layer(middleware::from_fn_with_state(
+                refusal_texts.clone(),
                 explain_refusals::explain_too_large,
             ))
             // Documents go out as stored: PDF streams are compressed already, and a known length
@@ -92,7 +95,7 @@ pub fn apply_middleware(router: Router, config: &Config) -> Router {
                 body_limit::limit_request_body,
             ))
             .layer(middleware::from_fn_with_state(
-                own_origin,
+                (own_origin, refusal_texts),
                 same_origin::require_same_origin,
             ));
     router.layer(stack)

@@ -4,9 +4,11 @@
 use axum::{
     extract::{Request, State},
     middleware::Next,
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use http::{Method, StatusCode, header};
+
+use super::explain_refusals::{Refusal, RefusalTexts, explained};
 
 /// The decision, apart from HTTP plumbing so that it is tested on its own.
 pub fn is_same_origin(
@@ -30,7 +32,7 @@ pub fn is_same_origin(
 }
 
 pub async fn require_same_origin(
-    State(own_origin): State<String>,
+    State((own_origin, texts)): State<(String, RefusalTexts)>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -46,11 +48,12 @@ pub async fn require_same_origin(
         next.run(request).await
     } else {
         tracing::warn!("cross-site state-changing request refused");
-        (
+        explained(
             StatusCode::FORBIDDEN,
-            "This request did not come from the portal's own pages. / Cette demande ne vient pas des pages du portail.",
+            &texts,
+            Refusal::CrossSite,
+            request.headers(),
         )
-            .into_response()
     }
 }
 
