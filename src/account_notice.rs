@@ -60,7 +60,8 @@ fn prints_in_standard_fonts(locale: Locale) -> bool {
 
 fn notice_pdf(content: &NoticeContent<'_>) -> Vec<u8> {
     let mut lines = Vec::new();
-    for (index, locale) in languages_for(&content.applicant.preferred_language)
+    // A reissued key follows the language the applicant picked on the portal, if any.
+    for (index, locale) in languages_for(content.applicant.message_language())
         .into_iter()
         .enumerate()
     {

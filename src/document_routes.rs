@@ -19,6 +19,8 @@ use server::{
     documents::{
         DocumentKind,
         acknowledgement::export_acknowledgement,
+        notice_facts::{DecisionOutcome, NoticeFacts},
+        office_time::from_office_time,
         publishing::{Upload, publish},
         reading::{OpenedDocument, ReadError, Reader, open},
         withdrawal::{WithdrawError, prepare, withdraw},
@@ -182,6 +184,7 @@ pub async fn post_documents(
     let page = page_of(&applicant);
     let mut kind = None;
     let mut title = String::new();
+    let mut facts = NoticeFacts::default();
     let mut published = 0;
     loop {
         let field = match form.next_field().await {
@@ -198,6 +201,29 @@ pub async fn post_documents(
                     .and_then(|code| DocumentKind::from_code(&code))
             }
             Some("title") => title = field.text().await.unwrap_or_default(),
+            Some("decision_outcome") => {
+                let code = field.text().await.unwrap_or_default();
+                if !code.trim().is_empty() {
+                    let Some(outcome) = DecisionOutcome::from_code(&code) else {
+                        return back_to(&page, "outcome");
+                    };
+                    facts.decision_outcome = Some(outcome);
+                }
+            }
+            // As the `datetime-local` field sends it: the office's wall-clock time.
+            Some("appointment_at") => {
+                let local = field.text().await.unwrap_or_default();
+                if !local.trim().is_empty() {
+                    let Some(at) = from_office_time(&local) else {
+                        return back_to(&page, "appointment");
+                    };
+                    facts.appointment_at = Some(at);
+                }
+            }
+            Some("appointment_place") => {
+                let place = field.text().await.unwrap_or_default();
+                facts.appointment_place = (!place.trim().is_empty()).then_some(place);
+            }
             Some("files") => {
                 let file_name = field.file_name().unwrap_or_default().to_owned();
                 if file_name.is_empty() {
@@ -213,6 +239,7 @@ pub async fn post_documents(
                     file_name,
                     uploaded_by: Actor::staff(member.id),
                     replacing: None,
+                    facts: facts.clone(),
                 };
                 match publish(&services, upload, field).await {
                     Ok(_) => published += 1,
@@ -348,6 +375,8 @@ pub async fn post_withdrawal(
                     file_name,
                     uploaded_by: Actor::staff(member.id),
                     replacing: Some(withdrawal),
+                    // What the notice says stays what the replaced one said.
+                    facts: replaced.facts.clone(),
                 };
                 return match publish(&services, upload, field).await {
                     Ok(_) => Redirect::to(&format!("{page}&replaced=1")).into_response(),

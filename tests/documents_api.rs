@@ -48,15 +48,21 @@ async fn json_of(request: RequestBuilder) -> (StatusCode, Value) {
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// One document with the facts its kind needs (a decision's outcome).
 fn single(applicant: &str, kind: &str, contents: Vec<u8>) -> multipart::Form {
-    multipart::Form::new()
+    let form = multipart::Form::new()
         .text("applicant", applicant.to_owned())
         .text("kind", kind.to_owned())
-        .text("title", "Décision sur votre demande")
-        .part(
-            "file",
-            multipart::Part::bytes(contents).file_name("decision.pdf"),
-        )
+        .text("title", "Décision sur votre demande");
+    let form = if kind == "decision" {
+        form.text("decision_outcome", "subsidiary_protection")
+    } else {
+        form
+    };
+    form.part(
+        "file",
+        multipart::Part::bytes(contents).file_name("decision.pdf"),
+    )
 }
 
 async fn post_one(app: &TestApp, key: &str, form: multipart::Form) -> (StatusCode, Value) {
@@ -112,7 +118,25 @@ on_both_engines!(
         let (status, body) = get_json(app, &reader, &status_path).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body["kind"], "decision");
+        assert_eq!(body["decision_outcome"], "subsidiary_protection");
         assert_eq!(body["first_opened_at"], Value::Null);
+
+        // A decision without its outcome is refused with a sentence naming what is missing.
+        let undecided = multipart::Form::new()
+            .text("applicant", "0703000001")
+            .text("kind", "decision")
+            .text("title", "Décision")
+            .part(
+                "file",
+                multipart::Part::bytes(pdf("Other")).file_name("d.pdf"),
+            );
+        let (status, body) = post_one(app, &writer, undecided).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["error"], "outcome");
+        assert!(
+            body["message"].as_str().unwrap().contains("outcome"),
+            "{body}"
+        );
         let (status, body) = get_json(
             app,
             &reader,
@@ -214,7 +238,8 @@ on_both_engines!(
         };
         let entry = |file: &str, applicant: &str| {
             json!({
-                "file": file, "applicant": applicant, "kind": "interview_summons", "title": "Convocation"
+                "file": file, "applicant": applicant, "kind": "interview_summons", "title": "Convocation",
+                "appointment_at": "2027-01-09T09:30:00+01:00", "appointment_place": "Fontenay-sous-Bois"
             })
         };
         let part = |contents: Vec<u8>| multipart::Part::bytes(contents).file_name("c.pdf");

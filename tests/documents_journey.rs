@@ -24,10 +24,24 @@ fn pdf(text: &str) -> Vec<u8> {
     a4_document(text, &[Line::new(text, Font::Regular, 12.0)])
 }
 
+/// Staff post summonses for 9 January 2027, 09:30 at the office, as the form sends them.
 async fn upload(app: &TestApp, cookie: &str, applicant: Uuid, files: &[(&str, Vec<u8>)]) -> String {
+    upload_with(app, cookie, applicant, "2027-01-09T09:30", files).await
+}
+
+async fn upload_with(
+    app: &TestApp,
+    cookie: &str,
+    applicant: Uuid,
+    appointment_at: &str,
+    files: &[(&str, Vec<u8>)],
+) -> String {
     let mut form = multipart::Form::new()
         .text("kind", "interview_summons")
-        .text("title", "");
+        .text("title", "")
+        .text("decision_outcome", "")
+        .text("appointment_at", appointment_at.to_owned())
+        .text("appointment_place", "201 rue Carnot, Fontenay-sous-Bois");
     for (name, contents) in files {
         form = form.part(
             "files",
@@ -131,6 +145,16 @@ on_both_engines!(
         let page = get(app, &agent, &refused).await.text().await.unwrap();
         assert!(page.contains("The PDF contains JavaScript"), "{page}");
 
+        // A summons without its date: refused, and the page says so beside the date field.
+        let undated = upload_with(app, &agent, amina, "", &[("y.pdf", pdf("Sans date"))]).await;
+        assert!(undated.ends_with("error=appointment"), "{undated}");
+        let page = get(app, &agent, &undated).await.text().await.unwrap();
+        assert!(
+            page.contains(r#"id="appointment_at-error""#)
+                && page.contains("Give the interview's date and time."),
+            "{page}"
+        );
+
         let inbox = get(app, &amina_cookie, "/account").await;
         assert_eq!(inbox.status(), StatusCode::OK);
         let html = inbox.text().await.unwrap();
@@ -139,6 +163,13 @@ on_both_engines!(
             "{html}"
         );
         assert!(html.contains("Opening it counts as notification"), "{html}");
+        // What the summons says, as text beside the PDF (winter: Paris is UTC+1).
+        assert!(
+            html.contains(
+                "Your interview: 09/01/2027 at 09:30 (Paris time), \u{2068}201 rue Carnot, Fontenay-sous-Bois\u{2069}."
+            ),
+            "{html}"
+        );
         let ids = document_ids(&html, "/account/documents/");
         assert_eq!(ids.len(), 2);
 

@@ -36,6 +36,11 @@ async fn post_document(app: &TestApp, applicant: Uuid, title: &str) {
             file_name: format!("{title}.pdf"),
             uploaded_by: Actor::system(),
             replacing: None,
+            facts: server::documents::notice_facts::NoticeFacts {
+                appointment_at: Some("2027-01-09T08:30:00Z".parse().unwrap()),
+                appointment_place: Some("Fontenay-sous-Bois".into()),
+                ..Default::default()
+            },
         },
         body,
     )

@@ -67,6 +67,10 @@ async fn the_email_says_a_document_is_waiting_and_nothing_more(database: TestDat
         file_name: "decision-rejet.pdf".into(),
         uploaded_by: Actor::system(),
         replacing: None,
+        facts: server::documents::notice_facts::NoticeFacts {
+            decision_outcome: Some(server::documents::notice_facts::DecisionOutcome::Rejection),
+            ..Default::default()
+        },
     };
     let body = axum::body::Body::from(pdf).into_data_stream();
     publish(&app.services, upload, body).await.unwrap();

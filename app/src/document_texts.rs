@@ -9,6 +9,7 @@ use server::{
     documents::{
         acknowledgement::document_status,
         legal_notification::{NotificationRule, NotificationStatus, appeal_deadline},
+        notice_facts::NoticeFacts,
         office_time::{office_clock, office_date},
     },
     storage::{
@@ -29,6 +30,25 @@ fn date_and_time(template: &str, time: DateTime<Utc>) -> String {
         template,
         &[("date", &office_date(time)), ("time", &office_clock(time))],
     )
+}
+
+/// What the notice says, in a sentence of the page's language. The place is as staff wrote it
+/// (an address), isolated so that it keeps its own direction inside a right-to-left sentence.
+pub fn facts_line(m: &Messages, facts: &NoticeFacts) -> Option<String> {
+    if let Some(outcome) = facts.decision_outcome {
+        let outcome = m.decision_outcome_name(outcome.code());
+        return Some(fill(&m.inbox_decision_outcome, &[("outcome", outcome)]));
+    }
+    let at = facts.appointment_at?;
+    let place = facts.appointment_place.as_deref().unwrap_or_default();
+    Some(fill(
+        &m.inbox_appointment,
+        &[
+            ("date", &office_date(at)),
+            ("time", &office_clock(at)),
+            ("place", &format!("\u{2068}{place}\u{2069}")),
+        ],
+    ))
 }
 
 pub fn inbox_entry(
@@ -72,6 +92,7 @@ pub fn inbox_entry(
         unread: document.first_opened_at.is_none() && document.withdrawn_at.is_none(),
         notice: notice.filter(|_| document.withdrawn_at.is_none()),
         appeal: appeal.filter(|_| document.withdrawn_at.is_none()),
+        facts: facts_line(m, &document.facts).filter(|_| document.withdrawn_at.is_none()),
         withdrawn: document
             .withdrawn_at
             .map(|at| fill(&m.inbox_withdrawn, &[("date", &office_date(at))])),
@@ -132,6 +153,7 @@ pub fn staff_entry(
         id: document.id.to_string(),
         kind_name: m.document_kind_name(document.kind.code()).to_owned(),
         title: document.title.clone(),
+        facts: facts_line(m, &document.facts),
         made_available: match (document.made_available_at, document.scan_status) {
             (Some(at), _) => full(at),
             (None, ScanStatus::Infected) => m.staff_scan_infected.clone(),
@@ -222,5 +244,68 @@ pub fn staff_notification_entry(
         },
         delivery,
         failed: notification.status == DeliveryStatus::Dead,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use server::documents::notice_facts::DecisionOutcome;
+
+    use super::*;
+    use crate::i18n::Locale;
+
+    #[test]
+    fn the_staff_form_offers_every_outcome_the_server_knows() {
+        let server: Vec<&str> = DecisionOutcome::ALL
+            .into_iter()
+            .map(DecisionOutcome::code)
+            .collect();
+        assert_eq!(crate::pages::DECISION_OUTCOMES.to_vec(), server);
+    }
+
+    #[test]
+    fn the_inbox_says_what_the_notice_says_in_every_language() {
+        let decided = NoticeFacts {
+            decision_outcome: Some(DecisionOutcome::SubsidiaryProtection),
+            ..NoticeFacts::default()
+        };
+        let summoned = NoticeFacts {
+            appointment_at: Some("2027-07-01T07:30:00Z".parse().unwrap()),
+            appointment_place: Some("201 rue Carnot".into()),
+            ..NoticeFacts::default()
+        };
+        let english = Locale::En.messages();
+        assert_eq!(
+            facts_line(english, &decided).as_deref(),
+            Some("What the decision says: you are granted subsidiary protection.")
+        );
+        // Summer: Paris is UTC+2; the place keeps its own direction.
+        assert_eq!(
+            facts_line(english, &summoned).as_deref(),
+            Some(
+                "Your interview: 01/07/2027 at 09:30 (Paris time), \u{2068}201 rue Carnot\u{2069}."
+            )
+        );
+        assert_eq!(facts_line(english, &NoticeFacts::default()), None);
+        for locale in Locale::ALL {
+            let m = locale.messages();
+            for outcome in DecisionOutcome::ALL {
+                let facts = NoticeFacts {
+                    decision_outcome: Some(outcome),
+                    ..NoticeFacts::default()
+                };
+                let line = facts_line(m, &facts).unwrap();
+                assert!(
+                    line.contains(m.decision_outcome_name(outcome.code())),
+                    "{line}"
+                );
+                assert!(!line.contains('{'), "{line}");
+            }
+            let line = facts_line(m, &summoned).unwrap();
+            assert!(
+                line.contains("01/07/2027") && line.contains("09:30"),
+                "{line}"
+            );
+        }
     }
 }

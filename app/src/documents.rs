@@ -19,6 +19,9 @@ pub struct InboxEntry {
     pub notice: Option<String>,
     /// The appeal deadline, once a decision is notified.
     pub appeal: Option<String>,
+    /// What the notice says (a decision's outcome, an interview's date and place), so the PDF
+    /// is never the only way to learn it.
+    pub facts: Option<String>,
     /// Set once withdrawn: the file is then gone from the inbox.
     pub withdrawn: Option<String>,
 }
@@ -29,6 +32,8 @@ pub struct StaffDocumentEntry {
     pub id: String,
     pub kind_name: String,
     pub title: String,
+    /// What the applicant reads beside the PDF (as they read it, in the staff's language).
+    pub facts: Option<String>,
     pub made_available: String,
     pub first_opened: String,
     pub notification: String,

@@ -14,6 +14,8 @@ test('staff post a summons, the applicant opens it on a phone, staff see when', 
   await staff.getByRole('button', { name: 'Ouvrir son dossier' }).click();
   await expect(staff.getByRole('heading', { level: 1 })).toContainText('Test Applicant');
   await staff.getByLabel('Type de document').selectOption('interview_summons');
+  await staff.getByLabel("Date et heure de l'entretien (heure de Paris)").fill('2027-01-09T09:30');
+  await staff.getByLabel("Lieu de l'entretien").fill('201 rue Carnot, Fontenay-sous-Bois');
   await staff.getByLabel('Intitulé (vu par le demandeur)').fill('Convocation du 3 décembre');
   await staff.getByLabel('Fichiers PDF').setInputFiles([
     { name: 'convocation.pdf', mimeType: 'application/pdf', buffer: pdfSaying('Convocation') },

@@ -5,6 +5,7 @@ import {
   chooseLanguage,
   expectNoAxeViolations,
   expectNoHorizontalScroll,
+  latestCodeFor,
   registerApplicant,
   uniqueNumber,
 } from './applicant';
@@ -20,6 +21,8 @@ async function postDocument(browser: Browser, number: string, title: string) {
   await staff.getByLabel('Numéro étranger ou numéro de dossier').fill(number);
   await staff.getByRole('button', { name: 'Ouvrir son dossier' }).click();
   await staff.getByLabel('Type de document').selectOption('interview_summons');
+  await staff.getByLabel("Date et heure de l'entretien (heure de Paris)").fill('2027-01-09T09:30');
+  await staff.getByLabel("Lieu de l'entretien").fill('201 rue Carnot, Fontenay-sous-Bois');
   await staff.getByLabel('Intitulé (vu par le demandeur)').fill(title);
   await staff.getByLabel('Fichiers PDF').setInputFiles([
     { name: 'convocation.pdf', mimeType: 'application/pdf', buffer: pdfSaying('Convocation') },
@@ -64,6 +67,9 @@ for (const [language, name, dir] of [
     await page.goto('/account');
     await expect(page.locator('.inbox-item')).toHaveCount(1);
     await expect(page.locator('.pictogram')).toBeVisible();
+    // What the summons says, in the page's language, beside the PDF.
+    await expect(page.locator('.inbox-facts')).toContainText('09/01/2027');
+    await expect(page.locator('.inbox-facts')).toContainText('201 rue Carnot, Fontenay-sous-Bois');
     await checkAndKeep(page, `${language}-account`);
     await page.goto('/account/notifications');
     await checkAndKeep(page, `${language}-notifications`);
@@ -134,7 +140,13 @@ test('installable: a manifest, and a service worker that keeps only the app shel
 test('a shared phone: not remembered, nothing personal left in the browser after sign-out', async ({ page, context }) => {
   const number = uniqueNumber();
   const key = registerApplicant(number);
+  const email = `shared-${number}@example.org`;
   await activate(page, number, key);
+  await page.locator('#email').fill(email);
+  await page.locator('#email').press('Enter');
+  await page.locator('#code').fill(latestCodeFor(email));
+  await page.locator('#code').press('Enter');
+  await expect(page).toHaveURL(/\/account\?contact=confirmed$/);
   await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
 
   await page.goto('/sign-in');
@@ -142,10 +154,22 @@ test('a shared phone: not remembered, nothing personal left in the browser after
   await page.locator('#password').fill(PASSWORD);
   await page.getByLabel('Ce téléphone est partagé avec d\'autres personnes').check();
   await page.locator('#password').press('Enter');
-  await expect(page).toHaveURL(/\/account\/contact$/);
+  await expect(page).toHaveURL(/\/sign-in\/code\?via=email&shared=1$/);
+  // Another language on the code page: the phone is still shared, so never remembered.
+  await chooseLanguage(page, 'English');
+  await expect(page).toHaveURL(/\/sign-in\/code\?via=email&shared=1$/);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(page.locator('#remember_device')).toHaveCount(0);
+  await page.locator('#code').fill(latestCodeFor(email));
+  await page.locator('#code').press('Enter');
+  await expect(page).toHaveURL(/\/account$/);
+  // Sign-out is at hand on every page while signed in, public ones included.
+  for (const path of ['/', '/help', '/sign-in', '/no-such-page']) {
+    await page.goto(path);
+    await expect(page.locator('.nav-sign-out button'), path).toBeVisible();
+  }
   await page.goto('/account');
-  await expect(page.locator('.nav-sign-out button')).toBeVisible();
-  await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
+  await page.locator('.nav-sign-out button').click();
   await expect(page).toHaveURL(/\/sign-in\?signed_out=1$/);
 
   // Not even the language: it would tell the next person something about the last one.

@@ -34,6 +34,8 @@ test('a phone verified by SMS, a new document announced by SMS and in the notifi
   await staff.getByLabel('Numéro étranger ou numéro de dossier').fill(number);
   await staff.getByRole('button', { name: 'Ouvrir son dossier' }).click();
   await staff.getByLabel('Type de document').selectOption('interview_summons');
+  await staff.getByLabel("Date et heure de l'entretien (heure de Paris)").fill('2027-01-09T09:30');
+  await staff.getByLabel("Lieu de l'entretien").fill('201 rue Carnot, Fontenay-sous-Bois');
   await staff.getByLabel('Intitulé (vu par le demandeur)').fill('Convocation du 9 janvier');
   await staff.getByLabel('Fichiers PDF').setInputFiles([
     { name: 'convocation.pdf', mimeType: 'application/pdf', buffer: pdfSaying('Convocation') },

@@ -21,6 +21,7 @@ use server::{
         acknowledgement::{self, Acknowledgement, acknowledgement, export_acknowledgement},
         bulk_manifest::{ApplicantReference, MAX_MANIFEST_BYTES, ManifestError, parse_manifest},
         legal_notification::{NotificationRule, NotificationStatus},
+        notice_facts::{DecisionOutcome, NoticeFacts},
         publishing::{Upload, publish},
     },
     storage::{Actor, ApiKey, DocumentRecord, NewAuditEvent},
@@ -89,6 +90,9 @@ struct DocumentBody {
     withdrawn_at: Option<DateTime<Utc>>,
     withdrawal_reason: Option<String>,
     replaces_id: Option<Uuid>,
+    /// A decision's `decision_outcome`; a summons' `appointment_at` and `appointment_place`.
+    #[serde(flatten)]
+    facts: NoticeFacts,
 }
 
 fn document_body(document: DocumentRecord, electronic: bool, now: DateTime<Utc>) -> DocumentBody {
@@ -106,6 +110,7 @@ fn document_body(document: DocumentRecord, electronic: bool, now: DateTime<Utc>)
         withdrawn_at: document.withdrawn_at,
         withdrawal_reason: document.withdrawal_reason,
         replaces_id: document.replaces_id,
+        facts: document.facts,
     }
 }
 
@@ -142,6 +147,7 @@ async fn publish_part(
     applicant: (Uuid, bool),
     kind: DocumentKind,
     title: String,
+    facts: NoticeFacts,
     field: Field<'_>,
 ) -> Result<DocumentBody, (StatusCode, &'static str)> {
     let upload = Upload {
@@ -151,6 +157,7 @@ async fn publish_part(
         file_name: field.file_name().unwrap_or("document.pdf").to_owned(),
         uploaded_by: Actor::api_key(key.id),
         replacing: None,
+        facts,
     };
     match publish(services, upload, field).await {
         Ok(record) => Ok(document_body(record, applicant.1, services.clock.now())),
@@ -172,7 +179,33 @@ async fn publish_part(
     }
 }
 
-/// One document: the parts `applicant`, `kind` and `title`, then `file`.
+/// The facts parts of a single post, as given; `Err` names the part that cannot be read.
+fn facts_of_parts(
+    outcome: Option<&str>,
+    appointment_at: Option<&str>,
+    place: Option<String>,
+) -> Result<NoticeFacts, &'static str> {
+    let decision_outcome = match outcome.map(str::trim).filter(|code| !code.is_empty()) {
+        None => None,
+        Some(code) => Some(DecisionOutcome::from_code(code).ok_or("outcome")?),
+    };
+    let appointment_at = match appointment_at.map(str::trim).filter(|at| !at.is_empty()) {
+        None => None,
+        Some(at) => Some(
+            DateTime::parse_from_rfc3339(at)
+                .map_err(|_| "appointment")?
+                .to_utc(),
+        ),
+    };
+    Ok(NoticeFacts {
+        decision_outcome,
+        appointment_at,
+        appointment_place: place,
+    })
+}
+
+/// One document: the parts `applicant`, `kind`, `title` (and a decision's `decision_outcome`,
+/// a summons' `appointment_at` and `appointment_place`), then `file`.
 pub async fn post_document(
     State(services): State<Services>,
     headers: HeaderMap,
@@ -188,12 +221,26 @@ pub async fn post_document(
     };
     let max_megabytes = services.config.max_document_bytes / (1024 * 1024);
     let (mut applicant, mut kind, mut title) = (None, None, None);
+    let (mut outcome, mut appointment_at, mut place) = (None, None, None);
     while let Ok(Some(field)) = form.next_field().await {
         match field.name() {
             Some("applicant") => applicant = field.text().await.ok(),
             Some("kind") => kind = field.text().await.ok(),
             Some("title") => title = field.text().await.ok(),
+            Some("decision_outcome") => outcome = field.text().await.ok(),
+            Some("appointment_at") => appointment_at = field.text().await.ok(),
+            Some("appointment_place") => place = field.text().await.ok(),
             Some("file") => {
+                let facts = match facts_of_parts(
+                    outcome.as_deref(),
+                    appointment_at.as_deref(),
+                    place.take(),
+                ) {
+                    Ok(facts) => facts,
+                    Err(code) => {
+                        return refuse(StatusCode::UNPROCESSABLE_ENTITY, code, locale);
+                    }
+                };
                 let Some(reference) = applicant.as_deref().and_then(ApplicantReference::parse)
                 else {
                     return refuse(
@@ -220,7 +267,9 @@ pub async fn post_document(
                     Err(response) => return response,
                 };
                 let title = title.take().unwrap_or_default();
-                return match publish_part(&services, &key, applicant, kind, title, field).await {
+                return match publish_part(&services, &key, applicant, kind, title, facts, field)
+                    .await
+                {
                     Ok(document) => {
                         tracing::info!(api_key = %key.id, document = %document.id, "document posted through the API");
                         (StatusCode::CREATED, Json(document)).into_response()
@@ -330,7 +379,17 @@ pub async fn post_bulk(
             ));
             continue;
         };
-        match publish_part(&services, &key, applicant, entry.kind, entry.title, field).await {
+        match publish_part(
+            &services,
+            &key,
+            applicant,
+            entry.kind,
+            entry.title,
+            entry.facts,
+            field,
+        )
+        .await
+        {
             Ok(document) => results.push(BulkResult {
                 file: name,
                 status: "published",

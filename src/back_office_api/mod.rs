@@ -109,6 +109,10 @@ fn message(code: &str, locale: Locale) -> String {
         "infected" => &m.upload_error_infected,
         "title" => &m.upload_error_title,
         "kind" => &m.upload_error_kind,
+        "outcome" => &m.upload_error_outcome,
+        "appointment" => &m.upload_error_appointment,
+        "place" => &m.upload_error_place,
+        "facts_kind" => &m.upload_error_facts_kind,
         "no_file" => &m.upload_error_no_file,
         _ => &m.service_unavailable,
     };

@@ -470,6 +470,24 @@ pub struct Messages {
     pub upload_error_too_large: String,
     pub refusal_too_large: String,
     pub refusal_cross_site: String,
+    pub upload_error_outcome: String,
+    pub upload_error_appointment: String,
+    pub upload_error_place: String,
+    pub upload_error_facts_kind: String,
+    pub inbox_decision_outcome: String,
+    pub inbox_appointment: String,
+    pub decision_outcome_refugee_status: String,
+    pub decision_outcome_subsidiary_protection: String,
+    pub decision_outcome_statelessness: String,
+    pub decision_outcome_rejection: String,
+    pub decision_outcome_inadmissibility: String,
+    pub decision_outcome_closure: String,
+    pub staff_upload_facts_legend: String,
+    pub staff_upload_facts_hint: String,
+    pub staff_upload_outcome_label: String,
+    pub staff_upload_outcome_none: String,
+    pub staff_upload_appointment_label: String,
+    pub staff_upload_place_label: String,
     pub upload_error_duplicate: String,
     pub upload_error_title: String,
     pub upload_error_no_file: String,
@@ -664,6 +682,18 @@ impl Messages {
             "decision" => &self.document_kind_decision,
             "renotification" => &self.document_kind_renotification,
             _ => &self.document_kind_other,
+        }
+    }
+
+    /// The translated outcome of a decision, by its code (`server::documents::notice_facts`).
+    pub fn decision_outcome_name(&self, code: &str) -> &str {
+        match code {
+            "refugee_status" => &self.decision_outcome_refugee_status,
+            "subsidiary_protection" => &self.decision_outcome_subsidiary_protection,
+            "statelessness" => &self.decision_outcome_statelessness,
+            "rejection" => &self.decision_outcome_rejection,
+            "inadmissibility" => &self.decision_outcome_inadmissibility,
+            _ => &self.decision_outcome_closure,
         }
     }
 

@@ -116,11 +116,14 @@ fn InboxItem(entry: InboxEntry) -> impl IntoView {
         "inbox-item"
     };
     let heading = match entry.withdrawn {
-        Some(_) => view! { <span class="inbox-title">{entry.title.clone()}</span> }.into_any(),
+        // <bdi>: a title typed in French keeps its direction in a right-to-left page.
+        Some(_) => {
+            view! { <span class="inbox-title"><bdi>{entry.title.clone()}</bdi></span> }.into_any()
+        }
         None => view! {
             // rel="external": a file from the server, not a page of the client-side router.
             <a class="inbox-title" rel="external" href=format!("/account/documents/{}", entry.id)>
-                {entry.title.clone()}
+                <bdi>{entry.title.clone()}</bdi>
                 <span class="visually-hidden">{format!(" ({})", entry.size)}</span>
             </a>
         }
@@ -137,6 +140,7 @@ fn InboxItem(entry: InboxEntry) -> impl IntoView {
                 <h3>{heading}</h3>
                 <p class="hint">{entry.made_available}{entry.withdrawn.is_none().then(|| format!(" · {}", entry.size))}</p>
                 {entry.withdrawn.map(|text| view! { <p class="notice">{text}</p> })}
+                {entry.facts.map(|text| view! { <p class="inbox-facts">{text}</p> })}
                 {entry.notice.map(|text| view! { <p class="notice">{text}</p> })}
                 {entry.appeal.map(|text| view! { <p class="notice important">{text}</p> })}
             </div>

@@ -5,7 +5,9 @@
 use leptos::prelude::*;
 
 use super::PageTitle;
-use super::form_feedback::{ErrorSummary, FormError, SuccessNotice, query_error, query_value};
+use super::form_feedback::{
+    ErrorSummary, FormError, SuccessNotice, field_state, query_error, query_value,
+};
 use crate::{
     current_locale,
     documents::{ApplicantFile, staff_applicant_file},
@@ -25,6 +27,21 @@ fn explain(code: &str, m: &'static Messages) -> Option<FormError> {
         "duplicate" => &m.upload_error_duplicate,
         "infected" => &m.upload_error_infected,
         "title" => &m.upload_error_title,
+        // Shown again beside the field it concerns.
+        "outcome" => {
+            return Some(FormError::field(
+                "decision_outcome",
+                &m.upload_error_outcome,
+            ));
+        }
+        "appointment" => {
+            return Some(FormError::field(
+                "appointment_at",
+                &m.upload_error_appointment,
+            ));
+        }
+        "place" => return Some(FormError::field("appointment_place", &m.upload_error_place)),
+        "facts_kind" => &m.upload_error_facts_kind,
         "no_file" => &m.upload_error_no_file,
         "kind" => &m.upload_error_kind,
         "unavailable" => &m.upload_error_unavailable,
@@ -107,6 +124,7 @@ fn FileSections(file: ApplicantFile) -> impl IntoView {
                     <td>
                         <a rel="external" href=format!("/staff/documents/{}", document.id)>{document.title}</a>
                         <br/><span class="hint">{document.kind_name}</span>
+                        {document.facts.map(|text| view! { <br/><span>{text}</span> })}
                         {document.replaces.map(|text| view! { <br/><span class="hint">{text}</span> })}
                         {document.withdrawn.map(|text| view! { <br/><span class="notice">{text}</span> })}
                         {document.withdrawal_reason.map(|text| view! { <br/><span class="hint">{text}</span> })}
@@ -130,7 +148,7 @@ fn FileSections(file: ApplicantFile) -> impl IntoView {
     let empty = rows.is_empty();
     view! {
         <h1>{title}</h1>
-        <ErrorSummary title=m.staff_upload_title.as_str() error/>
+        <ErrorSummary title=m.staff_upload_title.as_str() error=error.clone()/>
         {published.map(|count| view! {
             <SuccessNotice text=fill(&m.staff_upload_done, &[("count", &count)])/>
         })}
@@ -156,7 +174,7 @@ fn FileSections(file: ApplicantFile) -> impl IntoView {
         }}
         <NotificationList notifications=file.notifications/>
         {file.may_push.then(|| view! {
-            <UploadForm applicant_id=file.applicant_id.clone() max_megabytes=file.max_document_megabytes/>
+            <UploadForm applicant_id=file.applicant_id.clone() max_megabytes=file.max_document_megabytes error/>
         })}
     }
 }
@@ -236,9 +254,12 @@ fn WithdrawalForm(document_id: String) -> impl IntoView {
 
 /// Several files at once; the file input takes files dropped on it.
 #[component]
-fn UploadForm(applicant_id: String, max_megabytes: u64) -> impl IntoView {
+fn UploadForm(applicant_id: String, max_megabytes: u64, error: Option<FormError>) -> impl IntoView {
     let m = current_locale().messages();
     let kinds = server_kinds();
+    let outcome = field_state(&error, "decision_outcome", "facts-hint");
+    let appointment = field_state(&error, "appointment_at", "facts-hint");
+    let place = field_state(&error, "appointment_place", "facts-hint");
     view! {
         <section aria-labelledby="upload-title">
             <h2 id="upload-title">{m.staff_upload_title.as_str()}</h2>
@@ -256,6 +277,35 @@ fn UploadForm(applicant_id: String, max_megabytes: u64) -> impl IntoView {
                     <label for="title">{m.staff_upload_title_label.as_str()}</label>
                     <input id="title" name="title" type="text" maxlength="200" autocomplete="off"/>
                 </div>
+                // What the notice says, which the applicant reads in their language in the
+                // inbox: the PDF is never the only way to learn it.
+                <fieldset class="field-group">
+                    <legend>{m.staff_upload_facts_legend.as_str()}</legend>
+                    <p class="hint" id="facts-hint">{m.staff_upload_facts_hint.as_str()}</p>
+                    <div class="field">
+                        <label for="decision_outcome">{m.staff_upload_outcome_label.as_str()}</label>
+                        {outcome.error_view()}
+                        <select id="decision_outcome" name="decision_outcome"
+                            aria-describedby=outcome.described_by.clone() aria-invalid=outcome.invalid>
+                            <option value="">{m.staff_upload_outcome_none.as_str()}</option>
+                            {DECISION_OUTCOMES.into_iter().map(|code| view! {
+                                <option value=code>{m.decision_outcome_name(code).to_owned()}</option>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="appointment_at">{m.staff_upload_appointment_label.as_str()}</label>
+                        {appointment.error_view()}
+                        <input id="appointment_at" name="appointment_at" type="datetime-local"
+                            aria-describedby=appointment.described_by.clone() aria-invalid=appointment.invalid/>
+                    </div>
+                    <div class="field">
+                        <label for="appointment_place">{m.staff_upload_place_label.as_str()}</label>
+                        {place.error_view()}
+                        <input id="appointment_place" name="appointment_place" type="text" maxlength="200"
+                            autocomplete="off" aria-describedby=place.described_by.clone() aria-invalid=place.invalid/>
+                    </div>
+                </fieldset>
                 <div class="field drop-zone">
                     <label for="files">{m.staff_upload_files_label.as_str()}</label>
                     <p class="hint" id="files-hint">
@@ -269,6 +319,17 @@ fn UploadForm(applicant_id: String, max_megabytes: u64) -> impl IntoView {
         </section>
     }
 }
+
+/// The outcomes of a decision, in the order of `server::documents::notice_facts` (a test in
+/// `document_texts` keeps the two equal).
+pub(crate) const DECISION_OUTCOMES: [&str; 6] = [
+    "refugee_status",
+    "subsidiary_protection",
+    "statelessness",
+    "rejection",
+    "inadmissibility",
+    "closure",
+];
 
 /// The kinds staff may post, in the order of `server::documents::kind` (the account notice is
 /// made by the portal itself).

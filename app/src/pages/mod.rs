@@ -20,6 +20,8 @@ pub use accessibility::AccessibilityStatement;
 pub use account::Account;
 pub use activate::Activate;
 pub use applicant_file::ApplicantFilePage;
+#[cfg(all(test, feature = "ssr"))]
+pub(crate) use applicant_file::DECISION_OUTCOMES;
 pub use contact::{Contact, ContactConfirm};
 pub use help::Help;
 pub use landing::Landing;

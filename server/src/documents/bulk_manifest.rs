@@ -4,17 +4,25 @@
 //!
 //! ```json
 //! {"documents": [{"file": "d1", "applicant": "0701234567", "kind": "decision",
-//!                 "title": "Décision"}]}
+//!                 "title": "Décision", "decision_outcome": "subsidiary_protection"},
+//!                {"file": "d2", "applicant": "0701234568", "kind": "interview_summons",
+//!                 "title": "Convocation", "appointment_at": "2027-01-09T09:30:00+01:00",
+//!                 "appointment_place": "201 rue Carnot, Fontenay-sous-Bois"}]}
 //! ```
 //!
-//! `applicant` is the id the registration answered with, or a foreigner or file number.
+//! `applicant` is the id the registration answered with, or a foreigner or file number. A
+//! decision names its outcome, a summons its date, time and place (`notice_facts`).
 
 use std::collections::HashMap;
 
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{DocumentKind, publishing::clean_title};
+use super::{
+    DocumentKind,
+    notice_facts::{DecisionOutcome, FactsError, NoticeFacts},
+    publishing::clean_title,
+};
 
 /// Files in one bulk call.
 pub const MAX_BULK_DOCUMENTS: usize = 1000;
@@ -35,6 +43,13 @@ struct RawEntry {
     applicant: String,
     kind: String,
     title: String,
+    #[serde(default)]
+    decision_outcome: Option<String>,
+    /// RFC 3339, with its offset.
+    #[serde(default)]
+    appointment_at: Option<String>,
+    #[serde(default)]
+    appointment_place: Option<String>,
 }
 
 /// Whom a document is for, as the back-office names them.
@@ -69,6 +84,7 @@ pub struct ManifestEntry {
     pub applicant: ApplicantReference,
     pub kind: DocumentKind,
     pub title: String,
+    pub facts: NoticeFacts,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +94,7 @@ pub enum EntryProblem {
     Applicant,
     Kind,
     Title,
+    Facts(FactsError),
 }
 
 impl EntryProblem {
@@ -88,6 +105,11 @@ impl EntryProblem {
             EntryProblem::Applicant => "applicant",
             EntryProblem::Kind => "kind",
             EntryProblem::Title => "title",
+            // The manifest's field to look at.
+            EntryProblem::Facts(FactsError::MissingOutcome) => "decision_outcome",
+            EntryProblem::Facts(FactsError::MissingAppointment) => "appointment_at",
+            EntryProblem::Facts(FactsError::InvalidPlace) => "appointment_place",
+            EntryProblem::Facts(FactsError::NotForThisKind) => "kind",
         }
     }
 }
@@ -167,6 +189,9 @@ pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest, ManifestError> {
             ApplicantReference::parse(&entry.applicant).ok_or(problem(EntryProblem::Applicant))?;
         let kind = DocumentKind::from_code(entry.kind.trim()).ok_or(problem(EntryProblem::Kind))?;
         let title = clean_title(&entry.title).ok_or(problem(EntryProblem::Title))?;
+        let facts = entry_facts(&entry)
+            .and_then(|facts| facts.check(kind))
+            .map_err(|error| problem(EntryProblem::Facts(error)))?;
         manifest.order.push(file.clone());
         manifest.waiting.insert(
             file.clone(),
@@ -175,19 +200,50 @@ pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest, ManifestError> {
                 applicant,
                 kind,
                 title,
+                facts,
             },
         );
     }
     Ok(manifest)
 }
 
+/// The facts as written in an entry; an unknown outcome or an unreadable date is as good as
+/// none, and named as missing.
+fn entry_facts(entry: &RawEntry) -> Result<NoticeFacts, FactsError> {
+    let decision_outcome = match entry.decision_outcome.as_deref() {
+        None => None,
+        Some(code) => Some(DecisionOutcome::from_code(code).ok_or(FactsError::MissingOutcome)?),
+    };
+    let appointment_at = match entry.appointment_at.as_deref() {
+        None => None,
+        Some(text) => Some(
+            chrono::DateTime::parse_from_rfc3339(text.trim())
+                .map_err(|_| FactsError::MissingAppointment)?
+                .to_utc(),
+        ),
+    };
+    Ok(NoticeFacts {
+        decision_outcome,
+        appointment_at,
+        appointment_place: entry.appointment_place.clone(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// An entry with the facts its kind needs.
     fn entry(file: &str, applicant: &str, kind: &str, title: &str) -> String {
+        let facts = match kind {
+            "decision" => r#","decision_outcome":"rejection""#,
+            "interview_summons" => {
+                r#","appointment_at":"2027-01-09T09:30:00+01:00","appointment_place":"Fontenay""#
+            }
+            _ => "",
+        };
         format!(
-            r#"{{"file":"{file}","applicant":"{applicant}","kind":"{kind}","title":"{title}"}}"#
+            r#"{{"file":"{file}","applicant":"{applicant}","kind":"{kind}","title":"{title}"{facts}}}"#
         )
     }
 
@@ -211,6 +267,10 @@ mod tests {
         );
         assert_eq!(first.kind, DocumentKind::Decision);
         assert_eq!(first.title, "Décision");
+        assert_eq!(
+            first.facts.decision_outcome,
+            Some(DecisionOutcome::Rejection)
+        );
         assert_eq!(parsed.take("d1"), None);
         assert_eq!(parsed.missing().len(), 1);
         assert_eq!(parsed.missing()[0].applicant, ApplicantReference::Id(id));
@@ -235,6 +295,39 @@ mod tests {
             assert_eq!(
                 parse_manifest(text.as_bytes()),
                 Err(ManifestError::Entry { index: 1, problem })
+            );
+        }
+        let facts_cases = [
+            (
+                r#"{"file":"d","applicant":"0701234567","kind":"decision","title":"T"}"#,
+                FactsError::MissingOutcome,
+            ),
+            (
+                r#"{"file":"d","applicant":"0701234567","kind":"decision","title":"T","decision_outcome":"granted"}"#,
+                FactsError::MissingOutcome,
+            ),
+            (
+                r#"{"file":"d","applicant":"0701234567","kind":"interview_summons","title":"T","appointment_at":"9 janvier","appointment_place":"Fontenay"}"#,
+                FactsError::MissingAppointment,
+            ),
+            (
+                r#"{"file":"d","applicant":"0701234567","kind":"interview_summons","title":"T","appointment_at":"2027-01-09T09:30:00+01:00"}"#,
+                FactsError::InvalidPlace,
+            ),
+            (
+                r#"{"file":"d","applicant":"0701234567","kind":"other","title":"T","decision_outcome":"closure"}"#,
+                FactsError::NotForThisKind,
+            ),
+        ];
+        for (bad, error) in facts_cases {
+            let text = manifest(&[bad.to_owned()]);
+            assert_eq!(
+                parse_manifest(text.as_bytes()),
+                Err(ManifestError::Entry {
+                    index: 0,
+                    problem: EntryProblem::Facts(error)
+                }),
+                "{bad}"
             );
         }
         let twice = manifest(&[

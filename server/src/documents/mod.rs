@@ -6,6 +6,7 @@ pub mod bulk_manifest;
 pub mod encryption;
 pub mod kind;
 pub mod legal_notification;
+pub mod notice_facts;
 pub mod office_time;
 pub mod orphans;
 pub mod pdf_inspection;

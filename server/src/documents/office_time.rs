@@ -2,7 +2,9 @@
 //! read in UTC could be a day off. Europe/Paris follows the EU rule: UTC+2 from the last Sunday
 //! of March to the last Sunday of October, both at 01:00 UTC; UTC+1 otherwise.
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, TimeZone, Utc, Weekday};
+use chrono::{
+    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday,
+};
 
 fn last_sunday(year: i32, month: u32) -> NaiveDate {
     let mut day = NaiveDate::from_ymd_opt(year, month, 31).unwrap_or_default();
@@ -40,12 +42,43 @@ pub fn office_clock(time: DateTime<Utc>) -> String {
     in_office_time(time).format("%H:%M").to_string()
 }
 
+/// A wall-clock time at the office, as a `datetime-local` field sends it (`2027-01-09T09:30`),
+/// as the instant it names; `None` for anything else, and for the hour skipped in March.
+pub fn from_office_time(local: &str) -> Option<DateTime<Utc>> {
+    let local = local.trim();
+    let naive = NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M:%S"))
+        .ok()?;
+    // The office is one or two hours ahead of UTC; the right one reads back as the same time.
+    [1, 2]
+        .into_iter()
+        .map(|hours| Utc.from_utc_datetime(&(naive - Duration::hours(hours))))
+        .find(|instant| in_office_time(*instant).naive_local() == naive)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn at(text: &str) -> DateTime<Utc> {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn office_wall_clock_times_read_back_as_instants() {
+        assert_eq!(
+            from_office_time("2027-01-09T09:30"),
+            Some(at("2027-01-09T08:30:00Z"))
+        );
+        assert_eq!(
+            from_office_time("2026-07-15T12:00:00"),
+            Some(at("2026-07-15T10:00:00Z"))
+        );
+        // 29 March 2026, 02:30 does not exist in Paris.
+        assert_eq!(from_office_time("2026-03-29T02:30"), None);
+        for bad in ["", "09/01/2027 09:30", "2027-13-01T09:30", "tomorrow"] {
+            assert_eq!(from_office_time(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::{
     DocumentKind,
     encryption::{EncryptionError, Encryptor},
+    notice_facts::{FactsError, NoticeFacts},
     pdf_inspection::{PdfInspector, PdfRefusal},
     virus_scan::{ScanSession, Verdict},
 };
@@ -38,6 +39,8 @@ pub struct Upload {
     pub uploaded_by: Actor,
     /// Set when the file replaces a document of the same account, which is withdrawn with it.
     pub replacing: Option<Withdrawal>,
+    /// What the notice says: required for a decision and a summons (`NoticeFacts::check`).
+    pub facts: NoticeFacts,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +49,8 @@ pub enum PublishError {
     UnknownApplicant,
     #[error("the title is empty or too long")]
     InvalidTitle,
+    #[error(transparent)]
+    Facts(#[from] FactsError),
     #[error("the file is larger than {limit_bytes} bytes")]
     TooLarge { limit_bytes: u64 },
     #[error("the file was refused: {0}")]
@@ -72,6 +77,7 @@ impl PublishError {
         match self {
             PublishError::UnknownApplicant => "not_found",
             PublishError::InvalidTitle => "title",
+            PublishError::Facts(error) => error.code(),
             PublishError::TooLarge { .. } => "too_large",
             PublishError::Refused(PdfRefusal::NotAPdf) => "not_pdf",
             PublishError::Refused(PdfRefusal::Damaged) => "damaged",
@@ -136,6 +142,7 @@ where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
 {
     let title = clean_title(&upload.title).ok_or(PublishError::InvalidTitle)?;
+    let facts = upload.facts.clone().check(upload.kind)?;
     if services
         .storage
         .find_applicant(upload.applicant_id)
@@ -199,6 +206,7 @@ where
             .replacing
             .as_ref()
             .map(|replaced| replaced.document_id),
+        facts,
     };
     let mut audit = vec![NewAuditEvent {
         actor_kind: upload.uploaded_by.kind,

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{ActorKind, NewAuditEvent, StorageError};
-use crate::documents::DocumentKind;
+use crate::documents::{DocumentKind, notice_facts::NoticeFacts};
 
 /// Where the virus scan stands. Without a scanner a document is `NotScanned`, never `Clean`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +57,7 @@ pub struct NewDocument {
     pub scan_status: ScanStatus,
     pub made_available_at: Option<DateTime<Utc>>,
     pub replaces_id: Option<Uuid>,
+    pub facts: NoticeFacts,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -80,6 +81,8 @@ pub struct DocumentRecord {
     pub withdrawn_by_id: Option<Uuid>,
     pub withdrawal_reason: Option<String>,
     pub replaces_id: Option<Uuid>,
+    /// What the notice says, for the inbox (`documents::notice_facts`).
+    pub facts: NoticeFacts,
 }
 
 /// A supervisor takes a document out of the account. The row stays, with who, when and why.
@@ -94,7 +97,8 @@ pub struct Withdrawal {
 
 pub(super) const DOCUMENT_COLUMNS: &str = "id, applicant_id, kind, title, file_name, size_bytes, \
     sha256, object_key, master_key_id, wrapped_key, uploaded_by_kind, uploaded_by_id, scan_status, \
-    made_available_at, first_opened_at, withdrawn_at, withdrawn_by_id, withdrawal_reason, replaces_id";
+    made_available_at, first_opened_at, withdrawn_at, withdrawn_by_id, withdrawal_reason, replaces_id, \
+    facts";
 
 #[derive(sqlx::FromRow)]
 pub(super) struct DocumentRow {
@@ -117,6 +121,7 @@ pub(super) struct DocumentRow {
     withdrawn_by_id: Option<Uuid>,
     withdrawal_reason: Option<String>,
     replaces_id: Option<Uuid>,
+    facts: Option<String>,
 }
 
 impl TryFrom<DocumentRow> for DocumentRecord {
@@ -145,6 +150,9 @@ impl TryFrom<DocumentRow> for DocumentRecord {
             withdrawn_by_id: row.withdrawn_by_id,
             withdrawal_reason: row.withdrawal_reason,
             replaces_id: row.replaces_id,
+            facts: NoticeFacts::from_column(row.facts.as_deref()).ok_or_else(|| {
+                StorageError::Corrupt(format!("unreadable facts of document {}", row.id))
+            })?,
         })
     }
 }
@@ -225,8 +233,8 @@ macro_rules! impl_document_records {
             sqlx::query(
                 "INSERT INTO documents (id, applicant_id, kind, title, file_name, size_bytes, sha256, \
                  object_key, master_key_id, wrapped_key, uploaded_by_kind, uploaded_by_id, scan_status, \
-                 made_available_at, replaces_id) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                 made_available_at, replaces_id, facts) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
             )
             .bind(document.id)
             .bind(document.applicant_id)
@@ -243,6 +251,7 @@ macro_rules! impl_document_records {
             .bind(document.scan_status.as_str())
             .bind(document.made_available_at.map(to_micros))
             .bind(document.replaces_id)
+            .bind(document.facts.to_column())
             .execute(&mut *transaction)
             .await
             .map_err(|error| $crate::storage::map_unique_violation(error, "document"))?;

@@ -113,6 +113,12 @@ impl Portal {
             file_name: "decision.pdf".into(),
             uploaded_by: Actor::system(),
             replacing,
+            facts: server::documents::notice_facts::NoticeFacts {
+                decision_outcome: Some(
+                    server::documents::notice_facts::DecisionOutcome::SubsidiaryProtection,
+                ),
+                ..Default::default()
+            },
         };
         // Cut in uneven pieces, as a network delivers it.
         let pieces: Vec<Result<Bytes, std::io::Error>> = contents
