@@ -33,7 +33,7 @@ pub async fn send_code(
     match to {
         ContactPoint::Email(address) => {
             let text_body = fill(&m.email_code_body, &values);
-            let html_body = plain_text_as_html(&text_body, locale.code());
+            let html_body = plain_text_as_html(&text_body, locale);
             services
                 .mailer
                 .send(&OutgoingEmail {
@@ -55,10 +55,13 @@ pub async fn send_code(
     Ok(())
 }
 
-/// The HTML part of a message whose text part says it all: paragraphs, escaped.
-pub fn plain_text_as_html(text: &str, language: &str) -> String {
+/// The HTML part of a message whose text part says it all: paragraphs, escaped, in the
+/// language's direction (Arabic, Dari, Pashto and Urdu read right to left).
+pub fn plain_text_as_html(text: &str, locale: Locale) -> String {
     format!(
-        "<!DOCTYPE html><html lang=\"{language}\"><body><p>{}</p></body></html>",
+        "<!DOCTYPE html><html lang=\"{}\" dir=\"{}\"><body><p>{}</p></body></html>",
+        locale.code(),
+        locale.direction(),
         escape_html(text).replace("\n\n", "</p><p>")
     )
 }

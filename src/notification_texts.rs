@@ -67,7 +67,7 @@ fn email(locale: Locale, subject: &str, body: &str, portal_address: &str) -> Ema
     let text_body = fill(body, &[("address", portal_address)]);
     EmailTexts {
         subject: subject.to_owned(),
-        html_body: plain_text_as_html(&text_body, locale.code()),
+        html_body: plain_text_as_html(&text_body, locale),
         text_body,
     }
 }
@@ -104,6 +104,12 @@ mod tests {
                 .contains(&Locale::FaAf.messages().email_new_document_subject),
             "the account's language: {}",
             dari.subject
+        );
+        // Right to left in the mail reader too.
+        assert!(
+            dari.html_body.contains(r#"<html lang="fa-AF" dir="rtl">"#),
+            "{}",
+            dari.html_body
         );
         let sms = TranslatedNotificationTexts.new_document_sms("ar", "https://p/");
         assert!(sms.contains("وثيقة") && sms.contains("https://p/"), "{sms}");

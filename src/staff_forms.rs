@@ -474,7 +474,7 @@ async fn send_invitation(
         .send(&server::mailer::OutgoingEmail {
             to: to.to_owned(),
             subject: m.email_staff_invite_subject.clone(),
-            html_body: crate::code_delivery::plain_text_as_html(&text_body, "fr"),
+            html_body: crate::code_delivery::plain_text_as_html(&text_body, app::i18n::Locale::Fr),
             text_body,
         })
         .await

@@ -96,7 +96,10 @@ async fn the_email_says_a_document_is_waiting_and_nothing_more(database: TestDat
         message.contains(app.services.config.public_url.as_str()),
         "{message}"
     );
-    assert!(message.contains("<html lang=\"en\">"), "{message}");
+    assert!(
+        message.contains(r#"<html lang="en" dir="ltr">"#),
+        "{message}"
+    );
     assert!(message.contains("Message-ID: <notification-"), "{message}");
     let lower = message.to_lowercase();
     for revealing in [

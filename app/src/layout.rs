@@ -8,7 +8,7 @@ use leptos_router::hooks::use_location;
 use crate::{
     current_locale,
     i18n::{Locale, fill},
-    notification_centre::{applicant_signed_in, applicant_status},
+    notification_centre::applicant_status,
     session_warning::SessionTimeoutWarning,
 };
 
@@ -18,10 +18,13 @@ pub fn Layout(children: Children) -> impl IntoView {
     let pathname = use_location().pathname;
     let in_account =
         move || pathname.with(|path| path == "/account" || path.starts_with("/account/"));
-    // The staff side has its own sign-in and sign-out; every other page may be read by a
-    // signed-in applicant, who must find sign-out there too (a shared phone).
-    let on_staff_side =
-        move || pathname.with(|path| path == "/staff" || path.starts_with("/staff/"));
+    // The staff side has its own sign-in and sign-out, and `/offline` is the cached app shell,
+    // the same for everyone; any other page may be read by a signed-in applicant, who must find
+    // sign-out there too (a shared phone).
+    let public_only = move || {
+        pathname.with(|path| path == "/staff" || path.starts_with("/staff/") || path == "/offline")
+    };
+    let signed_in = applicant_signed_in();
     view! {
         <a class="skip-link" href="#main">{m.skip_to_content.as_str()}</a>
         <header class="site-header">
@@ -32,12 +35,10 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </a>
                 <LanguageSwitcher/>
             </div>
-            {move || if in_account() {
+            {move || if in_account() || (signed_in && !public_only()) {
                 view! { <ApplicantNav/> }.into_any()
-            } else if on_staff_side() {
-                view! { <PublicNav/> }.into_any()
             } else {
-                view! { <NavBySession/> }.into_any()
+                view! { <PublicNav/> }.into_any()
             }}
         </header>
         <main id="main" class="wrap" tabindex="-1">
@@ -54,6 +55,27 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <p>{m.office_name.as_str()}</p>
             </div>
         </footer>
+    }
+}
+
+/// Whether an applicant is signed in for this page: read from the request on the server, which
+/// writes it on `<html data-session>` for the browser to read back before hydrating (sign-in
+/// and sign-out are full page loads). Known at once, so no page waits for it.
+pub fn applicant_signed_in() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        crate::server_context::signed_in_if_any(server::storage::SubjectKind::Applicant).is_some()
+    }
+    #[cfg(feature = "hydrate")]
+    {
+        document()
+            .document_element()
+            .and_then(|html| html.get_attribute("data-session"))
+            .is_some_and(|session| session == "applicant")
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    {
+        false
     }
 }
 
@@ -124,65 +146,58 @@ fn PublicNav() -> impl IntoView {
     }
 }
 
-/// The applicant's navigation (with sign-out and the idle warning) for a signed-in applicant,
-/// the public one for anyone else.
-#[component]
-fn NavBySession() -> impl IntoView {
-    let signed_in = Resource::new_blocking(|| (), |_| applicant_signed_in());
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                if matches!(signed_in.await, Ok(Some(()))) {
-                    view! { <ApplicantNav/> }.into_any()
-                } else {
-                    view! { <PublicNav/> }.into_any()
-                }
-            })}
-        </Suspense>
-    }
-}
-
-/// The applicant's navigation: documents, notifications with the unread count, contact
-/// details, help and sign-out, then the idle warning, on every page of the applicant's space.
-/// One `Suspense` around both: they read the same status, and each resource is awaited once.
+/// The applicant's navigation, then the idle warning, on every page an applicant reads signed
+/// in. The unread count and the warning wait for the session's status; until then (and for
+/// good without JavaScript on a streamed page) the links and sign-out stand without the count.
 #[component]
 fn ApplicantNav() -> impl IntoView {
-    let m = current_locale().messages();
-    let pathname = use_location().pathname;
-    let current =
-        move |path: &'static str| move || pathname.with(|here| here == path).then_some("page");
     let status = Resource::new_blocking(|| (), |_| applicant_status());
     view! {
-        <Suspense fallback=|| ()>
+        <Suspense fallback=|| view! { <ApplicantLinks unread=0/> }>
             {move || Suspend::new(async move {
                 let status = status.await.ok();
-                let count = status.map(|status| status.unread_notices).unwrap_or(0);
-                let badge = (count > 0).then(|| {
-                    let spoken = fill(&m.notifications_unread_count, &[("count", &count.to_string())]);
-                    view! {
-                        " "
-                        <span class="count-badge" aria-hidden="true">{count}</span>
-                        <span class="visually-hidden">{format!(" ({spoken})")}</span>
-                    }
-                });
+                let unread = status.map(|status| status.unread_notices).unwrap_or(0);
                 view! {
-                    <nav class="wrap main-nav" aria-label=m.applicant_navigation_label.as_str()>
-                        <a href="/account" aria-current=current("/account")>{m.nav_documents.as_str()}</a>
-                        <a href="/account/notifications" aria-current=current("/account/notifications")>
-                            {m.nav_notifications.as_str()}
-                            {badge}
-                        </a>
-                        <a href="/account/contact" aria-current=current("/account/contact")>{m.nav_contact.as_str()}</a>
-                        <a href="/help" aria-current=current("/help")>{m.nav_help.as_str()}</a>
-                        <form class="nav-sign-out" method="post" action="/sign-out">
-                            <button class="link-button" type="submit">{m.sign_out.as_str()}</button>
-                        </form>
-                    </nav>
+                    <ApplicantLinks unread/>
                     {status.map(|status| view! {
                         <div class="wrap"><SessionTimeoutWarning ends_at=status.idle_ends_at/></div>
                     })}
                 }
             })}
         </Suspense>
+    }
+}
+
+/// Documents, notifications with the unread count, contact details, help and sign-out.
+#[component]
+fn ApplicantLinks(unread: i64) -> impl IntoView {
+    let m = current_locale().messages();
+    let pathname = use_location().pathname;
+    let current =
+        move |path: &'static str| move || pathname.with(|here| here == path).then_some("page");
+    let badge = (unread > 0).then(|| {
+        let spoken = fill(
+            &m.notifications_unread_count,
+            &[("count", &unread.to_string())],
+        );
+        view! {
+            " "
+            <span class="count-badge" aria-hidden="true">{unread}</span>
+            <span class="visually-hidden">{format!(" ({spoken})")}</span>
+        }
+    });
+    view! {
+        <nav class="wrap main-nav" aria-label=m.applicant_navigation_label.as_str()>
+            <a href="/account" aria-current=current("/account")>{m.nav_documents.as_str()}</a>
+            <a href="/account/notifications" aria-current=current("/account/notifications")>
+                {m.nav_notifications.as_str()}
+                {badge}
+            </a>
+            <a href="/account/contact" aria-current=current("/account/contact")>{m.nav_contact.as_str()}</a>
+            <a href="/help" aria-current=current("/help")>{m.nav_help.as_str()}</a>
+            <form class="nav-sign-out" method="post" action="/sign-out">
+                <button class="link-button" type="submit">{m.sign_out.as_str()}</button>
+            </form>
+        </nav>
     }
 }

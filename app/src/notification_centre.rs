@@ -27,15 +27,6 @@ pub struct NavigationStatus {
     pub idle_ends_at: i64,
 }
 
-/// Whether an applicant is signed in, for the pages anyone may read (their navigation then
-/// offers sign-out): `None` for a visitor, whose page keeps its 200.
-#[server(endpoint = "account/signed-in")]
-pub async fn applicant_signed_in() -> Result<Option<()>, ServerFnError> {
-    use server::storage::SubjectKind;
-
-    Ok(crate::server_context::signed_in_if_any(SubjectKind::Applicant).map(|_| ()))
-}
-
 #[server(endpoint = "account/status")]
 pub async fn applicant_status() -> Result<NavigationStatus, ServerFnError> {
     use server::{Services, storage::SubjectKind};

@@ -62,9 +62,12 @@ impl TestApp {
         format!("http://{}{path}", self.address)
     }
 
+    /// A client that never follows redirects, and gives up on an answer after a minute, so a
+    /// request that hangs fails its test instead of holding CI until its deadline.
     pub fn client() -> reqwest::Client {
         reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(60))
             .build()
             .unwrap()
     }
