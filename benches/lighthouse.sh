@@ -34,10 +34,16 @@ cookie=$(awk '$6 ~ /eu-session$/ { print $6 "=" $7 }' "$data/jar")
 [[ -n "$cookie" ]] || { echo "activation failed" >&2; exit 1; }
 
 api_key=$("$bin" create-api-key --name lighthouse --scope documents:write | grep -o '^eu_[^ ]*')
-printf '%%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%%%EOF\n' >"$data/doc.pdf"
 for kind in registration_letter interview_summons decision; do
-  curl -fsS -o /dev/null -H "Authorization: Bearer $api_key" -F "applicant=$number" -F "kind=$kind" \
-    -F "title=Document $kind" -F "file=@$data/doc.pdf;type=application/pdf" "$url/api/v1/documents"
+  # One file per kind (the same file twice in an account is refused), with the facts it needs.
+  python3 benches/pdf.py "$data/$kind.pdf" "Document $kind"
+  facts=()
+  case "$kind" in
+    interview_summons) facts=(-F "appointment_at=2027-01-09T09:30:00+01:00" -F "appointment_place=201 rue Carnot, Fontenay-sous-Bois") ;;
+    decision) facts=(-F "decision_outcome=subsidiary_protection") ;;
+  esac
+  curl -sS --fail-with-body -o /dev/null -H "Authorization: Bearer $api_key" -F "applicant=$number" -F "kind=$kind" \
+    -F "title=Document $kind" "${facts[@]}" -F "file=@$data/$kind.pdf;type=application/pdf" "$url/api/v1/documents"
 done
 
 npm --prefix benches/lighthouse ci --no-audit --no-fund --silent

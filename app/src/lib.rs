@@ -54,7 +54,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // Fetched alongside the WebAssembly, which waits for it (`i18n::browser`).
                 <link id="page-messages" rel="preload" r#as="fetch" crossorigin="anonymous"
                     href=locale.messages_address()/>
-                <HydrationScripts options/>
+                <DeferredHydration options/>
                 <MetaTags/>
             </head>
             <body>
@@ -62,6 +62,23 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// Loads the WebAssembly once the page has loaded and the browser is idle, with no preload in
+/// the head (Leptos' `HydrationScripts` preloads it): every page works before and without it
+/// (forms post, pages render on the server), so on a slow phone network the text comes first
+/// and nothing competes with it; hydration then adds the idle warning, push and the app shell.
+#[cfg(not(feature = "hydrate"))]
+#[component]
+fn DeferredHydration(options: LeptosOptions) -> impl IntoView {
+    let nonce = leptos::nonce::use_nonce();
+    let bundle = format!("/{}/{}", options.site_pkg_dir, options.output_name);
+    let script = format!(
+        "const hydrate=()=>import(\"{bundle}.js\").then(m=>m.default({{module_or_path:\"{bundle}.wasm\"}}).then(()=>m.hydrate()));\
+         const idle=()=>\"requestIdleCallback\" in window?requestIdleCallback(hydrate,{{timeout:2000}}):setTimeout(hydrate);\
+         document.readyState===\"complete\"?idle():addEventListener(\"load\",idle);"
+    );
+    view! { <script type="module" nonce=nonce>{script}</script> }
 }
 
 /// Installs `/sw.js` (app shell cache, push alerts) where the browser supports it: an
