@@ -42,16 +42,14 @@ pub mod startup;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // The page's texts come first: without them the page stays as served, which works.
-    wasm_bindgen_futures::spawn_local(async {
-        match app::i18n::load_page_messages().await {
-            Ok(()) => {
-                leptos::mount::hydrate_body(app::App);
-                app::register_service_worker();
-            }
-            Err(reason) => leptos::logging::warn!("not hydrating: {reason}"),
-        }
-    });
+    // Islands mode: the page stays as the server rendered it; Leptos' script then hydrates each
+    // `#[island]` (the idle warning), which brings its words with it.
+    leptos::mount::hydrate_islands();
+    app::register_service_worker();
+    // Lets the browser tests tell that the WebAssembly loaded under the Content-Security-Policy.
+    if let Some(html) = leptos::prelude::document().document_element() {
+        let _ = html.set_attribute("data-hydrated", "true");
+    }
 }
 
 #[cfg(all(test, feature = "ssr"))]

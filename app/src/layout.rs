@@ -151,6 +151,8 @@ fn PublicNav() -> impl IntoView {
 /// good without JavaScript on a streamed page) the links and sign-out stand without the count.
 #[component]
 fn ApplicantNav() -> impl IntoView {
+    let m = current_locale().messages();
+    let location = use_location();
     let status = Resource::new_blocking(|| (), |_| applicant_status());
     view! {
         <Suspense fallback=|| view! { <ApplicantLinks unread=0/> }>
@@ -159,8 +161,20 @@ fn ApplicantNav() -> impl IntoView {
                 let unread = status.map(|status| status.unread_notices).unwrap_or(0);
                 view! {
                     <ApplicantLinks unread/>
-                    {status.map(|status| view! {
-                        <div class="wrap"><SessionTimeoutWarning ends_at=status.idle_ends_at/></div>
+                    {status.map(|status| {
+                        // "Stay signed in" comes back to this very page, query included.
+                        let (path, query) = (location.pathname.get_untracked(), location.search.get_untracked());
+                        let return_to = if query.is_empty() { path } else { format!("{path}?{query}") };
+                        view! {
+                            <div class="wrap">
+                                <SessionTimeoutWarning
+                                    ends_at=status.idle_ends_at
+                                    warning=m.session_warning.clone()
+                                    extend=m.session_extend.clone()
+                                    return_to
+                                />
+                            </div>
+                        }
                     })}
                 }
             })}

@@ -51,10 +51,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png"/>
                 <link rel="manifest" href="/manifest.webmanifest"/>
-                // Fetched alongside the WebAssembly, which waits for it (`i18n::browser`).
-                <link id="page-messages" rel="preload" r#as="fetch" crossorigin="anonymous"
-                    href=locale.messages_address()/>
-                <DeferredHydration options/>
+                // Islands: only `#[island]` components run in the browser, hydrated when it is
+                // idle; every page is whole before (and without) them.
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -62,23 +61,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
-}
-
-/// Loads the WebAssembly once the page has loaded and the browser is idle, with no preload in
-/// the head (Leptos' `HydrationScripts` preloads it): every page works before and without it
-/// (forms post, pages render on the server), so on a slow phone network the text comes first
-/// and nothing competes with it; hydration then adds the idle warning, push and the app shell.
-#[cfg(not(feature = "hydrate"))]
-#[component]
-fn DeferredHydration(options: LeptosOptions) -> impl IntoView {
-    let nonce = leptos::nonce::use_nonce();
-    let bundle = format!("/{}/{}", options.site_pkg_dir, options.output_name);
-    let script = format!(
-        "const hydrate=()=>import(\"{bundle}.js\").then(m=>m.default({{module_or_path:\"{bundle}.wasm\"}}).then(()=>m.hydrate()));\
-         const idle=()=>\"requestIdleCallback\" in window?requestIdleCallback(hydrate,{{timeout:2000}}):setTimeout(hydrate);\
-         document.readyState===\"complete\"?idle():addEventListener(\"load\",idle);"
-    );
-    view! { <script type="module" nonce=nonce>{script}</script> }
 }
 
 /// Installs `/sw.js` (app shell cache, push alerts) where the browser supports it: an
@@ -114,14 +96,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let locale = current_locale();
     provide_context(locale);
-
-    // Lets the browser tests tell that the WebAssembly loaded under the Content-Security-Policy.
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        if let Some(html) = document().document_element() {
-            let _ = html.set_attribute("data-hydrated", "true");
-        }
-    });
 
     view! {
         <Stylesheet id="leptos" href="/pkg/espace-usager.css"/>

@@ -1,18 +1,21 @@
 //! The warning two minutes before an applicant's session ends for inactivity (RGAA 13.1), on
-//! every page of the applicant's space, with a button to stay signed in on the same page.
+//! every page an applicant reads signed in, with a button to stay signed in on the same page.
+//! An island: the only part of the portal that runs in the browser. Its words come from the
+//! server with it, so the WebAssembly carries no text.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
 
-use crate::current_locale;
-
-/// Two minutes before the session ends for inactivity, says so and offers to stay signed in.
-/// Needs the WebAssembly (a timer); without it the server still ends the session on time.
-#[component]
-pub fn SessionTimeoutWarning(ends_at: i64) -> impl IntoView {
-    let m = current_locale().messages();
+/// Two minutes before the session ends for inactivity (`ends_at`, Unix seconds), says
+/// `warning` and offers `extend`, which brings the applicant back to `return_to`. Needs the
+/// WebAssembly (a timer); without it the server still ends the session on time.
+#[island]
+pub fn SessionTimeoutWarning(
+    ends_at: i64,
+    warning: String,
+    extend: String,
+    return_to: String,
+) -> impl IntoView {
     let (due, set_due) = signal(false);
-    let pathname = use_location().pathname;
     // Effects run in the browser only: the server renders the page without the warning.
     Effect::new(move |_| {
         let now = now_in_seconds();
@@ -26,10 +29,10 @@ pub fn SessionTimeoutWarning(ends_at: i64) -> impl IntoView {
         due.get().then(|| {
             view! {
                 <div class="notice session-warning" role="alert">
-                    <p>{m.session_warning.as_str()}</p>
+                    <p>{warning.clone()}</p>
                     <form method="post" action="/account/extend">
-                        <input type="hidden" name="return_to" value=move || pathname.get()/>
-                        <button class="button primary" type="submit">{m.session_extend.as_str()}</button>
+                        <input type="hidden" name="return_to" value=return_to.clone()/>
+                        <button class="button primary" type="submit">{extend.clone()}</button>
                     </form>
                 </div>
             }
