@@ -160,11 +160,12 @@ async fn deliver_notifications(services: Services, mut stop: tokio::sync::watch:
     let mut ticks = tokio::time::interval(std::time::Duration::from_secs(5));
     let mut tick: u64 = 0;
     loop {
-        tokio::select! {
-            _ = ticks.tick() => {}
-            _ = stop.changed() => {}
-        }
-        if *stop.borrow() {
+        // A dropped sender also means stop (the server is going away).
+        let sender_gone = tokio::select! {
+            _ = ticks.tick() => false,
+            changed = stop.changed() => changed.is_err(),
+        };
+        if sender_gone || *stop.borrow() {
             return;
         }
         // Reminders are queued once a minute; queuing twice is harmless (one per document).
