@@ -19,7 +19,7 @@ use server::{
     documents::{
         DocumentKind,
         acknowledgement::export_acknowledgement,
-        notice_facts::{DecisionOutcome, NoticeFacts},
+        notice_facts::{NoticeFacts, given},
         office_time::from_office_time,
         publishing::{Upload, publish},
         reading::{OpenedDocument, ReadError, Reader, open},
@@ -184,7 +184,7 @@ pub async fn post_documents(
     let page = page_of(&applicant);
     let mut kind = None;
     let mut title = String::new();
-    let mut facts = NoticeFacts::default();
+    let (mut outcome, mut appointment_at, mut place) = (None, None, None);
     let mut published = 0;
     loop {
         let field = match form.next_field().await {
@@ -201,29 +201,10 @@ pub async fn post_documents(
                     .and_then(|code| DocumentKind::from_code(&code))
             }
             Some("title") => title = field.text().await.unwrap_or_default(),
-            Some("decision_outcome") => {
-                let code = field.text().await.unwrap_or_default();
-                if !code.trim().is_empty() {
-                    let Some(outcome) = DecisionOutcome::from_code(&code) else {
-                        return back_to(&page, "outcome");
-                    };
-                    facts.decision_outcome = Some(outcome);
-                }
-            }
+            Some("decision_outcome") => outcome = field.text().await.ok(),
             // As the `datetime-local` field sends it: the office's wall-clock time.
-            Some("appointment_at") => {
-                let local = field.text().await.unwrap_or_default();
-                if !local.trim().is_empty() {
-                    let Some(at) = from_office_time(&local) else {
-                        return back_to(&page, "appointment");
-                    };
-                    facts.appointment_at = Some(at);
-                }
-            }
-            Some("appointment_place") => {
-                let place = field.text().await.unwrap_or_default();
-                facts.appointment_place = (!place.trim().is_empty()).then_some(place);
-            }
+            Some("appointment_at") => appointment_at = field.text().await.ok(),
+            Some("appointment_place") => place = field.text().await.ok(),
             Some("files") => {
                 let file_name = field.file_name().unwrap_or_default().to_owned();
                 if file_name.is_empty() {
@@ -232,6 +213,15 @@ pub async fn post_documents(
                 let Some(kind) = kind else {
                     return back_to(&page, "kind");
                 };
+                let facts = match NoticeFacts::read(
+                    given(&outcome),
+                    given(&appointment_at),
+                    given(&place).map(str::to_owned),
+                    from_office_time,
+                ) {
+                    Ok(facts) => facts,
+                    Err(error) => return back_to(&page, error.code()),
+                };
                 let upload = Upload {
                     applicant_id: applicant.id,
                     kind,
@@ -239,7 +229,7 @@ pub async fn post_documents(
                     file_name,
                     uploaded_by: Actor::staff(member.id),
                     replacing: None,
-                    facts: facts.clone(),
+                    facts,
                 };
                 match publish(&services, upload, field).await {
                     Ok(_) => published += 1,

@@ -58,24 +58,26 @@ pub fn Layout(children: Children) -> impl IntoView {
     }
 }
 
-/// Whether an applicant is signed in for this page: read from the request on the server, which
-/// writes it on `<html data-session>` for the browser to read back before hydrating (sign-in
-/// and sign-out are full page loads). Known at once, so no page waits for it.
-pub fn applicant_signed_in() -> bool {
+/// Whether an applicant is signed in for this page, read from the request: known at once, so
+/// no page waits for it. Only the server renders pages (islands mode), so the browser build
+/// never asks.
+fn applicant_signed_in() -> bool {
     #[cfg(feature = "ssr")]
     {
         crate::server_context::signed_in_if_any(server::storage::SubjectKind::Applicant).is_some()
     }
-    #[cfg(feature = "hydrate")]
-    {
-        document()
-            .document_element()
-            .and_then(|html| html.get_attribute("data-session"))
-            .is_some_and(|session| session == "applicant")
-    }
-    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    #[cfg(not(feature = "ssr"))]
     {
         false
+    }
+}
+
+/// A page's address as forms send it back: the path, and the query if there is one.
+fn page_address(path: String, query: String) -> String {
+    if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{query}")
     }
 }
 
@@ -90,14 +92,7 @@ fn LanguageSwitcher() -> impl IntoView {
     // Follows client-side navigation, so the switch returns to the page being read, query
     // included (a shared phone's code page says `shared=1` there).
     let location = use_location();
-    let return_to = move || {
-        let (path, query) = (location.pathname.get(), location.search.get());
-        if query.is_empty() {
-            path
-        } else {
-            format!("{path}?{query}")
-        }
-    };
+    let return_to = move || page_address(location.pathname.get(), location.search.get());
     view! {
         <details class="language-switcher">
             <summary>
@@ -163,8 +158,10 @@ fn ApplicantNav() -> impl IntoView {
                     <ApplicantLinks unread/>
                     {status.map(|status| {
                         // "Stay signed in" comes back to this very page, query included.
-                        let (path, query) = (location.pathname.get_untracked(), location.search.get_untracked());
-                        let return_to = if query.is_empty() { path } else { format!("{path}?{query}") };
+                        let return_to = page_address(
+                            location.pathname.get_untracked(),
+                            location.search.get_untracked(),
+                        );
                         view! {
                             <div class="wrap">
                                 <SessionTimeoutWarning

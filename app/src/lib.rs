@@ -38,11 +38,9 @@ pub const DEEMED_NOTIFIED_AFTER_DAYS: &str = "15";
 #[cfg(not(feature = "hydrate"))]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let locale = current_locale();
-    // Read back by the browser before hydrating (`layout::applicant_signed_in`).
-    let session = layout::applicant_signed_in().then_some("applicant");
     view! {
         <!DOCTYPE html>
-        <html lang=locale.code() dir=locale.direction() data-session=session>
+        <html lang=locale.code() dir=locale.direction()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>

@@ -21,7 +21,7 @@ use server::{
         acknowledgement::{self, Acknowledgement, acknowledgement, export_acknowledgement},
         bulk_manifest::{ApplicantReference, MAX_MANIFEST_BYTES, ManifestError, parse_manifest},
         legal_notification::{NotificationRule, NotificationStatus},
-        notice_facts::{DecisionOutcome, NoticeFacts},
+        notice_facts::{NoticeFacts, given, rfc3339},
         publishing::{Upload, publish},
     },
     storage::{Actor, ApiKey, DocumentRecord, NewAuditEvent},
@@ -179,31 +179,6 @@ async fn publish_part(
     }
 }
 
-/// The facts parts of a single post, as given; `Err` names the part that cannot be read.
-fn facts_of_parts(
-    outcome: Option<&str>,
-    appointment_at: Option<&str>,
-    place: Option<String>,
-) -> Result<NoticeFacts, &'static str> {
-    let decision_outcome = match outcome.map(str::trim).filter(|code| !code.is_empty()) {
-        None => None,
-        Some(code) => Some(DecisionOutcome::from_code(code).ok_or("outcome")?),
-    };
-    let appointment_at = match appointment_at.map(str::trim).filter(|at| !at.is_empty()) {
-        None => None,
-        Some(at) => Some(
-            DateTime::parse_from_rfc3339(at)
-                .map_err(|_| "appointment")?
-                .to_utc(),
-        ),
-    };
-    Ok(NoticeFacts {
-        decision_outcome,
-        appointment_at,
-        appointment_place: place,
-    })
-}
-
 /// One document: the parts `applicant`, `kind`, `title` (and a decision's `decision_outcome`,
 /// a summons' `appointment_at` and `appointment_place`), then `file`.
 pub async fn post_document(
@@ -231,14 +206,15 @@ pub async fn post_document(
             Some("appointment_at") => appointment_at = field.text().await.ok(),
             Some("appointment_place") => place = field.text().await.ok(),
             Some("file") => {
-                let facts = match facts_of_parts(
-                    outcome.as_deref(),
-                    appointment_at.as_deref(),
+                let facts = match NoticeFacts::read(
+                    given(&outcome),
+                    given(&appointment_at),
                     place.take(),
+                    rfc3339,
                 ) {
                     Ok(facts) => facts,
-                    Err(code) => {
-                        return refuse(StatusCode::UNPROCESSABLE_ENTITY, code, locale);
+                    Err(error) => {
+                        return refuse(StatusCode::UNPROCESSABLE_ENTITY, error.code(), locale);
                     }
                 };
                 let Some(reference) = applicant.as_deref().and_then(ApplicantReference::parse)

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use super::{
     DocumentKind,
-    notice_facts::{DecisionOutcome, FactsError, NoticeFacts},
+    notice_facts::{FactsError, NoticeFacts, rfc3339},
     publishing::clean_title,
 };
 
@@ -189,9 +189,14 @@ pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest, ManifestError> {
             ApplicantReference::parse(&entry.applicant).ok_or(problem(EntryProblem::Applicant))?;
         let kind = DocumentKind::from_code(entry.kind.trim()).ok_or(problem(EntryProblem::Kind))?;
         let title = clean_title(&entry.title).ok_or(problem(EntryProblem::Title))?;
-        let facts = entry_facts(&entry)
-            .and_then(|facts| facts.check(kind))
-            .map_err(|error| problem(EntryProblem::Facts(error)))?;
+        let facts = NoticeFacts::read(
+            entry.decision_outcome.as_deref(),
+            entry.appointment_at.as_deref(),
+            entry.appointment_place.clone(),
+            rfc3339,
+        )
+        .and_then(|facts| facts.check(kind))
+        .map_err(|error| problem(EntryProblem::Facts(error)))?;
         manifest.order.push(file.clone());
         manifest.waiting.insert(
             file.clone(),
@@ -207,31 +212,10 @@ pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest, ManifestError> {
     Ok(manifest)
 }
 
-/// The facts as written in an entry; an unknown outcome or an unreadable date is as good as
-/// none, and named as missing.
-fn entry_facts(entry: &RawEntry) -> Result<NoticeFacts, FactsError> {
-    let decision_outcome = match entry.decision_outcome.as_deref() {
-        None => None,
-        Some(code) => Some(DecisionOutcome::from_code(code).ok_or(FactsError::MissingOutcome)?),
-    };
-    let appointment_at = match entry.appointment_at.as_deref() {
-        None => None,
-        Some(text) => Some(
-            chrono::DateTime::parse_from_rfc3339(text.trim())
-                .map_err(|_| FactsError::MissingAppointment)?
-                .to_utc(),
-        ),
-    };
-    Ok(NoticeFacts {
-        decision_outcome,
-        appointment_at,
-        appointment_place: entry.appointment_place.clone(),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::documents::notice_facts::DecisionOutcome;
 
     /// An entry with the facts its kind needs.
     fn entry(file: &str, applicant: &str, kind: &str, title: &str) -> String {

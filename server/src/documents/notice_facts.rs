@@ -90,7 +90,41 @@ impl FactsError {
     }
 }
 
+/// A form's field as `NoticeFacts::read` takes it: one left blank was not given.
+pub fn given(field: &Option<String>) -> Option<&str> {
+    field.as_deref().filter(|text| !text.trim().is_empty())
+}
+
+/// A time as the API and the bulk manifest write it: RFC 3339, with its offset.
+pub fn rfc3339(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .ok()
+        .map(|at| at.to_utc())
+}
+
 impl NoticeFacts {
+    /// The facts as a form, an API call or a manifest entry write them: an outcome's code and a
+    /// time that `read_time` reads. An unknown outcome or an unreadable time is named as the
+    /// missing one. (Whether the kind needs them is `check`'s business.)
+    pub fn read(
+        outcome: Option<&str>,
+        appointment_at: Option<&str>,
+        appointment_place: Option<String>,
+        read_time: impl Fn(&str) -> Option<DateTime<Utc>>,
+    ) -> Result<NoticeFacts, FactsError> {
+        let decision_outcome = outcome
+            .map(|code| DecisionOutcome::from_code(code).ok_or(FactsError::MissingOutcome))
+            .transpose()?;
+        let appointment_at = appointment_at
+            .map(|text| read_time(text).ok_or(FactsError::MissingAppointment))
+            .transpose()?;
+        Ok(NoticeFacts {
+            decision_outcome,
+            appointment_at,
+            appointment_place,
+        })
+    }
+
     pub fn is_empty(&self) -> bool {
         self == &NoticeFacts::default()
     }
