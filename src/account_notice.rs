@@ -1,16 +1,16 @@
 //! The account-creation notice: a printable PDF in French and in the applicant's language (or
-//! English when the portal does not speak it yet), carrying the one-time connection key. Made
+//! English when the portal does not speak it), carrying the one-time connection key. Made
 //! on demand and sent to the staff member's browser; the key is never stored or logged.
 
 use app::i18n::{Locale, fill};
 use chrono::{DateTime, Utc};
 use server::{
-    printable::{Font, Line, a4_document, page_break},
+    printable::{Font, Line, PrintError, a4_document, page_break},
     registration::IssuedKey,
 };
 
 /// The notice for a key just issued, pointing to `portal_address` (with its trailing slash).
-pub fn notice_for(issued: &IssuedKey, portal_address: &url::Url) -> Vec<u8> {
+pub fn notice_for(issued: &IssuedKey, portal_address: &url::Url) -> Result<Vec<u8>, PrintError> {
     notice_pdf(&NoticeContent {
         applicant: &issued.applicant,
         connection_key: &issued.key.display(),
@@ -28,37 +28,17 @@ struct NoticeContent<'a> {
     activation_address: &'a str,
 }
 
-/// French first (the office's language), then the applicant's, each on its own page. A
-/// language the PDF standard fonts cannot print (any non-Latin script, until fonts are
-/// embedded) gets the English page instead: the portal's pages, emails and texts are in it.
+/// French first (the office's language), then the applicant's, each on its own page; English
+/// for a language the portal does not speak.
 pub fn languages_for(preferred_language: &str) -> Vec<Locale> {
-    let second = Locale::from_code(preferred_language)
-        .filter(|locale| *locale != Locale::Fr)
-        .filter(|locale| prints_in_standard_fonts(*locale))
-        .or(Some(Locale::En))
-        .filter(|_| Locale::from_code(preferred_language) != Some(Locale::Fr));
-    std::iter::once(Locale::Fr).chain(second).collect()
+    match Locale::from_code(preferred_language) {
+        Some(Locale::Fr) => vec![Locale::Fr],
+        Some(other) => vec![Locale::Fr, other],
+        None => vec![Locale::Fr, Locale::En],
+    }
 }
 
-fn prints_in_standard_fonts(locale: Locale) -> bool {
-    let m = locale.messages();
-    [
-        &m.notice_title,
-        &m.notice_for,
-        &m.notice_number,
-        &m.notice_key,
-        &m.notice_valid_until,
-        &m.notice_steps_title,
-        &m.notice_step_address,
-        &m.notice_step_details,
-        &m.notice_step_password,
-        &m.notice_private,
-    ]
-    .into_iter()
-    .all(|text| server::printable::can_print(text))
-}
-
-fn notice_pdf(content: &NoticeContent<'_>) -> Vec<u8> {
+fn notice_pdf(content: &NoticeContent<'_>) -> Result<Vec<u8>, PrintError> {
     let mut lines = Vec::new();
     // A reissued key follows the language the applicant picked on the portal, if any.
     for (index, locale) in languages_for(content.applicant.message_language())
@@ -83,7 +63,7 @@ fn notice_page(content: &NoticeContent<'_>, locale: Locale) -> Vec<Line> {
         .or_else(|| applicant.file_number.clone())
         .unwrap_or_default();
     let date = content.expires_at.format("%d/%m/%Y").to_string();
-    vec![
+    let lines = vec![
         Line::new(m.notice_title.as_str(), Font::Bold, 18.0),
         Line::new(fill(&m.notice_for, &[("name", &name)]), Font::Regular, 12.0).after(18.0),
         Line::new(
@@ -112,7 +92,13 @@ fn notice_page(content: &NoticeContent<'_>, locale: Locale) -> Vec<Line> {
         Line::new(m.notice_step_details.as_str(), Font::Regular, 12.0).after(4.0),
         Line::new(m.notice_step_password.as_str(), Font::Regular, 12.0).after(4.0),
         Line::new(m.notice_private.as_str(), Font::Bold, 11.0).after(24.0),
-    ]
+    ];
+    // Every line from the page's side, the key and the address too.
+    let right_to_left = locale.is_right_to_left();
+    lines
+        .into_iter()
+        .map(|line| line.direction(right_to_left))
+        .collect()
 }
 
 #[cfg(test)]
@@ -123,12 +109,68 @@ mod tests {
     fn french_always_comes_first_then_the_applicants_language_or_english() {
         assert_eq!(languages_for("fr"), vec![Locale::Fr]);
         assert_eq!(languages_for("en"), vec![Locale::Fr, Locale::En]);
-        assert_eq!(languages_for("es"), vec![Locale::Fr, Locale::Es]);
-        assert_eq!(languages_for("sq"), vec![Locale::Fr, Locale::Sq]);
-        // Scripts the standard PDF fonts cannot print: English is the second page.
-        for other_script in ["prs", "ar", "ru", "ka", "ti", "bn"] {
-            assert_eq!(languages_for(other_script), vec![Locale::Fr, Locale::En]);
+        for code in ["fa-AF", "ar", "ru", "ka", "ti", "bn", "ps", "ur", "tr", "sq"] {
+            assert_eq!(languages_for(code)[1].code(), code);
         }
+        assert_eq!(languages_for("prs"), vec![Locale::Fr, Locale::FaAf]);
         assert_eq!(languages_for("xx"), vec![Locale::Fr, Locale::En]);
+    }
+
+    /// Every language's page prints whole: no character without a glyph in the embedded fonts.
+    #[test]
+    fn every_language_prints_in_the_embedded_fonts() {
+        for locale in Locale::ALL {
+            let locale = locale;
+            let m = locale.messages();
+            for text in [
+                &m.notice_title,
+                &m.notice_for,
+                &m.notice_number,
+                &m.notice_key,
+                &m.notice_valid_until,
+                &m.notice_steps_title,
+                &m.notice_step_address,
+                &m.notice_step_details,
+                &m.notice_step_password,
+                &m.notice_private,
+            ] {
+                assert!(
+                    server::printable::can_print(text),
+                    "{}: {text}",
+                    locale.code()
+                );
+            }
+            let pdf = a4_document(&m.notice_title, &notice_page(&sample(), locale));
+            assert!(pdf.is_ok(), "{}", locale.code());
+        }
+    }
+
+    fn sample() -> NoticeContent<'static> {
+        static APPLICANT: std::sync::LazyLock<server::storage::Applicant> =
+            std::sync::LazyLock::new(|| server::storage::Applicant {
+                id: uuid::Uuid::new_v4(),
+                foreigner_number: Some("7501234567".into()),
+                file_number: None,
+                given_names: "Nour".into(),
+                family_name: "Haddad".into(),
+                date_of_birth: chrono::NaiveDate::from_ymd_opt(2000, 2, 29).unwrap(),
+                preferred_language: "prs".into(),
+                electronic_notification: true,
+                created_at: chrono::Utc::now(),
+                activated_at: None,
+                email: None,
+                email_verified_at: None,
+                phone: None,
+                phone_verified_at: None,
+                notify_by_email: false,
+                notify_by_sms: false,
+                portal_language: None,
+            });
+        NoticeContent {
+            applicant: &APPLICANT,
+            connection_key: "ABCD-EFGH-JKMN-PQRS-T",
+            expires_at: chrono::Utc::now(),
+            activation_address: "https://portail.example/activate",
+        }
     }
 }

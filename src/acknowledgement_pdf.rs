@@ -9,13 +9,13 @@ use server::{
         legal_notification::NotificationRule,
         office_time::{office_clock, office_date},
     },
-    printable::{Font, Line, a4_document},
+    printable::{Font, Line, PrintError, a4_document},
 };
 
 pub fn acknowledgement_pdf(
     ack: &Acknowledgement,
     drawn_up_at: chrono::DateTime<chrono::Utc>,
-) -> Vec<u8> {
+) -> Result<Vec<u8>, PrintError> {
     let m = Locale::Fr.messages();
     let when = |template: &str, at| {
         fill(

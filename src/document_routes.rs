@@ -269,21 +269,32 @@ pub async fn acknowledgement_as_staff(
     };
     match export_acknowledgement(&services, id, Actor::staff(member.id), address.0).await {
         Ok(Some(ack)) => {
-            let pdf = crate::acknowledgement_pdf::acknowledgement_pdf(&ack, services.clock.now());
-            let name = format!("accuse-de-reception-{id}.pdf");
-            (
-                [
-                    (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            match crate::acknowledgement_pdf::acknowledgement_pdf(&ack, services.clock.now()) {
+                Ok(pdf) => {
+                    let name = format!("accuse-de-reception-{id}.pdf");
                     (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"{name}\""),
-                    ),
-                    (header::CACHE_CONTROL, "no-store".to_owned()),
-                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-                ],
-                pdf,
-            )
-                .into_response()
+                        [
+                            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                            (
+                                header::CONTENT_DISPOSITION,
+                                format!("attachment; filename=\"{name}\""),
+                            ),
+                            (header::CACHE_CONTROL, "no-store".to_owned()),
+                            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+                        ],
+                        pdf,
+                    )
+                        .into_response()
+                }
+                Err(error) => {
+                    tracing::error!(%error, "an acknowledgement could not be printed");
+                    (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        m.document_unavailable.clone(),
+                    )
+                        .into_response()
+                }
+            }
         }
         Ok(None) => (StatusCode::NOT_FOUND, m.ack_none.clone()).into_response(),
         Err(error) => {

@@ -262,7 +262,7 @@ async fn create_applicant(config: Config, args: NewApplicantArgs) -> anyhow::Res
     )
     .await?;
     if let Some(path) = &args.notice_pdf {
-        let pdf = espace_usager::account_notice::notice_for(&issued, &services.config.public_url);
+        let pdf = espace_usager::account_notice::notice_for(&issued, &services.config.public_url)?;
         std::fs::write(path, pdf)?;
     }
     let _ = writeln!(

@@ -312,7 +312,14 @@ fn registration_refused(error: &RegistrationError) -> Response {
 }
 
 fn notice_response(services: &Services, issued: &IssuedKey) -> Response {
-    let pdf = notice_for(issued, &services.config.public_url);
+    let pdf = match notice_for(issued, &services.config.public_url) {
+        Ok(pdf) => pdf,
+        Err(error) => {
+            // The key stands; the agent reissues it for a new notice.
+            tracing::error!(%error, "an account notice could not be printed");
+            return back_to("/staff", "unavailable");
+        }
+    };
     let applicant = &issued.applicant;
     let name = applicant
         .foreigner_number

@@ -20,7 +20,7 @@ use server::{
 use uuid::Uuid;
 
 fn pdf(text: &str) -> Vec<u8> {
-    a4_document(text, &[Line::new(text, Font::Regular, 12.0)])
+    a4_document(text, &[Line::new(text, Font::Regular, 12.0)]).unwrap()
 }
 
 async fn key(app: &TestApp, scopes: &[ApiScope]) -> String {
@@ -173,7 +173,7 @@ on_both_engines!(
             pdf_answer.headers()[header::CONTENT_TYPE],
             "application/pdf"
         );
-        assert!(pdf_answer.bytes().await.unwrap().starts_with(b"%PDF-1.4"));
+        assert!(pdf_answer.bytes().await.unwrap().starts_with(b"%PDF-"));
 
         let now = app.services.clock.now();
         let period = |from: chrono::DateTime<Utc>, to: chrono::DateTime<Utc>| {

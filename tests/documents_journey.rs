@@ -21,7 +21,7 @@ use server::{
 use uuid::Uuid;
 
 fn pdf(text: &str) -> Vec<u8> {
-    a4_document(text, &[Line::new(text, Font::Regular, 12.0)])
+    a4_document(text, &[Line::new(text, Font::Regular, 12.0)]).unwrap()
 }
 
 /// Staff post summonses for 9 January 2027, 09:30 at the office, as the form sends them.
@@ -523,7 +523,7 @@ on_both_engines!(
         .await;
         assert_eq!(ack.status(), StatusCode::OK);
         assert_eq!(ack.headers()[header::CONTENT_TYPE], "application/pdf");
-        assert!(ack.bytes().await.unwrap().starts_with(b"%PDF-1.4"));
+        assert!(ack.bytes().await.unwrap().starts_with(b"%PDF-"));
         let none = get(
             app,
             &agent,

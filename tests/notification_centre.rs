@@ -25,7 +25,7 @@ use server::{
 use uuid::Uuid;
 
 async fn post_document(app: &TestApp, applicant: Uuid, title: &str) {
-    let pdf = a4_document(title, &[Line::new(title, Font::Regular, 12.0)]);
+    let pdf = a4_document(title, &[Line::new(title, Font::Regular, 12.0)]).unwrap();
     let body = futures::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(pdf))]);
     publish(
         &app.services,

@@ -59,7 +59,7 @@ async fn the_email_says_a_document_is_waiting_and_nothing_more(database: TestDat
     );
     assert_eq!(app.database.execute_raw(&verified).await.unwrap(), 1);
     let title = "Décision de rejet de votre demande d'asile";
-    let pdf = a4_document(title, &[Line::new(title, Font::Regular, 12.0)]);
+    let pdf = a4_document(title, &[Line::new(title, Font::Regular, 12.0)]).unwrap();
     let upload = Upload {
         applicant_id: applicant.id,
         kind: DocumentKind::Decision,

@@ -16,6 +16,7 @@ fn office_letter() -> Vec<u8> {
             12.0,
         )],
     )
+    .unwrap()
 }
 
 /// A small hand-written PDF around the given objects.

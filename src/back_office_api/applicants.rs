@@ -100,7 +100,13 @@ pub async fn register(
         }
     };
     tracing::info!(api_key = %key.id, "applicant registered through the API");
-    let pdf = notice_for(&issued, &services.config.public_url);
+    let pdf = match notice_for(&issued, &services.config.public_url) {
+        Ok(pdf) => pdf,
+        Err(error) => {
+            tracing::error!(%error, "an account notice could not be printed");
+            return refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", locale);
+        }
+    };
     (
         StatusCode::CREATED,
         [(header::CACHE_CONTROL, "no-store")],

@@ -470,14 +470,22 @@ pub async fn document_acknowledgement(
         return refuse(StatusCode::NOT_FOUND, "not_found", locale);
     };
     match export_acknowledgement(&services, id, Actor::api_key(key.id), None).await {
-        Ok(Some(ack)) if accepts_pdf(&headers) => (
-            [
-                (header::CONTENT_TYPE, "application/pdf"),
-                (header::CACHE_CONTROL, "no-store"),
-            ],
-            acknowledgement_pdf(&ack, services.clock.now()),
-        )
-            .into_response(),
+        Ok(Some(ack)) if accepts_pdf(&headers) => {
+            match acknowledgement_pdf(&ack, services.clock.now()) {
+                Ok(pdf) => (
+                    [
+                        (header::CONTENT_TYPE, "application/pdf"),
+                        (header::CACHE_CONTROL, "no-store"),
+                    ],
+                    pdf,
+                )
+                    .into_response(),
+                Err(error) => {
+                    tracing::error!(%error, "an acknowledgement could not be printed");
+                    refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", locale)
+                }
+            }
+        }
         Ok(Some(ack)) => ([(header::CACHE_CONTROL, "no-store")], Json(ack)).into_response(),
         Ok(None) => refuse(StatusCode::NOT_FOUND, "not_notified", locale),
         Err(error) => {

@@ -167,7 +167,7 @@ impl Portal {
 }
 
 pub fn letter(text: &str) -> Vec<u8> {
-    a4_document(text, &[Line::new(text, Font::Regular, 12.0)])
+    a4_document(text, &[Line::new(text, Font::Regular, 12.0)]).unwrap()
 }
 
 /// A valid PDF of about `bytes` bytes (comment lines pad it).
