@@ -12,7 +12,7 @@ const SHELL_CACHE = 'shell-v1';
 const PRECACHED = ['/offline', '/favicon.svg', '/manifest.webmanifest', '/icons/icon-192.png'];
 // Static files only: fetched from the network first (a new release must not meet an old
 // WebAssembly), kept for when the network is gone.
-const SHELL_PREFIXES = ['/pkg/', '/i18n/', '/icons/'];
+const SHELL_PREFIXES = ['/pkg/', '/icons/'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(PRECACHED)));

@@ -1,5 +1,5 @@
-//! The page language: `POST /language` (the picker on every page) and `GET /i18n/<code>.json`,
-//! the one locale the browser side loads before it hydrates.
+//! The page language: `POST /language`, the picker on every page; and the web app manifest in
+//! that language.
 //!
 //! A signed-in applicant's choice is also kept on the account, so emails, texts and push alerts
 //! arrive in it and the next sign-in on another phone starts in it.
@@ -7,7 +7,7 @@
 use app::i18n::{LANGUAGE_COOKIE, Locale};
 use axum::{
     Extension,
-    extract::{Path, Query, State, rejection::FormRejection},
+    extract::{Query, State, rejection::FormRejection},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
@@ -123,30 +123,45 @@ pub(crate) fn language_cookie(
 }
 
 #[derive(serde::Deserialize)]
-pub struct Version {
-    v: Option<String>,
+pub struct ManifestLanguage {
+    lang: Option<String>,
 }
 
-/// A locale's messages as JSON. Asked for with the current version (`?v=`, as the page links
-/// it), the answer may be cached for good; otherwise it must be checked again.
-pub async fn page_messages(Path(file): Path<String>, Query(version): Query<Version>) -> Response {
-    let Some(locale) = file
-        .strip_suffix(".json")
-        .and_then(|code| Locale::ALL.into_iter().find(|locale| locale.code() == code))
-    else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let cache = if version.v.as_deref() == Some(locale.source_version()) {
-        "public, max-age=31536000, immutable"
-    } else {
-        "no-cache"
-    };
+/// The web app manifest in the page's language (`?lang=`, as the page links it: browsers fetch
+/// manifests without cookies), so the installed app is named in the applicant's language and
+/// script, in their direction.
+pub async fn web_manifest(Query(asked): Query<ManifestLanguage>, headers: HeaderMap) -> Response {
+    let locale = asked
+        .lang
+        .as_deref()
+        .and_then(Locale::from_code)
+        .unwrap_or_else(|| locale_of(&headers));
+    let m = locale.messages();
+    let manifest = serde_json::json!({
+        "name": m.site_name,
+        "short_name": m.site_name,
+        "description": m.landing_intro,
+        "lang": locale.code(),
+        "dir": locale.direction(),
+        "id": "/",
+        "start_url": "/account",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#1f3f9b",
+        "icons": [
+            { "src": "/favicon.svg", "sizes": "any", "type": "image/svg+xml" },
+            { "src": "/icons/icon-192.png", "sizes": "192x192", "type": "image/png", "purpose": "any maskable" },
+            { "src": "/icons/icon-512.png", "sizes": "512x512", "type": "image/png", "purpose": "any maskable" }
+        ]
+    });
     (
         [
-            (header::CONTENT_TYPE, "application/json; charset=utf-8"),
-            (header::CACHE_CONTROL, cache),
+            (header::CONTENT_TYPE, "application/manifest+json"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+            (header::VARY, "Accept-Language, Cookie"),
         ],
-        locale.source(),
+        manifest.to_string(),
     )
         .into_response()
 }

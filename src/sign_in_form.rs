@@ -318,8 +318,9 @@ pub async fn extend_session(
     let back = form
         .ok()
         .and_then(|axum::Form(form)| form.return_to)
-        .map(|path| crate::language_choice::safe_return_path(Some(&path)))
-        .filter(|path| path.starts_with("/account") || path == "/help" || path == "/accessibility")
+        // Any page of this site the warning showed on, as asked; never the staff side.
+        .filter(|path| crate::language_choice::safe_return_path(Some(path)) == *path)
+        .filter(|path| path != "/staff" && !path.starts_with("/staff/"))
         .unwrap_or_else(|| "/account".to_owned());
     match sessions::extend(state.services.storage.as_ref(), &signed_in, Utc::now()).await {
         Ok(true) => Redirect::to(&back).into_response(),

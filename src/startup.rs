@@ -83,13 +83,23 @@ fn refusal_texts() -> server::http::RefusalTexts {
     })
 }
 
+/// The page routes, worked out once per process. Working them out renders the app with resource
+/// loading suppressed through a process-wide flag: a resource first polled by another request in
+/// that window would never resolve (leptos-rs/leptos#4773). Once, before any router exists, no
+/// render can overlap it, however many routers a process builds (the tests build one per test).
+fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let context = request_context(state.services.clone());
     let options = state.leptos_options.clone();
     let router = Router::new()
         .route("/language", post(language_choice::choose_language))
-        .route("/i18n/{file}", get(language_choice::page_messages))
+        .route("/manifest.webmanifest", get(language_choice::web_manifest))
         .route("/activate", post(crate::activation_form::submit_activation))
         .route("/sign-in", post(sign_in_form::submit_password))
         .route("/sign-in/code", post(sign_in_form::submit_code))

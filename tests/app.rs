@@ -118,7 +118,7 @@ on_both_engines!(
 );
 
 on_both_engines!(
-    right_to_left_pages_and_the_one_locale_the_browser_loads,
+    right_to_left_pages_carry_their_texts_from_the_server,
     &[],
     async |app: &TestApp| {
         let client = TestApp::client();
@@ -134,31 +134,70 @@ on_both_engines!(
         assert!(page.contains(r#"<html lang="fa-AF" dir="rtl""#), "{page}");
         // The islands get their texts from the server as props: the page fetches no locale.
         assert!(!page.contains("/i18n/"), "{page}");
-        let address = app::i18n::Locale::from_code("fa-AF")
+        let help_title = &app::i18n::Locale::from_code("fa-AF")
             .unwrap()
-            .messages_address();
+            .messages()
+            .help_title;
+        assert!(page.contains(help_title.as_str()), "{page}");
+    }
+);
 
-        let current = client.get(app.url(&address)).send().await.unwrap();
-        assert_eq!(current.status(), StatusCode::OK);
-        assert_eq!(
-            current.headers()[header::CACHE_CONTROL],
-            "public, max-age=31536000, immutable"
+on_both_engines!(
+    the_help_page_says_how_to_reach_the_office_and_the_manifest_speaks_the_page_language,
+    &[
+        (
+            "EU_OFFICE_ADDRESS",
+            "OFPRA | 201 rue Carnot | 94136 Fontenay-sous-Bois Cedex"
+        ),
+        ("EU_OFFICE_EMAIL", "contact@ofpra.example"),
+        ("EU_OFFICE_PHONE", "+33 1 58 68 10 10"),
+    ],
+    async |app: &TestApp| {
+        let client = TestApp::client();
+        let get = |path: &str, language: &str| {
+            client
+                .get(app.url(path))
+                .header(header::ACCEPT_LANGUAGE, language)
+                .send()
+        };
+        for path in ["/help", "/accessibility"] {
+            let page = get(path, "en").await.unwrap().text().await.unwrap();
+            assert!(
+                page.contains(r#"<span class="address-line">201 rue Carnot</span>"#),
+                "{page}"
+            );
+            assert!(
+                page.contains(r#"href="mailto:contact@ofpra.example""#),
+                "{page}"
+            );
+            assert!(page.contains(r#"href="tel:+33158681010""#), "{page}");
+            assert!(page.contains("Phone"), "{page}");
+        }
+        let page = get("/help", "ur").await.unwrap().text().await.unwrap();
+        assert!(
+            page.contains(r#"<link rel="manifest" href="/manifest.webmanifest?lang=ur""#),
+            "{page}"
         );
-        let texts: serde_json::Value = current.json().await.unwrap();
-        assert_eq!(texts["site_name"], "Espace usager");
-        assert!(page.contains(texts["help_title"].as_str().unwrap()));
 
-        // Another version (an older page) must be checked again; unknown files do not exist.
-        let stale = client
-            .get(app.url("/i18n/fa-AF.json?v=0"))
-            .send()
+        let manifest: serde_json::Value = get("/manifest.webmanifest?lang=ur", "fr")
+            .await
+            .unwrap()
+            .json()
             .await
             .unwrap();
-        assert_eq!(stale.headers()[header::CACHE_CONTROL], "no-cache");
-        for missing in ["/i18n/xx.json", "/i18n/fa-AF", "/i18n/..%2FCargo.toml"] {
-            let answer = client.get(app.url(missing)).send().await.unwrap();
-            assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{missing}");
-        }
+        let urdu = app::i18n::Locale::from_code("ur").unwrap().messages();
+        assert_eq!(manifest["lang"], "ur");
+        assert_eq!(manifest["dir"], "rtl");
+        assert_eq!(manifest["description"], urdu.landing_intro.as_str());
+        assert_eq!(manifest["start_url"], "/account");
+        // No language asked (or an unknown one): the browser's.
+        let answer = get("/manifest.webmanifest?lang=xx", "es").await.unwrap();
+        assert_eq!(
+            answer.headers()[header::CONTENT_TYPE],
+            "application/manifest+json"
+        );
+        let manifest: serde_json::Value = answer.json().await.unwrap();
+        assert_eq!(manifest["lang"], "es");
     }
 );
 

@@ -377,7 +377,17 @@ on_both_engines!(
         let back = [("return_to", "/account/notifications")];
         let extended = post(app, &mut first, "/account/extend", &back).await;
         assert_eq!(location(&extended), "/account/notifications");
-        for elsewhere in ["//evil.example", "/staff", "https://evil.example"] {
+        let from_help = [("return_to", "/help?topic=key")];
+        let extended = post(app, &mut first, "/account/extend", &from_help).await;
+        assert_eq!(location(&extended), "/help?topic=key");
+        let extended = post(app, &mut first, "/account/extend", &[("return_to", "/")]).await;
+        assert_eq!(location(&extended), "/");
+        for elsewhere in [
+            "//evil.example",
+            "/staff",
+            "/staff/members",
+            "https://evil.example",
+        ] {
             let extended = post(
                 app,
                 &mut first,

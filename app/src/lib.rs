@@ -48,7 +48,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="theme-color" content="#1f3f9b"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png"/>
-                <link rel="manifest" href="/manifest.webmanifest"/>
+                <link rel="manifest" href=format!("/manifest.webmanifest?lang={}", locale.code())/>
                 // Islands: only `#[island]` components run in the browser, hydrated when it is
                 // idle; every page is whole before (and without) them.
                 <HydrationScripts options islands=true/>

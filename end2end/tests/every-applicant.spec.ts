@@ -104,6 +104,15 @@ test('installable: a manifest, and a service worker that keeps only the app shel
   const manifest = await (await page.request.get('/manifest.webmanifest')).json();
   expect(manifest.start_url).toBe('/account');
   expect(manifest.icons.map((icon: { sizes: string }) => icon.sizes)).toContain('512x512');
+  // The installed app speaks the page's language: the page links the manifest in it.
+  await page.goto('/help');
+  await chooseLanguage(page, 'دری');
+  const link = await page.locator('link[rel="manifest"]').getAttribute('href');
+  expect(link).toBe('/manifest.webmanifest?lang=fa-AF');
+  const dari = await (await page.request.get(link!)).json();
+  expect(dari.lang).toBe('fa-AF');
+  expect(dari.dir).toBe('rtl');
+  expect(dari.description).not.toBe(manifest.description);
 
   const number = uniqueNumber();
   await activate(page, number, registerApplicant(number));
@@ -123,7 +132,7 @@ test('installable: a manifest, and a service worker that keeps only the app shel
   });
   expect(cached).toContain('/offline');
   for (const path of cached) {
-    expect(path).toMatch(/^\/(offline|favicon\.svg|manifest\.webmanifest|icons\/.+|pkg\/.+|i18n\/.+\.json)$/);
+    expect(path).toMatch(/^\/(offline|favicon\.svg|manifest\.webmanifest|icons\/.+|pkg\/.+)$/);
   }
 
   // Without a network, a page says so instead of failing, at its own address, and hydrates.

@@ -92,6 +92,8 @@ pub struct Config {
     pub connection_key_validity: chrono::Duration,
     /// Where cargo-leptos puts the compiled front end (`/pkg`) and the public assets.
     pub site_root: PathBuf,
+    /// Where applicants reach the office (help page, accessibility statement).
+    pub office_contact: crate::office_contact::OfficeContact,
 }
 
 /// A configuration mistake, named after the variable that holds it.
@@ -108,6 +110,12 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+impl ConfigError {
+    pub(crate) fn new(variable: &'static str, problem: impl Into<String>) -> ConfigError {
+        invalid(variable, problem)
+    }
+}
 
 fn invalid(variable: &'static str, problem: impl Into<String>) -> ConfigError {
     ConfigError {
@@ -247,6 +255,7 @@ impl Config {
         };
 
         let sms = parse_sms(&data_dir, &var)?;
+        let office_contact = crate::office_contact::OfficeContact::from_lookup(mode, &var)?;
 
         let public_url_text =
             var("EU_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:3000".into());
@@ -428,6 +437,7 @@ impl Config {
             push_services,
             clamd_address,
             trusted_proxy_hops,
+            office_contact,
             connection_key_validity,
             site_root,
         };

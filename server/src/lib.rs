@@ -15,6 +15,7 @@ pub mod http;
 pub mod keyed_hash;
 pub mod mailer;
 pub mod notification_delivery;
+pub mod office_contact;
 pub mod one_time_code;
 pub mod password;
 pub mod password_policy;

@@ -5,21 +5,16 @@
 //! the `every_locale_has_every_message` test, and a typo in code fails to compile.
 //!
 //! The language of a page is chosen on the server (the signed-in applicant's choice, the language
-//! cookie, then Accept-Language, then French) and written in `<html lang>` and `<html dir>`. The
-//! browser side reads the tag back and fetches that one locale (`/i18n/<code>.json`, cached)
-//! before it hydrates, so adding a language does not grow the WebAssembly.
+//! cookie, then Accept-Language, then French) and written in `<html lang>` and `<html dir>`. Pages
+//! render on the server only: the one island in the browser (the idle warning) gets its words as
+//! props, so the WebAssembly carries no messages.
 
-#[cfg(feature = "hydrate")]
-mod browser;
 mod negotiation;
 
-#[cfg(not(feature = "hydrate"))]
 use std::sync::LazyLock;
 
 use serde::Deserialize;
 
-#[cfg(feature = "hydrate")]
-pub use browser::load_page_messages;
 pub use negotiation::{LANGUAGE_COOKIE, language_cookie, negotiate};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -134,21 +129,10 @@ impl Locale {
         matches!(self, Locale::Ar | Locale::FaAf | Locale::Ps | Locale::Ur)
     }
 
-    /// On the server every locale is compiled in. In the browser only the page's locale is
-    /// there, fetched before hydration (see `install`), so the WebAssembly carries no text.
-    #[cfg(not(feature = "hydrate"))]
     pub fn messages(self) -> &'static Messages {
         &ALL_MESSAGES[self.index()]
     }
 
-    #[cfg(feature = "hydrate")]
-    pub fn messages(self) -> &'static Messages {
-        INSTALLED
-            .get()
-            .expect("hydration starts only once the page's messages are installed")
-    }
-
-    #[cfg(not(feature = "hydrate"))]
     fn index(self) -> usize {
         Locale::ALL
             .iter()
@@ -156,21 +140,7 @@ impl Locale {
             .unwrap_or_default()
     }
 
-    /// Where the browser side fetches this locale: the address changes with the text, so the
-    /// browser may keep each version for good.
-    #[cfg(not(feature = "hydrate"))]
-    pub fn messages_address(self) -> String {
-        format!("/i18n/{}.json?v={}", self.code(), self.source_version())
-    }
-
-    /// A short digest of the locale's file (FNV-1a, 64 bits): stable for one build.
-    #[cfg(not(feature = "hydrate"))]
-    pub fn source_version(self) -> &'static str {
-        &SOURCE_VERSIONS[self.index()]
-    }
-
-    /// The locale's JSON file, as served to the browser at `/i18n/<code>.json`.
-    #[cfg(not(feature = "hydrate"))]
+    /// The locale's JSON file.
     pub fn source(self) -> &'static str {
         match self {
             Locale::Fr => include_str!("../../locales/fr.json"),
@@ -192,36 +162,8 @@ impl Locale {
     }
 }
 
-#[cfg(not(feature = "hydrate"))]
 static ALL_MESSAGES: LazyLock<Vec<Messages>> =
     LazyLock::new(|| Locale::ALL.into_iter().map(Messages::parse).collect());
-
-#[cfg(not(feature = "hydrate"))]
-static SOURCE_VERSIONS: LazyLock<Vec<String>> = LazyLock::new(|| {
-    Locale::ALL
-        .into_iter()
-        .map(|locale| {
-            let digest = locale
-                .source()
-                .bytes()
-                .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-                    (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-                });
-            format!("{digest:016x}")
-        })
-        .collect()
-});
-
-#[cfg(feature = "hydrate")]
-static INSTALLED: std::sync::OnceLock<Messages> = std::sync::OnceLock::new();
-
-/// Gives the browser side the page's messages, fetched from `/i18n/<code>.json`.
-#[cfg(feature = "hydrate")]
-pub fn install(source: &str) -> Result<(), serde_json::Error> {
-    let messages = serde_json::from_str(source)?;
-    let _ = INSTALLED.set(messages);
-    Ok(())
-}
 
 /// One field per message key; see `app/locales/fr.json` for the reference text.
 #[derive(Debug, Deserialize)]
@@ -580,10 +522,15 @@ pub struct Messages {
     pub help_contact_title: String,
     pub help_contact_text: String,
     pub help_contact_never: String,
+    pub help_contact_address: String,
+    pub help_contact_email: String,
+    pub help_contact_phone: String,
     pub accessibility_title: String,
     pub accessibility_status: String,
     pub accessibility_tested_title: String,
     pub accessibility_tested_text: String,
+    pub accessibility_scope_title: String,
+    pub accessibility_scope_text: String,
     pub accessibility_limits_title: String,
     pub accessibility_limits_text: String,
     pub accessibility_contact_title: String,
@@ -697,7 +644,6 @@ impl Messages {
         }
     }
 
-    #[cfg(not(feature = "hydrate"))]
     fn parse(locale: Locale) -> Messages {
         // Every locale is parsed by a unit test, so this cannot fail in a tested build.
         serde_json::from_str(locale.source())

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::PageTitle;
+use super::{PageTitle, help::OfficeContactDetails};
 use crate::current_locale;
 
 #[component]
@@ -11,12 +11,8 @@ pub fn AccessibilityStatement() -> impl IntoView {
     let m = current_locale().messages();
     let sections = [
         (&m.accessibility_tested_title, &m.accessibility_tested_text),
+        (&m.accessibility_scope_title, &m.accessibility_scope_text),
         (&m.accessibility_limits_title, &m.accessibility_limits_text),
-        (
-            &m.accessibility_contact_title,
-            &m.accessibility_contact_text,
-        ),
-        (&m.accessibility_remedy_title, &m.accessibility_remedy_text),
     ];
     view! {
         <PageTitle page=m.accessibility_title.as_str()/>
@@ -29,6 +25,11 @@ pub fn AccessibilityStatement() -> impl IntoView {
                 <p>{text.as_str()}</p>
             })
             .collect_view()}
+        <h2>{m.accessibility_contact_title.as_str()}</h2>
+        <p>{m.accessibility_contact_text.as_str()}</p>
+        <OfficeContactDetails/>
+        <h2>{m.accessibility_remedy_title.as_str()}</h2>
+        <p>{m.accessibility_remedy_text.as_str()}</p>
         <p class="hint">{m.accessibility_date.as_str()}</p>
     }
 }
