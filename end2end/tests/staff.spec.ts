@@ -47,7 +47,7 @@ test('staff register an applicant and get the printable notice at once', async (
   expect(download.suggestedFilename()).toBe(`avis-${number}.pdf`);
   const path = await download.path();
   const { readFileSync } = await import('node:fs');
-  expect(readFileSync(path).subarray(0, 8).toString()).toBe('%PDF-1.4');
+  expect(readFileSync(path).subarray(0, 5).toString()).toBe('%PDF-');
   await expect(page).toHaveURL(/\/staff$/);
 });
 
