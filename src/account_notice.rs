@@ -109,7 +109,9 @@ mod tests {
     fn french_always_comes_first_then_the_applicants_language_or_english() {
         assert_eq!(languages_for("fr"), vec![Locale::Fr]);
         assert_eq!(languages_for("en"), vec![Locale::Fr, Locale::En]);
-        for code in ["fa-AF", "ar", "ru", "ka", "ti", "bn", "ps", "ur", "tr", "sq"] {
+        for code in [
+            "fa-AF", "ar", "ru", "ka", "ti", "bn", "ps", "ur", "tr", "sq",
+        ] {
             assert_eq!(languages_for(code)[1].code(), code);
         }
         assert_eq!(languages_for("prs"), vec![Locale::Fr, Locale::FaAf]);
@@ -120,7 +122,6 @@ mod tests {
     #[test]
     fn every_language_prints_in_the_embedded_fonts() {
         for locale in Locale::ALL {
-            let locale = locale;
             let m = locale.messages();
             for text in [
                 &m.notice_title,

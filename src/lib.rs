@@ -20,6 +20,8 @@ mod cookies;
 #[cfg(feature = "ssr")]
 mod document_routes;
 #[cfg(feature = "ssr")]
+pub mod generated_population;
+#[cfg(feature = "ssr")]
 mod language_choice;
 #[cfg(feature = "ssr")]
 mod notice_forms;

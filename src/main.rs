@@ -68,6 +68,9 @@ enum Command {
     VerifyAuditLog,
     /// Remove stored document files that no document row points at (left by a crash).
     SweepOrphanDocuments,
+    /// Write a fictitious population for benchmarks (never in production): applicants from
+    /// 9000000000, document rows, and real letters for the first applicants.
+    GenerateData(espace_usager::generated_population::GenerateArgs),
 }
 
 #[derive(clap::Args)]
@@ -118,6 +121,9 @@ async fn main() -> ExitCode {
         Command::LiftLocks { foreigner_number } => lift_locks(config, &foreigner_number).await,
         Command::VerifyAuditLog => verify_audit_log(config).await,
         Command::SweepOrphanDocuments => sweep_orphan_documents(config).await,
+        Command::GenerateData(args) => {
+            espace_usager::generated_population::generate_data(config, args).await
+        }
         Command::CreateApiKey { name, scopes } => create_api_key(config, &name, &scopes).await,
         Command::CreateStaff { email, name, role } => {
             create_staff(config, &email, &name, &role).await

@@ -255,7 +255,7 @@ impl Config {
         };
 
         let sms = parse_sms(&data_dir, &var)?;
-        let office_contact = crate::office_contact::OfficeContact::from_lookup(mode, &var)?;
+        let office_contact = crate::office_contact::OfficeContact::from_lookup(mode, var)?;
 
         let public_url_text =
             var("EU_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:3000".into());

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod connection_key;
 pub mod contact;
+pub mod data_generator;
 pub mod demo;
 pub mod document_store;
 pub mod documents;

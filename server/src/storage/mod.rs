@@ -6,6 +6,7 @@
 mod audit_and_sessions;
 mod contact_records;
 mod document_records;
+pub mod generated_records;
 mod models;
 mod notification_records;
 mod postgres;
@@ -68,6 +69,7 @@ pub trait Storage:
     + DocumentRecords
     + NotificationRecords
     + ContactRecords
+    + generated_records::GeneratedRecords
     + Send
     + Sync
     + 'static

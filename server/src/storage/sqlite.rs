@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::audit_and_sessions::{AuditEventRow, SessionRow};
 use super::contact_records::impl_contact_records;
 use super::document_records::impl_document_records;
+use super::generated_records::impl_generated_records;
 use super::notification_records::impl_notification_records;
 use super::shared_queries::{
     APPLICANT_COLUMNS, AUDIT_COLUMNS, STAFF_COLUMNS, StaffRow, impl_storage, now, to_micros,
@@ -74,3 +75,5 @@ impl_document_records!(SqliteStorage, sqlx::Sqlite);
 impl_notification_records!(SqliteStorage, sqlx::Sqlite, "", "randomblob(16)");
 
 impl_contact_records!(SqliteStorage, sqlx::Sqlite);
+
+impl_generated_records!(SqliteStorage, sqlx::Sqlite);
