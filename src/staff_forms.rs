@@ -200,6 +200,13 @@ pub async fn sign_out(
     .await
 }
 
+// Each form of the staff home comes back naming itself, so the page shows the error beside the
+// field it concerns (the same code, such as `invalid_number`, can come from several forms).
+const UNLOCK_FORM: &str = "/staff?form=unlock";
+const REGISTER_FORM: &str = "/staff?form=register";
+const REISSUE_FORM: &str = "/staff?form=reissue";
+const INVITE_FORM: &str = "/staff?form=invite";
+
 pub async fn submit_lift_locks(
     State(state): State<AppState>,
     signed_in: Option<Extension<SignedIn>>,
@@ -211,7 +218,7 @@ pub async fn submit_lift_locks(
         Err(response) => return response,
     };
     let Ok(axum::Form(form)) = form else {
-        return back_to("/staff", "missing");
+        return back_to(UNLOCK_FORM, "missing");
     };
     match lift_locks(
         services.storage.as_ref(),
@@ -225,7 +232,7 @@ pub async fn submit_lift_locks(
         Ok(_) => Redirect::to("/staff?lifted=1").into_response(),
         Err(error) => {
             tracing::error!(%error, "locks could not be lifted");
-            back_to("/staff", "unavailable")
+            back_to(UNLOCK_FORM, "unavailable")
         }
     }
 }
@@ -243,12 +250,12 @@ pub async fn submit_registration(
         Err(response) => return response,
     };
     let Ok(axum::Form(form)) = form else {
-        return back_to("/staff", "missing_name");
+        return back_to(REGISTER_FORM, "missing_name");
     };
     let Ok(date_of_birth) =
         chrono::NaiveDate::parse_from_str(form.date_of_birth.trim(), "%Y-%m-%d")
     else {
-        return back_to("/staff", "birth");
+        return back_to(REGISTER_FORM, "birth");
     };
     let optional = |text: String| Some(text).filter(|text| !text.trim().is_empty());
     let registration = NewApplicant {
@@ -271,7 +278,7 @@ pub async fn submit_registration(
     .await
     {
         Ok(issued) => notice_response(services, &issued),
-        Err(error) => registration_refused(&error),
+        Err(error) => registration_refused(REGISTER_FORM, &error),
     }
 }
 
@@ -287,7 +294,7 @@ pub async fn submit_reissue(
         Err(response) => return response,
     };
     let Ok(axum::Form(form)) = form else {
-        return back_to("/staff", "invalid_number");
+        return back_to(REISSUE_FORM, "invalid_number");
     };
     let now = Utc::now();
     match reissue_connection_key(
@@ -300,15 +307,15 @@ pub async fn submit_reissue(
     .await
     {
         Ok(issued) => notice_response(services, &issued),
-        Err(error) => registration_refused(&error),
+        Err(error) => registration_refused(REISSUE_FORM, &error),
     }
 }
 
-fn registration_refused(error: &RegistrationError) -> Response {
+fn registration_refused(form: &str, error: &RegistrationError) -> Response {
     if error.code() == "unavailable" {
         tracing::error!(%error, "registration failed");
     }
-    back_to("/staff", error.code())
+    back_to(form, error.code())
 }
 
 fn notice_response(services: &Services, issued: &IssuedKey) -> Response {
@@ -366,10 +373,10 @@ pub async fn submit_invitation(
         .map(|axum::Form(form)| form)
         .filter(|form| !form.name.trim().is_empty())
     else {
-        return back_to("/staff", "missing");
+        return back_to(INVITE_FORM, "missing");
     };
     let Ok(role) = server::storage::StaffRole::parse(&form.role) else {
-        return back_to("/staff", "missing");
+        return back_to(INVITE_FORM, "missing");
     };
     let now = Utc::now();
     let invited = staff::invite(
@@ -383,13 +390,13 @@ pub async fn submit_invitation(
     .await;
     let (invited, token) = match invited {
         Ok(invited) => invited,
-        Err(staff::StaffError::InvalidEmail) => return back_to("/staff", "staff_email"),
+        Err(staff::StaffError::InvalidEmail) => return back_to(INVITE_FORM, "staff_email"),
         Err(staff::StaffError::Storage(server::storage::StorageError::Conflict(_))) => {
-            return back_to("/staff", "staff_exists");
+            return back_to(INVITE_FORM, "staff_exists");
         }
         Err(error) => {
             tracing::error!(%error, "staff member could not be invited");
-            return back_to("/staff", "unavailable");
+            return back_to(INVITE_FORM, "unavailable");
         }
     };
     let link = format!(
@@ -399,7 +406,7 @@ pub async fn submit_invitation(
     );
     if let Err(error) = send_invitation(services, &invited.email, &link).await {
         tracing::error!(%error, "invitation could not be sent");
-        return back_to("/staff", "unavailable");
+        return back_to(INVITE_FORM, "unavailable");
     }
     Redirect::to("/staff?invited=1").into_response()
 }

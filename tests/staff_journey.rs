@@ -310,11 +310,36 @@ on_both_engines!(
 
         // Registered twice: refused with a message that says what to do instead.
         let twice = post(app, &agent, "/staff/applicants", &registration).await;
-        assert_eq!(location(&twice), "/staff?error=already_registered");
+        assert_eq!(
+            location(&twice),
+            "/staff?form=register&error=already_registered"
+        );
         let mut bad_date = registration;
         bad_date[4] = ("date_of_birth", "05/06/1993");
         let refused = post(app, &agent, "/staff/applicants", &bad_date).await;
-        assert_eq!(location(&refused), "/staff?error=birth");
+        assert_eq!(location(&refused), "/staff?form=register&error=birth");
+        // The page says it beside the field, tied to it, and the summary links there.
+        let page = get(app, &agent, &location(&refused))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains(r##"<a href="#date_of_birth">"##), "{page}");
+        assert!(
+            page.contains(r#"<p id="date_of_birth-error" class="field-error">"#),
+            "{page}"
+        );
+        assert!(
+            page.contains(
+                r#"aria-describedby="register-intro date_of_birth-error" aria-invalid="true""#
+            ),
+            "{page}"
+        );
+        // The same code from another form points at that form's field.
+        let page = get(app, &agent, "/staff?form=reissue&error=invalid_number").await;
+        let page = page.text().await.unwrap();
+        assert!(page.contains(r#"id="reissue_number-error""#), "{page}");
+        assert!(!page.contains(r#"id="foreigner_number-error""#), "{page}");
 
         // The applicant activates with the printed key.
         let activated = activate_with(app, "0712121212", &key, "first phrase of Farid").await;
@@ -359,7 +384,10 @@ on_both_engines!(
             &[("foreigner_number", "0799999997")],
         )
         .await;
-        assert_eq!(location(&unknown), "/staff?error=unknown_applicant");
+        assert_eq!(
+            location(&unknown),
+            "/staff?form=reissue&error=unknown_applicant"
+        );
 
         // Nobody but staff gets a notice.
         let stranger = post(app, "", "/staff/applicants", &registration).await;
@@ -415,7 +443,7 @@ on_both_engines!(
             ],
         )
         .await;
-        assert_eq!(location(&again), "/staff?error=staff_exists");
+        assert_eq!(location(&again), "/staff?form=invite&error=staff_exists");
 
         let supervisor =
             enrolled_member(app, "supervisor@office.example", StaffRole::Supervisor).await;

@@ -81,3 +81,27 @@ test('an administrator sees the staff list and invitation form, clean for axe', 
   });
   expect(revoked.status()).toBe(401);
 });
+
+test('staff errors sit beside their field, are linked from the summary, and the pages stay clean for axe', async ({ page }) => {
+  await signedInStaff(page, 'agent');
+  await page.getByLabel('Numéro étranger', { exact: true }).first().fill('0812345678');
+  await page.getByLabel('Prénoms').fill('Farid');
+  await page.getByLabel('Nom', { exact: true }).fill('Ahmadi');
+  await page.getByLabel('Date de naissance (AAAA-MM-JJ)').fill('05/06/1993');
+  await page.getByRole('button', { name: "Enregistrer et produire l'avis" }).click();
+  await expect(page).toHaveURL(/\/staff\?form=register&error=birth$/);
+  const birth = page.getByLabel('Date de naissance (AAAA-MM-JJ)');
+  await expect(birth).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.locator('#date_of_birth-error')).toBeVisible();
+  // The summary's link takes the keyboard to the field.
+  await page.locator('.error-summary a').click();
+  await expect(page).toHaveURL(/#date_of_birth$/);
+  await expectNoAxeViolations(page);
+  await expectNoHorizontalScroll(page);
+
+  // An applicant nobody registered: said plainly, still clean.
+  await page.goto('/staff/applicant?number=0000000001');
+  await expect(page.getByRole('alert')).toBeVisible();
+  await expectNoAxeViolations(page);
+  await expectNoHorizontalScroll(page);
+});

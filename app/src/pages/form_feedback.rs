@@ -86,7 +86,11 @@ pub fn ErrorSummary(#[prop(into)] title: String, error: Option<FormError>) -> im
         view! {
             <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
                 <h2 id="error-summary-title">{title}</h2>
-                <p>{error.message}</p>
+                // A link to the field lets a keyboard or screen reader user go straight to it.
+                <p>{match error.field {
+                    Some(field) => view! { <a href=format!("#{field}")>{error.message}</a> }.into_any(),
+                    None => error.message.into_any(),
+                }}</p>
             </div>
         }
     })

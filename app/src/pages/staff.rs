@@ -46,6 +46,23 @@ fn explain(code: &str, m: &'static Messages) -> Option<FormError> {
     })
 }
 
+/// The field of the staff home's form (`?form=`) that an error code concerns.
+fn field_in_form(form: &str, code: &str) -> Option<&'static str> {
+    Some(match (form, code) {
+        ("register", "invalid_number" | "no_identifier" | "already_registered") => {
+            "foreigner_number"
+        }
+        ("register", "missing_name") => "given_names",
+        ("register", "birth" | "birth_future") => "date_of_birth",
+        ("register", "language") => "language",
+        ("reissue", "invalid_number" | "unknown_applicant") => "reissue_number",
+        ("unlock", "missing") => "unlock_number",
+        ("invite", "staff_email" | "staff_exists") => "invite_email",
+        ("invite", "missing") => "invite_name",
+        _ => return None,
+    })
+}
+
 /// The authenticator code field, shared by sign-in and enrolment.
 #[component]
 fn TotpInput(error: Option<FormError>) -> impl IntoView {
@@ -174,7 +191,13 @@ fn group_by_four(secret: &str) -> String {
 pub fn StaffHome() -> impl IntoView {
     let m = current_locale().messages();
     let overview = Resource::new_blocking(|| (), |_| staff_overview());
-    let error = query_error(|code| explain(code, m));
+    let form = query_value("form").unwrap_or_default();
+    let error = query_error(|code| {
+        explain(code, m).map(|error| FormError {
+            field: field_in_form(&form, code).or(error.field),
+            ..error
+        })
+    });
     let notice = match (
         query_value("lifted"),
         query_value("invited"),
@@ -190,20 +213,22 @@ pub fn StaffHome() -> impl IntoView {
         <PageTitle page=m.staff_home_title.as_str()/>
         <h1>{m.staff_home_title.as_str()}</h1>
         {notice.map(|text| view! { <SuccessNotice text=text/> })}
-        <ErrorSummary title=m.staff_home_title.as_str() error=error/>
+        <ErrorSummary title=m.staff_home_title.as_str() error=error.clone()/>
         <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
+            {move || {
+                let error = error.clone();
+                Suspend::new(async move {
                 match overview.await {
-                    Ok(summary) => view! { <StaffSections summary/> }.into_any(),
+                    Ok(summary) => view! { <StaffSections summary error/> }.into_any(),
                     Err(_) => view! { <p role="alert">{m.account_unavailable.as_str()}</p> }.into_any(),
                 }
-            })}
+            })}}
         </Suspense>
     }
 }
 
 #[component]
-fn StaffSections(summary: StaffSummary) -> impl IntoView {
+fn StaffSections(summary: StaffSummary, error: Option<FormError>) -> impl IntoView {
     let m = current_locale().messages();
     let role = match summary.role.as_str() {
         "administrator" => m.staff_role_administrator.as_str(),
@@ -217,23 +242,27 @@ fn StaffSections(summary: StaffSummary) -> impl IntoView {
     view! {
         <super::applicant_file::FindApplicant/>
         <p class="lead">{greeting}</p>
-        <RegistrationForms/>
-        {summary.may_lift_locks.then(|| view! {
+        <RegistrationForms error=error.clone()/>
+        {summary.may_lift_locks.then(|| {
+            let unlock = field_state(&error, "unlock_number", "lift-intro");
+            view! {
             <section aria-labelledby="lift-title">
                 <h2 id="lift-title">{m.staff_lift_locks_title.as_str()}</h2>
-                <p>{m.staff_lift_locks_intro.as_str()}</p>
+                <p id="lift-intro">{m.staff_lift_locks_intro.as_str()}</p>
                 <form class="stacked-form" method="post" action="/staff/lift-locks">
                     <div class="field">
                         <label for="unlock_number">{m.activate_number_label.as_str()}</label>
+                        {unlock.error_view()}
                         <input id="unlock_number" name="foreigner_number" type="text"
-                            inputmode="numeric" autocomplete="off" required/>
+                            inputmode="numeric" autocomplete="off" required
+                            aria-describedby=unlock.described_by aria-invalid=unlock.invalid/>
                     </div>
                     <button class="button primary" type="submit">{m.staff_lift_locks_submit.as_str()}</button>
                 </form>
             </section>
-        })}
+        }})}
         {summary.may_manage_staff.then(|| view! {
-            <InviteStaffForm/> <StaffList/> <super::api_keys::ApiKeySection/>
+            <InviteStaffForm error=error.clone()/> <StaffList/> <super::api_keys::ApiKeySection/>
         })}
         <form method="post" action="/staff/sign-out">
             <button class="button secondary" type="submit">{m.sign_out.as_str()}</button>
@@ -242,8 +271,10 @@ fn StaffSections(summary: StaffSummary) -> impl IntoView {
 }
 
 #[component]
-fn InviteStaffForm() -> impl IntoView {
+fn InviteStaffForm(error: Option<FormError>) -> impl IntoView {
     let m = current_locale().messages();
+    let email = field_state(&error, "invite_email", "invite-intro");
+    let name = field_state(&error, "invite_name", "invite-intro");
     let roles = [
         ("agent", m.staff_role_agent.as_str()),
         ("supervisor", m.staff_role_supervisor.as_str()),
@@ -252,15 +283,19 @@ fn InviteStaffForm() -> impl IntoView {
     view! {
         <section aria-labelledby="invite-title">
             <h2 id="invite-title">{m.staff_invite_title.as_str()}</h2>
-            <p>{m.staff_invite_intro.as_str()}</p>
+            <p id="invite-intro">{m.staff_invite_intro.as_str()}</p>
             <form class="stacked-form" method="post" action="/staff/members">
                 <div class="field">
                     <label for="invite_email">{m.staff_email_label.as_str()}</label>
-                    <input id="invite_email" name="email" type="email" autocomplete="off" required/>
+                    {email.error_view()}
+                    <input id="invite_email" name="email" type="email" autocomplete="off" required
+                        aria-describedby=email.described_by aria-invalid=email.invalid/>
                 </div>
                 <div class="field">
                     <label for="invite_name">{m.staff_invite_name_label.as_str()}</label>
-                    <input id="invite_name" name="name" type="text" autocomplete="off" required/>
+                    {name.error_view()}
+                    <input id="invite_name" name="name" type="text" autocomplete="off" required
+                        aria-describedby=name.described_by aria-invalid=name.invalid/>
                 </div>
                 <div class="field">
                     <label for="invite_role">{m.staff_invite_role_label.as_str()}</label>
@@ -280,21 +315,26 @@ fn InviteStaffForm() -> impl IntoView {
 /// Registering an applicant, and a new key for one who lost everything: both answer with the
 /// account notice (PDF), which the browser downloads while this page stays.
 #[component]
-fn RegistrationForms() -> impl IntoView {
+fn RegistrationForms(error: Option<FormError>) -> impl IntoView {
     let m = current_locale().messages();
     let text_field = |id: &'static str, label: &'static str, required: bool| {
+        let field = field_state(&error, id, "register-intro");
         view! {
             <div class="field">
                 <label for=id>{label}</label>
+                {field.error_view()}
                 <input id=id name=id type="text" autocomplete="off" spellcheck="false"
-                    required=required/>
+                    required=required aria-describedby=field.described_by
+                    aria-invalid=field.invalid/>
             </div>
         }
     };
+    let language = field_state(&error, "language", "register-intro");
+    let reissue = field_state(&error, "reissue_number", "reissue-intro");
     view! {
         <section aria-labelledby="register-title">
             <h2 id="register-title">{m.staff_register_title.as_str()}</h2>
-            <p>{m.staff_register_intro.as_str()}</p>
+            <p id="register-intro">{m.staff_register_intro.as_str()}</p>
             <form class="stacked-form" method="post" action="/staff/applicants">
                 {text_field("foreigner_number", m.activate_number_label.as_str(), false)}
                 {text_field("file_number", m.staff_file_number_label.as_str(), false)}
@@ -303,8 +343,10 @@ fn RegistrationForms() -> impl IntoView {
                 {text_field("date_of_birth", m.staff_birth_label.as_str(), true)}
                 <div class="field">
                     <label for="language">{m.staff_language_label.as_str()}</label>
+                    {language.error_view()}
                     <input id="language" name="language" type="text" value="fr" required
-                        autocomplete="off" spellcheck="false"/>
+                        autocomplete="off" spellcheck="false"
+                        aria-describedby=language.described_by aria-invalid=language.invalid/>
                 </div>
                 <div class="check-field">
                     <input id="electronic_notification" name="electronic_notification"
@@ -316,12 +358,14 @@ fn RegistrationForms() -> impl IntoView {
         </section>
         <section aria-labelledby="reissue-title">
             <h2 id="reissue-title">{m.staff_reissue_title.as_str()}</h2>
-            <p>{m.staff_reissue_intro.as_str()}</p>
+            <p id="reissue-intro">{m.staff_reissue_intro.as_str()}</p>
             <form class="stacked-form" method="post" action="/staff/applicants/reissue">
                 <div class="field">
                     <label for="reissue_number">{m.activate_number_label.as_str()}</label>
+                    {reissue.error_view()}
                     <input id="reissue_number" name="foreigner_number" type="text"
-                        inputmode="numeric" autocomplete="off" required/>
+                        inputmode="numeric" autocomplete="off" required
+                        aria-describedby=reissue.described_by aria-invalid=reissue.invalid/>
                 </div>
                 <button class="button secondary" type="submit">{m.staff_reissue_submit.as_str()}</button>
             </form>

@@ -48,6 +48,7 @@ pub(super) fn pages(lines: &[Line]) -> Vec<Vec<PlacedText>> {
         let direction = match line.right_to_left {
             Some(true) => Level::rtl(),
             Some(false) => Level::ltr(),
+            None if line.text.is_empty() => Level::ltr(),
             None => ParagraphBidiInfo::new(&line.text, None).paragraph_level,
         };
         for (index, piece) in wrap(&line.text, line.font, line.size)
@@ -75,6 +76,10 @@ fn place_line(
     size: f32,
     baseline: f32,
 ) -> Vec<PlacedText> {
+    // unicode-bidi has no runs to give for an empty line (and panics asking).
+    if text.is_empty() {
+        return Vec::new();
+    }
     let bidi = ParagraphBidiInfo::new(text, Some(direction));
     let (levels, runs) = bidi.visual_runs(0..text.len());
     let mut placed = Vec::new();
@@ -174,22 +179,32 @@ fn measure(text: &str, font: Font, size: f32) -> f32 {
         .sum()
 }
 
-/// Greedy wrapping on spaces by shaped width; a word wider than the page (an address) is cut
-/// where it must.
+/// Greedy wrapping on spaces by shaped width (each word shaped once); a word wider than the
+/// page (an address) is cut where it must.
 fn wrap(text: &str, font: Font, size: f32) -> Vec<&str> {
+    let space = measure(" ", font, size);
     let mut lines = Vec::new();
     let mut start = 0;
     let mut end = 0;
+    let mut width = 0.0;
     for (at, word) in words(text) {
-        let candidate = &text[start..at + word.len()];
-        if end > start && measure(candidate, font, size) > TEXT_WIDTH {
+        let mut word_width = measure(word, font, size);
+        if end > start && width + space + word_width > TEXT_WIDTH {
             lines.push(&text[start..end]);
             start = at;
+            width = 0.0;
         }
-        while measure(&text[start..at + word.len()], font, size) > TEXT_WIDTH {
-            let cut = cut_point(&text[start..at + word.len()], font, size);
-            lines.push(&text[start..start + cut]);
-            start += cut;
+        if end == start || start == at {
+            // The word opens a line: cut it while it is wider than the page.
+            while word_width > TEXT_WIDTH {
+                let cut = cut_point(&text[start..at + word.len()], font, size);
+                lines.push(&text[start..start + cut]);
+                start += cut;
+                word_width = measure(&text[start..at + word.len()], font, size);
+            }
+            width = word_width;
+        } else {
+            width += space + word_width;
         }
         end = at + word.len();
     }
@@ -290,6 +305,17 @@ mod tests {
         let cut = wrap(&address, Font::Mono, 12.0);
         assert!(cut.len() > 1);
         assert_eq!(cut.concat(), address);
+    }
+
+    #[test]
+    fn empty_and_blank_lines_take_their_space_and_print_nothing() {
+        let placed = pages(&[
+            Line::new("", Font::Regular, 12.0),
+            Line::new("   ", Font::Bold, 12.0),
+            Line::new("\u{200f}", Font::Regular, 12.0),
+        ]);
+        assert_eq!(placed.len(), 1);
+        assert!(placed[0].iter().all(|piece| piece.width() < 12.0));
     }
 
     #[test]

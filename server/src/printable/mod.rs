@@ -136,6 +136,30 @@ mod tests {
         assert!(crate::documents::pdf_inspection::inspect(&pdf).is_ok());
     }
 
+    /// Whatever staff type or an applicant's name holds (mixed scripts, marks, controls, text
+    /// no font has), the document is written.
+    #[test]
+    fn any_text_prints_without_failing() {
+        use rand::{Rng, SeedableRng, rngs::StdRng};
+        let alphabet: Vec<char> =
+            "aé Жب ي\u{64b}দ্ধ ქ ሀ።中\u{200f}\u{200e}\u{202e}\u{0}\t\u{c}\u{300}1٢۳-/()"
+                .chars()
+                .collect();
+        let mut random = StdRng::seed_from_u64(7);
+        for _ in 0..10 {
+            let lines: Vec<Line> = (0..random.random_range(1..5))
+                .map(|_| {
+                    let text: String = (0..random.random_range(0..200))
+                        .map(|_| alphabet[random.random_range(0..alphabet.len())])
+                        .collect();
+                    let font = [Font::Regular, Font::Bold, Font::Mono][random.random_range(0..3)];
+                    Line::new(text, font, random.random_range(6.0..30.0))
+                })
+                .collect();
+            assert!(a4_document("Essai", &lines).is_ok());
+        }
+    }
+
     #[test]
     fn long_text_flows_onto_new_pages() {
         let paragraph = "mot ".repeat(400);
