@@ -100,7 +100,8 @@ test('staff errors sit beside their field, are linked from the summary, and the 
   await expectNoHorizontalScroll(page);
 
   // An applicant nobody registered: said plainly, still clean.
-  await page.goto('/staff/applicant?number=0000000001');
+  const nobody = `05${String(Date.now() % 100_000_000).padStart(8, '0')}`;
+  await page.goto(`/staff/applicant?number=${nobody}`);
   await expect(page.getByRole('alert')).toBeVisible();
   await expectNoAxeViolations(page);
   await expectNoHorizontalScroll(page);

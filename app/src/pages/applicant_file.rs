@@ -67,8 +67,15 @@ pub fn ApplicantFilePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match file.await {
                     Ok(Some(file)) => view! { <FileSections file/> }.into_any(),
-                    Ok(None) => view! { <p role="alert">{m.staff_find_not_found.as_str()}</p> }.into_any(),
-                    Err(_) => view! { <p role="alert">{m.account_unavailable.as_str()}</p> }.into_any(),
+                    // No file to title the page: the search is what the page is about.
+                    Ok(None) => view! {
+                        <h1>{m.staff_find_title.as_str()}</h1>
+                        <p role="alert">{m.staff_find_not_found.as_str()}</p>
+                    }.into_any(),
+                    Err(_) => view! {
+                        <h1>{m.staff_find_title.as_str()}</h1>
+                        <p role="alert">{m.account_unavailable.as_str()}</p>
+                    }.into_any(),
                 }
             })}
         </Suspense>
