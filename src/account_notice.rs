@@ -166,6 +166,7 @@ mod tests {
                 notify_by_email: false,
                 notify_by_sms: false,
                 portal_language: None,
+                closed_at: None,
             });
         NoticeContent {
             applicant: &APPLICANT,

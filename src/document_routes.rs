@@ -309,7 +309,7 @@ pub async fn acknowledgement_as_staff(
 }
 
 /// The staff page of an applicant: found by foreigner number, else file number.
-fn page_of(applicant: &Applicant) -> String {
+pub(crate) fn page_of(applicant: &Applicant) -> String {
     let number = applicant
         .foreigner_number
         .as_deref()

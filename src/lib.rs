@@ -12,6 +12,8 @@ mod api_key_forms;
 #[cfg(feature = "ssr")]
 mod back_office_api;
 #[cfg(feature = "ssr")]
+pub mod background_jobs;
+#[cfg(feature = "ssr")]
 mod code_delivery;
 #[cfg(feature = "ssr")]
 mod contact_form;
@@ -31,6 +33,8 @@ pub mod notification_texts;
 mod password_reset_form;
 #[cfg(feature = "ssr")]
 mod push_routes;
+#[cfg(feature = "ssr")]
+mod retention_routes;
 #[cfg(feature = "ssr")]
 pub mod session_layer;
 #[cfg(feature = "ssr")]

@@ -4,7 +4,10 @@ use std::{io::Write, process::ExitCode};
 
 use chrono::Utc;
 use clap::{Parser, Subcommand};
-use espace_usager::startup::{AppState, leptos_options, router};
+use espace_usager::{
+    background_jobs,
+    startup::{AppState, leptos_options, router},
+};
 use server::{
     Services,
     config::{Config, DemoData},
@@ -68,6 +71,8 @@ enum Command {
     VerifyAuditLog,
     /// Remove stored document files that no document row points at (left by a crash).
     SweepOrphanDocuments,
+    /// Erase now what the retention policy says is due (the server also does it every hour).
+    EraseExpiredData,
     /// Write a fictitious population for benchmarks (never in production): applicants from
     /// 9000000000, document rows, and real letters for the first applicants.
     GenerateData(espace_usager::generated_population::GenerateArgs),
@@ -121,6 +126,7 @@ async fn main() -> ExitCode {
         Command::LiftLocks { foreigner_number } => lift_locks(config, &foreigner_number).await,
         Command::VerifyAuditLog => verify_audit_log(config).await,
         Command::SweepOrphanDocuments => sweep_orphan_documents(config).await,
+        Command::EraseExpiredData => erase_expired_data(config).await,
         Command::GenerateData(args) => {
             espace_usager::generated_population::generate_data(config, args).await
         }
@@ -142,68 +148,6 @@ async fn main() -> ExitCode {
     }
 }
 
-/// Every minute, the documents left pending by an unreachable virus scanner are scanned again.
-/// Safe on several instances: a verdict is recorded only on a document still pending.
-async fn rescan_pending_documents(services: Services) {
-    let mut ticks = tokio::time::interval(std::time::Duration::from_secs(60));
-    loop {
-        ticks.tick().await;
-        match server::documents::virus_scan::rescan_pending(&services).await {
-            Ok(report) if report != Default::default() => {
-                tracing::info!(?report, "pending documents rescanned");
-            }
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "the rescan of pending documents failed"),
-        }
-    }
-}
-
-/// Every few seconds, the notification outbox is delivered (on every instance: rows are
-/// claimed one worker at a time), and every minute the due reminders are queued. Once `stop`
-/// turns true, the pass in flight ends (what it sent is recorded) and no other starts.
-async fn deliver_notifications(services: Services, mut stop: tokio::sync::watch::Receiver<bool>) {
-    let texts = espace_usager::notification_texts::TranslatedNotificationTexts;
-    let mut ticks = tokio::time::interval(std::time::Duration::from_secs(5));
-    let mut tick: u64 = 0;
-    loop {
-        // A dropped sender also means stop (the server is going away).
-        let sender_gone = tokio::select! {
-            _ = ticks.tick() => false,
-            changed = stop.changed() => changed.is_err(),
-        };
-        if sender_gone || *stop.borrow() {
-            return;
-        }
-        // Reminders are queued once a minute; queuing twice is harmless (one per document).
-        if tick.is_multiple_of(12) {
-            match server::notification_delivery::queue_due_reminders(&services).await {
-                Ok(0) => {}
-                Ok(queued) => tracing::info!(queued, "reminders queued"),
-                Err(error) => tracing::warn!(%error, "reminders could not be queued"),
-            }
-        }
-        tick += 1;
-        // Passes follow each other at once while they come back full (a backlog after a
-        // burst of documents or an outage), then the loop rests until the next tick.
-        loop {
-            match server::notification_delivery::deliver_due(&services, &texts).await {
-                Ok(report) => {
-                    if report != Default::default() {
-                        tracing::info!(?report, "notifications delivered");
-                    }
-                    if !report.was_full() || *stop.borrow() {
-                        break;
-                    }
-                }
-                Err(error) => {
-                    tracing::warn!(%error, "the notification outbox could not be read");
-                    break;
-                }
-            }
-        }
-    }
-}
-
 async fn serve(config: Config) -> anyhow::Result<()> {
     let demo_data = config.demo_data;
     let leptos_options = leptos_options(&config);
@@ -214,10 +158,14 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         show_demo_credentials(&credentials, &services.config.public_url);
     }
     if services.config.clamd_address.is_some() {
-        tokio::spawn(rescan_pending_documents(services.clone()));
+        tokio::spawn(background_jobs::rescan_pending_documents(services.clone()));
     }
     let (stop_delivery, delivery_stopping) = tokio::sync::watch::channel(false);
-    let delivery = tokio::spawn(deliver_notifications(services.clone(), delivery_stopping));
+    let delivery = tokio::spawn(background_jobs::deliver_notifications(
+        services.clone(),
+        delivery_stopping,
+    ));
+    tokio::spawn(background_jobs::erase_expired_data(services.clone()));
     let address = services.config.listen_addr;
     let shutdown = shutdown_signal();
     let listener = tokio::net::TcpListener::bind(address).await?;
@@ -369,6 +317,34 @@ async fn sweep_orphan_documents(config: Config) -> anyhow::Result<()> {
     )
     .await?;
     let _ = writeln!(std::io::stdout(), "{removed} orphan file(s) removed");
+    Ok(())
+}
+
+async fn erase_expired_data(config: Config) -> anyhow::Result<()> {
+    let services = Services::start(config).await?;
+    let mut total = server::retention::purge::PurgeReport::default();
+    loop {
+        let report = server::retention::purge::erase_expired(&services).await?;
+        total.documents_erased += report.documents_erased;
+        total.accounts_erased += report.accounts_erased;
+        total.objects_deleted += report.objects_deleted;
+        total.objects_left = report.objects_left;
+        if !report.was_full() {
+            break;
+        }
+    }
+    let _ = writeln!(
+        std::io::stdout(),
+        "{} account(s) and {} document(s) erased, {} stored file(s) deleted{}",
+        total.accounts_erased,
+        total.documents_erased,
+        total.objects_deleted,
+        if total.objects_left > 0 {
+            " (the document store refused some: they are deleted on the next run)"
+        } else {
+            ""
+        }
+    );
     Ok(())
 }
 

@@ -192,6 +192,18 @@ pub fn router(state: AppState) -> Router {
         .route("/account/push/subscribe", post(push_routes::subscribe))
         .route("/account/push/unsubscribe", post(push_routes::unsubscribe))
         .route("/account/push/remove-all", post(push_routes::remove_all))
+        .route(
+            "/account/data-export",
+            get(crate::retention_routes::export_own_data),
+        )
+        .route(
+            "/staff/applicants/{id}/data-export",
+            get(crate::retention_routes::export_for_staff),
+        )
+        .route(
+            "/staff/applicants/{id}/closure",
+            post(crate::retention_routes::submit_closure),
+        )
         .merge(server::http::routes::<AppState>())
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())

@@ -18,6 +18,8 @@ pub struct AccountSummary {
     pub push_public_key: String,
     /// Browsers subscribed to Web Push.
     pub push_devices: usize,
+    /// When a closed account is erased (`dd/mm/yyyy`, office time); none while it is open.
+    pub erased_on: Option<String>,
 }
 
 #[server(endpoint = "account/overview")]
@@ -57,5 +59,10 @@ pub async fn account_overview() -> Result<AccountSummary, ServerFnError> {
         notify_by_sms: applicant.notify_by_sms,
         push_public_key: services.push.public_key(),
         push_devices,
+        erased_on: applicant.closed_at.map(|closed| {
+            server::documents::office_time::office_date(
+                services.config.retention.account_erasure_date(closed),
+            )
+        }),
     })
 }

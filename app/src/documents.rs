@@ -66,6 +66,10 @@ pub struct ApplicantFile {
     pub may_push: bool,
     pub may_withdraw: bool,
     pub max_document_megabytes: u64,
+    /// "Closed on …, erased on …" once the file is closed.
+    pub closure: Option<String>,
+    /// Supervisors close and reopen accounts and export an applicant's data.
+    pub may_close: bool,
 }
 
 #[server(endpoint = "account/documents")]
@@ -180,8 +184,20 @@ pub async fn staff_applicant_file(number: String) -> Result<Option<ApplicantFile
         electronic_notification: applicant.electronic_notification,
         documents: entries,
         notifications,
-        may_push: may(member.role, StaffPermission::PushDocuments),
+        may_push: applicant.closed_at.is_none() && may(member.role, StaffPermission::PushDocuments),
         may_withdraw: may(member.role, StaffPermission::WithdrawDocuments),
         max_document_megabytes: services.config.max_document_bytes / (1024 * 1024),
+        closure: applicant.closed_at.map(|closed| {
+            use server::documents::office_time::office_date;
+            let erased = services.config.retention.account_erasure_date(closed);
+            crate::i18n::fill(
+                &messages.staff_closure_status,
+                &[
+                    ("closed", &office_date(closed)),
+                    ("erased", &office_date(erased)),
+                ],
+            )
+        }),
+        may_close: may(member.role, StaffPermission::CloseAccounts),
     }))
 }

@@ -94,6 +94,8 @@ pub struct Config {
     pub site_root: PathBuf,
     /// Where applicants reach the office (help page, accessibility statement).
     pub office_contact: crate::office_contact::OfficeContact,
+    /// How long closed accounts and some kinds of document are kept (`retention::policy`).
+    pub retention: crate::retention::RetentionPolicy,
 }
 
 /// A configuration mistake, named after the variable that holds it.
@@ -256,6 +258,7 @@ impl Config {
 
         let sms = parse_sms(&data_dir, &var)?;
         let office_contact = crate::office_contact::OfficeContact::from_lookup(mode, var)?;
+        let retention = crate::retention::RetentionPolicy::from_lookup(var)?;
 
         let public_url_text =
             var("EU_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:3000".into());
@@ -440,6 +443,7 @@ impl Config {
             office_contact,
             connection_key_validity,
             site_root,
+            retention,
         };
         config.check_production()?;
         Ok(config)

@@ -32,6 +32,8 @@ pub enum StaffPermission {
     ReadDocuments,
     PushDocuments,
     WithdrawDocuments,
+    CloseAccounts,
+    ExportPersonalData,
     ReadAudit,
     LiftLocks,
     ManageStaff,
@@ -42,7 +44,7 @@ pub fn may(role: StaffRole, permission: StaffPermission) -> bool {
     use StaffPermission::*;
     match permission {
         RegisterApplicants | ReadDocuments | PushDocuments => true,
-        WithdrawDocuments | ReadAudit | LiftLocks => {
+        WithdrawDocuments | CloseAccounts | ExportPersonalData | ReadAudit | LiftLocks => {
             matches!(role, StaffRole::Supervisor | StaffRole::Administrator)
         }
         ManageStaff | ManageApiKeys => role == StaffRole::Administrator,

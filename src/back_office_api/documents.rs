@@ -167,7 +167,7 @@ async fn publish_part(
                 tracing::error!(%error, "a document could not be posted through the API");
                 return Err((StatusCode::SERVICE_UNAVAILABLE, code));
             }
-            let status = if code == "duplicate" {
+            let status = if code == "duplicate" || code == "account_closed" {
                 StatusCode::CONFLICT
             } else if code == "too_large" {
                 StatusCode::PAYLOAD_TOO_LARGE

@@ -114,6 +114,7 @@ fn message(code: &str, locale: Locale) -> String {
         "place" => &m.upload_error_place,
         "facts_kind" => &m.upload_error_facts_kind,
         "no_file" => &m.upload_error_no_file,
+        "account_closed" => &m.upload_error_account_closed,
         _ => &m.service_unavailable,
     };
     text.clone()

@@ -53,8 +53,13 @@ fn AccountSections(overview: AccountSummary) -> impl IntoView {
     if contact.is_empty() {
         contact.push(m.account_contact_none.clone());
     }
+    let closing = overview
+        .erased_on
+        .as_ref()
+        .map(|date| fill(&m.account_closed_notice, &[("date", date)]));
     view! {
         <h1>{greeting}</h1>
+        {closing.map(|text| view! { <p class="notice important" role="note">{text}</p> })}
         <section aria-labelledby="documents-title">
             <h2 id="documents-title">{m.account_documents_title.as_str()}</h2>
             <Inbox/>
@@ -79,6 +84,14 @@ fn AccountSections(overview: AccountSummary) -> impl IntoView {
                     {m.sign_out_everywhere.as_str()}
                 </button>
             </form>
+        </section>
+        <section aria-labelledby="your-data-title">
+            <h2 id="your-data-title">{m.account_data_title.as_str()}</h2>
+            <p id="your-data-hint">{m.account_data_hint.as_str()}</p>
+            // rel="external": a file from the server, not a page of the client-side router.
+            <p><a rel="external" href="/account/data-export" download aria-describedby="your-data-hint">
+                {m.account_data_download.as_str()}
+            </a></p>
         </section>
     }
 }

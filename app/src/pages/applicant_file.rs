@@ -49,6 +49,14 @@ fn explain(code: &str, m: &'static Messages) -> Option<FormError> {
         "already_withdrawn" => &m.upload_error_already_withdrawn,
         "forbidden" => &m.upload_error_forbidden,
         "not_found" => &m.upload_error_not_found,
+        "account_closed" => &m.upload_error_account_closed,
+        "confirm" => {
+            return Some(FormError::field(
+                "closure-confirm",
+                &m.staff_closure_confirm_error,
+            ));
+        }
+        "unchanged" => &m.staff_closure_unchanged,
         _ => return None,
     };
     Some(FormError::page(message))
@@ -115,9 +123,19 @@ fn FileSections(file: ApplicantFile) -> impl IntoView {
     let published = query_value("published").filter(|count| count != "0");
     let changed = if query_value("replaced").is_some() {
         Some(m.staff_replaced_done.clone())
+    } else if let Some(closure) = query_value("closure") {
+        Some(if closure == "closed" {
+            m.staff_closure_closed_done.clone()
+        } else {
+            m.staff_closure_reopened_done.clone()
+        })
     } else {
         query_value("withdrawn").map(|_| m.staff_withdrawn_done.clone())
     };
+    // The closure form's own error sits beside it; the summary above still links to it.
+    let closure_error = error
+        .clone()
+        .filter(|_| query_value("form").as_deref() == Some("closure"));
     let title = fill(&m.staff_documents_title, &[("name", &file.name)]);
     let may_withdraw = file.may_withdraw;
     let rows = file
@@ -161,6 +179,7 @@ fn FileSections(file: ApplicantFile) -> impl IntoView {
         })}
         {changed.map(|text| view! { <SuccessNotice text/> })}
         {(!file.electronic_notification).then(|| view! { <p class="notice">{m.staff_documents_paper.as_str()}</p> })}
+        {file.closure.clone().map(|text| view! { <p class="notice important">{text}</p> })}
         {if empty {
             view! { <p>{m.staff_documents_empty.as_str()}</p> }.into_any()
         } else {
@@ -183,6 +202,45 @@ fn FileSections(file: ApplicantFile) -> impl IntoView {
         {file.may_push.then(|| view! {
             <UploadForm applicant_id=file.applicant_id.clone() max_megabytes=file.max_document_megabytes error/>
         })}
+        {file.may_close.then(|| view! {
+            <ClosureSection applicant_id=file.applicant_id.clone() closed=file.closure.is_some() error=closure_error/>
+        })}
+    }
+}
+
+/// Supervisors: the applicant's data for an access request, and closing the file (the account
+/// stays readable until the retention policy erases it) or reopening it.
+#[component]
+fn ClosureSection(applicant_id: String, closed: bool, error: Option<FormError>) -> impl IntoView {
+    let m = current_locale().messages();
+    let confirm = field_state(&error, "closure-confirm", "closure-hint");
+    view! {
+        <section aria-labelledby="closure-title">
+            <h2 id="closure-title">{m.staff_closure_title.as_str()}</h2>
+            <p><a rel="external" href=format!("/staff/applicants/{applicant_id}/data-export") download>
+                {m.staff_data_export_link.as_str()}
+            </a></p>
+            <form class="stacked-form" method="post" action=format!("/staff/applicants/{applicant_id}/closure")>
+                {if closed {
+                    view! {
+                        <input type="hidden" name="action" value="reopen"/>
+                        <button class="button secondary" type="submit">{m.staff_closure_reopen.as_str()}</button>
+                    }.into_any()
+                } else {
+                    view! {
+                        <input type="hidden" name="action" value="close"/>
+                        <p class="hint" id="closure-hint">{m.staff_closure_hint.as_str()}</p>
+                        {confirm.error_view()}
+                        <div class="check-field">
+                            <input id="closure-confirm" name="confirm" type="checkbox" value="yes" required
+                                aria-describedby=confirm.described_by.clone() aria-invalid=confirm.invalid/>
+                            <label for="closure-confirm">{m.staff_closure_confirm_label.as_str()}</label>
+                        </div>
+                        <button class="button secondary" type="submit">{m.staff_closure_close.as_str()}</button>
+                    }.into_any()
+                }}
+            </form>
+        </section>
     }
 }
 

@@ -47,6 +47,8 @@ pub struct Upload {
 pub enum PublishError {
     #[error("no applicant has this id")]
     UnknownApplicant,
+    #[error("the applicant's account is closed")]
+    AccountClosed,
     #[error("the title is empty or too long")]
     InvalidTitle,
     #[error(transparent)]
@@ -76,6 +78,7 @@ impl PublishError {
     pub fn code(&self) -> &'static str {
         match self {
             PublishError::UnknownApplicant => "not_found",
+            PublishError::AccountClosed => "account_closed",
             PublishError::InvalidTitle => "title",
             PublishError::Facts(error) => error.code(),
             PublishError::TooLarge { .. } => "too_large",
@@ -143,13 +146,14 @@ where
 {
     let title = clean_title(&upload.title).ok_or(PublishError::InvalidTitle)?;
     let facts = upload.facts.clone().check(upload.kind)?;
-    if services
+    let applicant = services
         .storage
         .find_applicant(upload.applicant_id)
         .await?
-        .is_none()
-    {
-        return Err(PublishError::UnknownApplicant);
+        .ok_or(PublishError::UnknownApplicant)?;
+    // A closed file gets no more documents: they would be erased with it, maybe unread.
+    if applicant.closed_at.is_some() {
+        return Err(PublishError::AccountClosed);
     }
     let id = Uuid::new_v4();
     let key = ObjectKey::generate(DOCUMENTS_FOLDER);

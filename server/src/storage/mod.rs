@@ -10,6 +10,7 @@ pub mod generated_records;
 mod models;
 mod notification_records;
 mod postgres;
+mod retention_records;
 mod shared_queries;
 mod sign_in_records;
 mod sqlite;
@@ -36,6 +37,7 @@ pub use notification_records::{
     SKIPPED_NO_CONTACT,
 };
 pub use postgres::PostgresStorage;
+pub use retention_records::{Erasure, ErasureReason, RememberedDevice, RetentionRecords};
 pub use sign_in_records::{
     CodePurpose, NewOneTimeCode, OneTimeCode, SignInRecords, ThrottleRecord,
 };
@@ -69,6 +71,7 @@ pub trait Storage:
     + DocumentRecords
     + NotificationRecords
     + ContactRecords
+    + RetentionRecords
     + generated_records::GeneratedRecords
     + Send
     + Sync

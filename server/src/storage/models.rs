@@ -105,6 +105,9 @@ pub struct Applicant {
     pub notify_by_sms: bool,
     /// The language picked on the portal (a tag the portal speaks), once the applicant picked one.
     pub portal_language: Option<String>,
+    /// When staff closed the file: the account stays readable until the retention policy
+    /// erases it.
+    pub closed_at: Option<DateTime<Utc>>,
 }
 
 impl Applicant {

@@ -11,6 +11,7 @@ use super::contact_records::impl_contact_records;
 use super::document_records::impl_document_records;
 use super::generated_records::impl_generated_records;
 use super::notification_records::impl_notification_records;
+use super::retention_records::impl_retention_records;
 use super::shared_queries::{
     APPLICANT_COLUMNS, AUDIT_COLUMNS, STAFF_COLUMNS, StaffRow, impl_storage, now, to_micros,
 };
@@ -63,3 +64,5 @@ impl_notification_records!(
 impl_contact_records!(PostgresStorage, sqlx::Postgres);
 
 impl_generated_records!(PostgresStorage, sqlx::Postgres);
+
+impl_retention_records!(PostgresStorage, sqlx::Postgres);

@@ -41,7 +41,7 @@ impl TryFrom<StaffRow> for StaffMember {
     }
 }
 
-pub(super) const APPLICANT_COLUMNS: &str = "id, foreigner_number, file_number, given_names, family_name, date_of_birth, preferred_language, electronic_notification, created_at, activated_at, email, email_verified_at, phone, phone_verified_at, notify_by_email, notify_by_sms, portal_language";
+pub(super) const APPLICANT_COLUMNS: &str = "id, foreigner_number, file_number, given_names, family_name, date_of_birth, preferred_language, electronic_notification, created_at, activated_at, email, email_verified_at, phone, phone_verified_at, notify_by_email, notify_by_sms, portal_language, closed_at";
 
 /// Implements `Storage` for a struct whose `pool` field is a pool of `$db`. Queries that differ
 /// between engines get their own arm here when they appear.
@@ -137,6 +137,7 @@ macro_rules! impl_storage {
                 notify_by_email: true,
                 notify_by_sms: true,
                 portal_language: None,
+                closed_at: None,
             };
             let mut transaction = self.pool.begin().await?;
             sqlx::query(

@@ -13,6 +13,7 @@ use super::contact_records::impl_contact_records;
 use super::document_records::impl_document_records;
 use super::generated_records::impl_generated_records;
 use super::notification_records::impl_notification_records;
+use super::retention_records::impl_retention_records;
 use super::shared_queries::{
     APPLICANT_COLUMNS, AUDIT_COLUMNS, STAFF_COLUMNS, StaffRow, impl_storage, now, to_micros,
 };
@@ -77,3 +78,5 @@ impl_notification_records!(SqliteStorage, sqlx::Sqlite, "", "randomblob(16)");
 impl_contact_records!(SqliteStorage, sqlx::Sqlite);
 
 impl_generated_records!(SqliteStorage, sqlx::Sqlite);
+
+impl_retention_records!(SqliteStorage, sqlx::Sqlite);

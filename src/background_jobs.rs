@@ -1,0 +1,92 @@
+//! The jobs every instance runs beside serving requests. Each is safe on several instances at
+//! once: work is claimed row by row, or finds its rows gone when another instance did it.
+
+use server::Services;
+
+/// Every minute, the documents left pending by an unreachable virus scanner are scanned again.
+/// Safe on several instances: a verdict is recorded only on a document still pending.
+pub async fn rescan_pending_documents(services: Services) {
+    let mut ticks = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        ticks.tick().await;
+        match server::documents::virus_scan::rescan_pending(&services).await {
+            Ok(report) if report != Default::default() => {
+                tracing::info!(?report, "pending documents rescanned");
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "the rescan of pending documents failed"),
+        }
+    }
+}
+
+/// Every few seconds, the notification outbox is delivered (on every instance: rows are
+/// claimed one worker at a time), and every minute the due reminders are queued. Once `stop`
+/// turns true, the pass in flight ends (what it sent is recorded) and no other starts.
+pub async fn deliver_notifications(
+    services: Services,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let texts = crate::notification_texts::TranslatedNotificationTexts;
+    let mut ticks = tokio::time::interval(std::time::Duration::from_secs(5));
+    let mut tick: u64 = 0;
+    loop {
+        // A dropped sender also means stop (the server is going away).
+        let sender_gone = tokio::select! {
+            _ = ticks.tick() => false,
+            changed = stop.changed() => changed.is_err(),
+        };
+        if sender_gone || *stop.borrow() {
+            return;
+        }
+        // Reminders are queued once a minute; queuing twice is harmless (one per document).
+        if tick.is_multiple_of(12) {
+            match server::notification_delivery::queue_due_reminders(&services).await {
+                Ok(0) => {}
+                Ok(queued) => tracing::info!(queued, "reminders queued"),
+                Err(error) => tracing::warn!(%error, "reminders could not be queued"),
+            }
+        }
+        tick += 1;
+        // Passes follow each other at once while they come back full (a backlog after a
+        // burst of documents or an outage), then the loop rests until the next tick.
+        loop {
+            match server::notification_delivery::deliver_due(&services, &texts).await {
+                Ok(report) => {
+                    if report != Default::default() {
+                        tracing::info!(?report, "notifications delivered");
+                    }
+                    if !report.was_full() || *stop.borrow() {
+                        break;
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "the notification outbox could not be read");
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Once an hour (the first a few minutes after start, away from the start-up work), what the
+/// retention policy says is due is erased, in passes that follow each other while they come
+/// back full.
+pub async fn erase_expired_data(services: Services) {
+    let mut ticks = tokio::time::interval_at(
+        tokio::time::Instant::now() + std::time::Duration::from_secs(300),
+        std::time::Duration::from_secs(3600),
+    );
+    loop {
+        ticks.tick().await;
+        loop {
+            match server::retention::purge::erase_expired(&services).await {
+                Ok(report) if report.was_full() => continue,
+                Ok(_) => break,
+                Err(error) => {
+                    tracing::warn!(%error, "the retention purge could not run");
+                    break;
+                }
+            }
+        }
+    }
+}
