@@ -18,7 +18,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 NPM_STAMP := end2end/node_modules/.installed
 
-.PHONY: run release test test-rust test-e2e bench bench-tools lighthouse lint setup-build setup-test wasm-target cargo-leptos wasm-bindgen npm-packages chromium moto postgres clamav
+.PHONY: run release test test-rust test-e2e fuzz fuzz-smoke cargo-fuzz bench bench-tools lighthouse lint setup-build setup-test wasm-target cargo-leptos wasm-bindgen npm-packages chromium moto postgres clamav
 
 ## Build and serve the portal on http://127.0.0.1:3000 (SQLite, local files, email to data/outbox).
 run: setup-build
@@ -28,8 +28,9 @@ run: setup-build
 release: setup-build
 	cargo leptos serve --release
 
-## Every test: Rust unit and integration tests on SQLite and PostgreSQL, S3 and SMTP, then the browser.
-test: setup-test test-rust test-e2e
+## Every test: Rust unit and integration tests on SQLite and PostgreSQL, S3 and SMTP, the fuzz
+## targets for a few seconds each, then the browser.
+test: setup-test test-rust fuzz-smoke test-e2e
 
 test-rust:
 	cargo test --workspace --features ssr
@@ -37,6 +38,30 @@ test-rust:
 test-e2e:
 	cargo leptos build
 	cd end2end && npx playwright test
+
+FUZZ_TARGETS := pdf_inspection bulk_manifest session_token connection_key
+FUZZ_SECONDS ?= 300
+
+## Each fuzz target for FUZZ_SECONDS (300 by default), after replaying the kept regressions. A
+## crash stops it and leaves the input in fuzz/artifacts/<target>/: keep it in
+## fuzz/regressions/<target>/ with the fix.
+fuzz: cargo-fuzz
+	cd fuzz && for target in $(FUZZ_TARGETS); do \
+	  mkdir -p corpus/$$target; \
+	  regressions=$$(find regressions/$$target -type f ! -name .keep); \
+	  if [ -n "$$regressions" ]; then cargo fuzz run -s none $$target $$regressions; fi; \
+	  dictionary=$$( [ -f dictionaries/$$target.dict ] && echo -dict=dictionaries/$$target.dict || true); \
+	  cargo fuzz run -s none $$target corpus/$$target seeds/$$target -- \
+	    -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=1024 $$dictionary; \
+	done
+
+## The same, 15 seconds each: what CI runs.
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=15
+
+# Builds the targets with coverage instrumentation and no sanitizer, on the stable toolchain.
+cargo-fuzz:
+	@cargo fuzz --version >/dev/null 2>&1 || cargo install --locked cargo-fuzz --version 0.13.2
 
 ## Release figures for docs/performance.md: .wasm size, requests/second and sign-ins/second with wrk.
 bench: setup-build bench-tools

@@ -1,4 +1,5 @@
 import { test, expect } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { activate, expectNoAxeViolations, expectNoHorizontalScroll, registerApplicant, uniqueNumber } from './applicant';
 import { pdfSaying, signedInStaff } from './staff-helpers';
 
@@ -73,5 +74,30 @@ test('staff post a summons, the applicant opens it on a phone, staff see when', 
   await page.goto('/account');
   await expect(item).toContainText("Retiré par l'Office le");
   await expect(item.getByRole('link')).toHaveCount(0);
+
+  // The applicant downloads everything the portal holds about them (an access request).
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Télécharger mes données' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^espace-usager-\d{4}-\d{2}-\d{2}\.json$/);
+  const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  expect(exported.applicant.foreigner_number).toBe(number);
+  expect(exported.documents[0].title).toBe('Convocation du 3 décembre');
+  expect(exported.documents[0].withdrawal_reason).toBe('Convocation envoyée par erreur');
+
+  // The procedure is over: the supervisor closes the file, after ticking the confirmation.
+  await staff.getByLabel('Je confirme que la procédure de cette personne est terminée.').check();
+  await staff.getByRole('button', { name: 'Clore le dossier' }).click();
+  await expect(staff.getByRole('status')).toHaveText('Le dossier est clos.');
+  await expect(staff.getByText(/^Dossier clos le /)).toBeVisible();
+  await expect(staff.getByRole('button', { name: 'Rouvrir le dossier' })).toBeVisible();
+  await expect(staff.getByRole('button', { name: 'Déposer dans le compte' })).toHaveCount(0);
+  await expectNoAxeViolations(staff);
+  // The applicant still reads their account, and is told when it will be erased.
+  await page.goto('/account');
+  await expect(page.getByRole('note')).toContainText('Votre dossier est clos.');
+  await expectNoAxeViolations(page);
+  await expectNoHorizontalScroll(page);
   await office.close();
 });

@@ -6,7 +6,6 @@ pub mod api_keys;
 pub mod audit_chain;
 pub mod clock;
 pub mod config;
-pub mod connection_key;
 pub mod contact;
 pub mod data_export;
 pub mod data_generator;
@@ -28,10 +27,8 @@ pub mod registration;
 pub mod retention;
 pub mod second_factor;
 pub mod secret;
-pub mod session_token;
 pub mod sessions;
 pub mod sign_in;
-pub mod signing_keys;
 pub mod sms;
 pub mod staff;
 pub mod storage;
@@ -39,6 +36,8 @@ pub mod telemetry;
 pub mod throttle;
 pub mod totp;
 pub mod web_push;
+
+pub use untrusted_input::{connection_key, session_token, signing_keys};
 
 use std::sync::Arc;
 

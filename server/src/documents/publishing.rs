@@ -25,7 +25,6 @@ use crate::{
 
 /// Objects of documents live under this folder of the store.
 pub const DOCUMENTS_FOLDER: &str = "documents";
-const MAX_TITLE_CHARS: usize = 200;
 const MAX_FILE_NAME_CHARS: usize = 150;
 
 /// What staff (or the back-office) say about the file they send.
@@ -101,12 +100,7 @@ impl PublishError {
 }
 
 /// A title as staff typed it, trimmed; control characters are not allowed.
-pub fn clean_title(title: &str) -> Option<String> {
-    let title = title.trim();
-    let length = title.chars().count();
-    ((1..=MAX_TITLE_CHARS).contains(&length) && !title.chars().any(char::is_control))
-        .then(|| title.to_owned())
-}
+pub use untrusted_input::title::clean_title;
 
 /// The name the applicant's browser will save the file under: no folders, no control
 /// characters, a `.pdf` ending.

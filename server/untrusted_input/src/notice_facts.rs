@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::DocumentKind;
+use crate::DocumentKind;
 
 const MAX_PLACE_CHARS: usize = 200;
 

@@ -18,10 +18,10 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{
+use crate::{
     DocumentKind,
     notice_facts::{FactsError, NoticeFacts, rfc3339},
-    publishing::clean_title,
+    title::clean_title,
 };
 
 /// Files in one bulk call.
@@ -215,7 +215,7 @@ pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest, ManifestError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::documents::notice_facts::DecisionOutcome;
+    use crate::notice_facts::DecisionOutcome;
 
     /// An entry with the facts its kind needs.
     fn entry(file: &str, applicant: &str, kind: &str, title: &str) -> String {
