@@ -9,6 +9,8 @@ CARGO_LEPTOS_VERSION := 0.3.10
 # wasm-bindgen-cli must match the wasm-bindgen library pinned in Cargo.toml / Cargo.lock.
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p}' Cargo.lock)
 MOTO_VERSION := 5.2.5
+SCHEMATHESIS_VERSION := 4.32.5
+SQLMAP_VERSION := 1.10.10
 
 # cargo-leptos downloads wasm-opt, sass... when they are not on PATH, and that hangs here:
 # npm's binaryen 132 (Debian's 108 breaks hydration) comes first.
@@ -18,7 +20,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 NPM_STAMP := end2end/node_modules/.installed
 
-.PHONY: run release test test-rust test-e2e fuzz fuzz-smoke cargo-fuzz bench bench-tools lighthouse lint setup-build setup-test wasm-target cargo-leptos wasm-bindgen npm-packages chromium moto postgres clamav
+.PHONY: run release test test-rust test-e2e test-hostile-input hostile-input-tools fuzz fuzz-smoke cargo-fuzz bench bench-tools lighthouse lint setup-build setup-test wasm-target cargo-leptos wasm-bindgen npm-packages chromium moto postgres clamav
 
 ## Build and serve the portal on http://127.0.0.1:3000 (SQLite, local files, email to data/outbox).
 run: setup-build
@@ -29,8 +31,8 @@ release: setup-build
 	cargo leptos serve --release
 
 ## Every test: Rust unit and integration tests on SQLite and PostgreSQL, S3 and SMTP, the fuzz
-## targets for a few seconds each, then the browser.
-test: setup-test test-rust fuzz-smoke test-e2e
+## targets for a few seconds each, the browser, then schemathesis and sqlmap on the built server.
+test: setup-test test-rust fuzz-smoke test-e2e test-hostile-input
 
 test-rust:
 	cargo test --workspace --features ssr
@@ -38,6 +40,11 @@ test-rust:
 test-e2e:
 	cargo leptos build
 	cd end2end && npx playwright test
+
+## Schemathesis (no server error) and sqlmap (no injection) against the debug build.
+test-hostile-input: hostile-input-tools
+	@[ -x target/debug/espace-usager ] || cargo leptos build
+	bash tests/hostile_input/run.sh
 
 FUZZ_TARGETS := pdf_inspection bulk_manifest session_token connection_key
 FUZZ_SECONDS ?= 300
@@ -87,7 +94,7 @@ lint: setup-build
 	cargo clippy -p espace-usager -p app --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
 
 setup-build: wasm-target cargo-leptos wasm-bindgen npm-packages
-setup-test: setup-build chromium moto postgres clamav
+setup-test: setup-build chromium moto postgres clamav cargo-fuzz hostile-input-tools
 
 wasm-target:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -118,6 +125,10 @@ chromium:
 # The S3-compatible server the object-store tests start on loopback.
 moto:
 	@command -v moto_server >/dev/null || python3 -m pip install --quiet 'moto[server]==$(MOTO_VERSION)'
+
+hostile-input-tools:
+	@command -v st >/dev/null && command -v sqlmap >/dev/null || python3 -m pip install --quiet \
+	  'schemathesis==$(SCHEMATHESIS_VERSION)' 'sqlmap==$(SQLMAP_VERSION)'
 
 postgres:
 	@bash .ci/ensure-postgres.sh
