@@ -1,0 +1,143 @@
+//! Parts failing under the portal, on both engines: the S3-compatible store goes down (through a
+//! relay the test cuts) while documents are posted, read and erased. While it is down the portal
+//! answers with clear errors and writes nothing half-way; once it is back everything finishes
+//! without a manual step, and no object or row is left over.
+
+mod support;
+
+#[path = "support/portal.rs"]
+#[macro_use]
+mod portal;
+
+#[path = "support/outage.rs"]
+mod outage;
+
+use chrono::Duration;
+use outage::Outage;
+use portal::{Portal, letter, portal};
+use server::{
+    documents::{
+        publishing::PublishError,
+        reading::{ReadError, Reader},
+    },
+    retention::{purge::erase_expired, set_closed},
+    storage::StaffRole,
+};
+use support::{S3Server, TestDatabase};
+
+struct StoreBehindRelay {
+    // Kept alive for the test's length: dropping them stops the server and the relay.
+    _server: S3Server,
+    relay: Outage,
+}
+
+async fn portal_on_s3(database: TestDatabase) -> (Portal, StoreBehindRelay) {
+    let server = S3Server::start();
+    server.wait_until_up().await;
+    let bucket = server.create_bucket().await;
+    let relay = Outage::relay_to(server.endpoint.trim_start_matches("http://")).await;
+    let url = format!("s3://{bucket}");
+    let endpoint = format!("http://{}", relay.address);
+    let portal = portal(
+        database,
+        &[
+            ("EU_OBJECT_STORE_URL", url.as_str()),
+            ("EU_S3_ENDPOINT", endpoint.as_str()),
+            ("EU_S3_ALLOW_HTTP", "true"),
+            ("EU_S3_ACCESS_KEY_ID", "test"),
+            ("EU_S3_SECRET_ACCESS_KEY", "test"),
+            ("EU_RETENTION_CLOSED_ACCOUNT_DAYS", "30"),
+        ],
+    )
+    .await;
+    (
+        portal,
+        StoreBehindRelay {
+            _server: server,
+            relay,
+        },
+    )
+}
+
+async fn an_object_store_outage_leaves_nothing_half_done(database: TestDatabase) {
+    let (portal, store) = portal_on_s3(database).await;
+    let services = &portal.services;
+    let amina = portal.applicant("0705000001").await;
+    let bilal = portal.applicant("0705000002").await;
+    let hers = portal.post(amina, &letter("Convocation")).await.unwrap();
+    portal.post(bilal, &letter("Décision")).await.unwrap();
+    let supervisor = portal.staff_member(StaffRole::Supervisor).await;
+    set_closed(services, &supervisor, bilal, true).await.unwrap();
+    services.clock.travel(Duration::days(31));
+
+    store.relay.cut();
+    // Not ready, and every operation that needs the store says so instead of hanging.
+    assert!(services.documents.ping().await.is_err());
+    let refused = portal.post(amina, &letter("Décision")).await.unwrap_err();
+    assert!(matches!(refused, PublishError::Store(_)), "{refused:?}");
+    assert_eq!(refused.code(), "unavailable");
+    assert!(matches!(
+        portal.read(Reader::Applicant(amina), hers).await,
+        Err(ReadError::Store(_))
+    ));
+    // The refused upload left no row; the read recorded no opening.
+    let rows = services.storage.documents_of_applicant(amina).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].first_opened_at.is_none());
+    // The erasure of Bilal's account happens (the database is up); his object waits, already
+    // unreadable since its key went with the row.
+    let during = erase_expired(services).await.unwrap();
+    assert_eq!(during.accounts_erased, 1);
+    assert_eq!(during.objects_deleted, 0);
+    assert_eq!(during.objects_left, 1);
+    assert_eq!(
+        services
+            .storage
+            .queued_object_deletions(10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(services.storage.find_applicant(bilal).await.unwrap().is_none());
+
+    store.relay.restore();
+    services.documents.ping().await.unwrap();
+    let after = erase_expired(services).await.unwrap();
+    assert_eq!(after.objects_deleted, 1);
+    assert!(
+        services
+            .storage
+            .queued_object_deletions(10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        portal.read(Reader::Applicant(amina), hers).await.unwrap(),
+        letter("Convocation")
+    );
+    portal.post(amina, &letter("Décision")).await.unwrap();
+    // One object per row, nothing else in the bucket.
+    assert_eq!(portal.stored_objects().await, 2);
+    assert_eq!(
+        services
+            .storage
+            .documents_of_applicant(amina)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    portal.stop().await;
+}
+
+#[tokio::test]
+async fn an_object_store_outage_leaves_nothing_half_done_sqlite() {
+    an_object_store_outage_leaves_nothing_half_done(TestDatabase::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn an_object_store_outage_leaves_nothing_half_done_postgres() {
+    an_object_store_outage_leaves_nothing_half_done(TestDatabase::postgres().await).await;
+}
