@@ -67,7 +67,9 @@ async fn an_object_store_outage_leaves_nothing_half_done(database: TestDatabase)
     let hers = portal.post(amina, &letter("Convocation")).await.unwrap();
     portal.post(bilal, &letter("Décision")).await.unwrap();
     let supervisor = portal.staff_member(StaffRole::Supervisor).await;
-    set_closed(services, &supervisor, bilal, true).await.unwrap();
+    set_closed(services, &supervisor, bilal, true)
+        .await
+        .unwrap();
     services.clock.travel(Duration::days(31));
 
     store.relay.cut();
@@ -81,7 +83,11 @@ async fn an_object_store_outage_leaves_nothing_half_done(database: TestDatabase)
         Err(ReadError::Store(_))
     ));
     // The refused upload left no row; the read recorded no opening.
-    let rows = services.storage.documents_of_applicant(amina).await.unwrap();
+    let rows = services
+        .storage
+        .documents_of_applicant(amina)
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 1);
     assert!(rows[0].first_opened_at.is_none());
     // The erasure of Bilal's account happens (the database is up); his object waits, already
@@ -99,7 +105,14 @@ async fn an_object_store_outage_leaves_nothing_half_done(database: TestDatabase)
             .len(),
         1
     );
-    assert!(services.storage.find_applicant(bilal).await.unwrap().is_none());
+    assert!(
+        services
+            .storage
+            .find_applicant(bilal)
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     store.relay.restore();
     services.documents.ping().await.unwrap();
@@ -140,4 +153,113 @@ async fn an_object_store_outage_leaves_nothing_half_done_sqlite() {
 #[tokio::test]
 async fn an_object_store_outage_leaves_nothing_half_done_postgres() {
     an_object_store_outage_leaves_nothing_half_done(TestDatabase::postgres().await).await;
+}
+
+/// A document store on a 3 MB file system of its own (tmpfs), so that it fills up.
+struct SmallDisk {
+    folder: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    /// None where this process may not mount (not root): the test says so and stops.
+    fn mount() -> Option<SmallDisk> {
+        let folder = tempfile::tempdir().unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=3m", "tmpfs"])
+            .arg(folder.path())
+            .status()
+            .is_ok_and(|status| status.success());
+        mounted.then_some(SmallDisk { folder })
+    }
+
+    fn used_bytes(&self) -> u64 {
+        fn walk(path: &std::path::Path) -> u64 {
+            std::fs::read_dir(path)
+                .map(|entries| {
+                    entries
+                        .flatten()
+                        .map(|entry| match entry.metadata() {
+                            Ok(meta) if meta.is_dir() => walk(&entry.path()),
+                            Ok(meta) => meta.len(),
+                            Err(_) => 0,
+                        })
+                        .sum()
+                })
+                .unwrap_or(0)
+        }
+        walk(self.folder.path())
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.folder.path())
+            .status();
+    }
+}
+
+async fn a_full_disk_refuses_uploads_cleanly(database: TestDatabase) {
+    if !is_root() {
+        eprintln!("skipped: mounting a small file system needs root (CI runs as root)");
+        return;
+    }
+    let disk = SmallDisk::mount().expect("root may mount a tmpfs");
+    let url = format!("file://{}", disk.folder.path().display());
+    let portal = portal(
+        database,
+        &[
+            ("EU_OBJECT_STORE_URL", url.as_str()),
+            ("EU_RETENTION_DOCUMENT_DAYS", "decision=90"),
+        ],
+    )
+    .await;
+    let services = &portal.services;
+    let amina = portal.applicant("0705000011").await;
+    let first = portal::large_letter(1_400_000);
+    let second = portal::large_letter(1_300_000);
+    let third = portal::large_letter(1_200_000);
+    portal.post(amina, &first).await.unwrap();
+    portal.post(amina, &second).await.unwrap();
+    let used = disk.used_bytes();
+    // The third does not fit: refused as the store's failure, with nothing left behind.
+    let refused = portal.post(amina, &third).await.unwrap_err();
+    assert!(matches!(refused, PublishError::Store(_)), "{refused:?}");
+    assert_eq!(refused.code(), "unavailable");
+    assert_eq!(
+        services
+            .storage
+            .documents_of_applicant(amina)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(portal.stored_objects().await, 2);
+    assert_eq!(disk.used_bytes(), used, "a partial file was left");
+    // Space comes back (here: the retention policy erases the first two), and uploads work.
+    services.clock.travel(Duration::days(91));
+    let report = erase_expired(services).await.unwrap();
+    assert_eq!(report.documents_erased, 2);
+    assert_eq!(report.objects_deleted, 2);
+    portal.post(amina, &third).await.unwrap();
+    assert_eq!(portal.stored_objects().await, 1);
+    portal.stop().await;
+}
+
+fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|output| output.stdout.starts_with(b"0\n"))
+}
+
+#[tokio::test]
+async fn a_full_disk_refuses_uploads_cleanly_sqlite() {
+    a_full_disk_refuses_uploads_cleanly(TestDatabase::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn a_full_disk_refuses_uploads_cleanly_postgres() {
+    a_full_disk_refuses_uploads_cleanly(TestDatabase::postgres().await).await;
 }
