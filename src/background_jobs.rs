@@ -90,3 +90,22 @@ pub async fn erase_expired_data(services: Services) {
         }
     }
 }
+
+/// A local store: at start and then every hour, the staging files of uploads that a crash cut
+/// short (an hour old at least, so no upload in progress) are removed. (Objects without a row
+/// are `sweep-orphan-documents`' business: it asks the database about every object.)
+pub async fn remove_stale_staging_files(services: Services) {
+    if services.documents.kind() != "local" {
+        return;
+    }
+    let mut ticks = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        ticks.tick().await;
+        let cutoff = services.clock.now() - server::documents::orphans::ORPHAN_AGE;
+        match services.documents.remove_stale_staging_files(cutoff).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "staging files of cut uploads removed"),
+            Err(error) => tracing::warn!(%error, "staging files could not be swept"),
+        }
+    }
+}

@@ -166,6 +166,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         delivery_stopping,
     ));
     tokio::spawn(background_jobs::erase_expired_data(services.clone()));
+    tokio::spawn(background_jobs::remove_stale_staging_files(
+        services.clone(),
+    ));
     let address = services.config.listen_addr;
     let shutdown = shutdown_signal();
     let listener = tokio::net::TcpListener::bind(address).await?;

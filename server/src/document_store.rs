@@ -32,6 +32,26 @@ impl From<object_store::Error> for DocumentStoreError {
     }
 }
 
+fn remove_staging_files(
+    folder: &std::path::Path,
+    cutoff: std::time::SystemTime,
+) -> std::io::Result<usize> {
+    let mut removed = 0;
+    for entry in std::fs::read_dir(folder)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            removed += remove_staging_files(&entry.path(), cutoff)?;
+        } else if entry.file_name().to_string_lossy().contains('#')
+            && entry.metadata()?.modified()? < cutoff
+        {
+            std::fs::remove_file(entry.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 /// A key chosen by the server, never by a user, so no path can escape the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectKey(Path);
@@ -88,6 +108,8 @@ impl ObjectWriter {
 pub struct DocumentStore {
     inner: Arc<dyn ObjectStore>,
     kind: &'static str,
+    /// The folder of a local store, where unfinished uploads leave staging files.
+    local_root: Option<std::path::PathBuf>,
 }
 
 impl DocumentStore {
@@ -106,6 +128,7 @@ impl DocumentStore {
                 Ok(DocumentStore {
                     inner: Arc::new(local),
                     kind: "local",
+                    local_root: Some(folder.clone()),
                 })
             }
             ObjectStoreConfig::S3(s3) => {
@@ -134,6 +157,7 @@ impl DocumentStore {
                 Ok(DocumentStore {
                     inner: Arc::new(s3),
                     kind: "s3",
+                    local_root: None,
                 })
             }
         }
@@ -194,6 +218,30 @@ impl DocumentStore {
             }
         }
         Ok(keys)
+    }
+
+    /// Removes what uploads cut short by a crash left in a local store: the staging files
+    /// (`<key>#<part>`) that the local store writes before an upload completes, which no listing
+    /// shows. Only those last written before `cutoff`, so uploads in progress are left alone.
+    /// An S3 bucket keeps such parts as incomplete multipart uploads: a lifecycle rule
+    /// (`AbortIncompleteMultipartUpload`) removes them there (see docs/deployment.md).
+    pub async fn remove_stale_staging_files(
+        &self,
+        cutoff: DateTime<Utc>,
+    ) -> Result<usize, DocumentStoreError> {
+        let Some(root) = self.local_root.clone() else {
+            return Ok(0);
+        };
+        let cutoff = std::time::SystemTime::from(cutoff);
+        tokio::task::spawn_blocking(move || remove_staging_files(&root, cutoff))
+            .await
+            .map_err(|error| DocumentStoreError::Configuration(error.to_string()))?
+            .map_err(|error| {
+                DocumentStoreError::Unavailable(object_store::Error::Generic {
+                    store: "local",
+                    source: Box::new(error),
+                })
+            })
     }
 
     #[tracing::instrument(skip(self), fields(store = self.kind, key = key.as_str()))]

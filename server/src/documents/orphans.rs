@@ -1,5 +1,6 @@
 //! The clean-up job: an object in the store with no document row is what a crash between
-//! writing the object and writing its row leaves. Objects are only swept once older than any
+//! writing the object and writing its row leaves; a staging file in a local store is what a
+//! crash in the middle of an upload leaves. Objects are only swept once older than any
 //! upload in progress could be, so a document being posted right now is never touched.
 
 use chrono::Duration;
@@ -18,7 +19,8 @@ pub enum SweepError {
     Storage(#[from] StorageError),
 }
 
-/// Removes objects older than `min_age` that no document row points at; returns how many.
+/// Removes objects older than `min_age` that no document row points at, and stale staging
+/// files; returns how many.
 #[tracing::instrument(skip(services), name = "orphan_sweep")]
 pub async fn sweep_orphans(services: &Services, min_age: Duration) -> Result<usize, SweepError> {
     let cutoff = services.clock.now() - min_age;
@@ -26,7 +28,10 @@ pub async fn sweep_orphans(services: &Services, min_age: Duration) -> Result<usi
         .documents
         .keys_written_before(DOCUMENTS_FOLDER, cutoff)
         .await?;
-    let mut removed = 0;
+    let mut removed = services
+        .documents
+        .remove_stale_staging_files(cutoff)
+        .await?;
     for key in candidates {
         if !services
             .storage
