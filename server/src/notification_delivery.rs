@@ -24,6 +24,9 @@ use crate::{
 
 /// Attempts before a message is given up (about a day and a half of retries).
 pub const MAX_ATTEMPTS: i64 = 10;
+/// Documents whose reminders one statement queues at most.
+pub const REMINDER_DOCUMENTS_PER_STATEMENT: i64 = 500;
+
 /// Messages handled per pass at most, so that a pass ends and the loop can look at the clock;
 /// a full pass is followed by another at once (`DeliveryReport::was_full`).
 pub const BATCH: usize = 64;
@@ -108,15 +111,24 @@ pub async fn queue_due_reminders(services: &Services) -> Result<u64, StorageErro
     let now = services.clock.now();
     let mut queued = 0;
     for days in &services.config.reminder_days {
-        queued += services
-            .storage
-            .queue_reminders(
-                now,
-                *days,
-                crate::documents::legal_notification::DEEMED_NOTIFIED_AFTER_DAYS,
-                &notifying,
-            )
-            .await?;
+        // A few hundred documents a statement, so that SQLite's write lock is never held long
+        // (the first pass over a large base, or after an outage, queues many).
+        loop {
+            let rows = services
+                .storage
+                .queue_reminders(
+                    now,
+                    *days,
+                    crate::documents::legal_notification::DEEMED_NOTIFIED_AFTER_DAYS,
+                    &notifying,
+                    REMINDER_DOCUMENTS_PER_STATEMENT,
+                )
+                .await?;
+            queued += rows;
+            if rows < (REMINDER_DOCUMENTS_PER_STATEMENT as u64) * Channel::ALL.len() as u64 {
+                break;
+            }
+        }
     }
     Ok(queued)
 }

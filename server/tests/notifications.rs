@@ -553,3 +553,51 @@ on_both_engines!(
         assert_eq!(sent_reminders, 3);
     }
 );
+
+on_both_engines!(
+    reminders_are_queued_a_few_documents_a_statement,
+    &[],
+    async |portal: &Portal| {
+        let services = &portal.services;
+        let amina = portal.applicant("0705000099").await;
+        for index in 0..5 {
+            portal
+                .post(amina, &letter(&format!("Décision {index}")))
+                .await
+                .unwrap();
+        }
+        services
+            .clock
+            .travel(Duration::days(3) + Duration::minutes(1));
+        let notifying: Vec<&'static str> = server::documents::DOCUMENT_KINDS
+            .iter()
+            .filter(|info| info.notifying)
+            .map(|info| info.code)
+            .collect();
+        let mut calls = Vec::new();
+        loop {
+            let rows = services
+                .storage
+                .queue_reminders(services.clock.now(), 3, 15, &notifying, 2)
+                .await
+                .unwrap();
+            calls.push(rows);
+            if rows == 0 {
+                break;
+            }
+        }
+        // Two documents (four channels each) a call, then the last one, then none is left.
+        assert_eq!(calls, vec![8, 8, 4, 0]);
+        let reminders = services
+            .storage
+            .notifications_of_applicant(amina)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|row| row.reason == "reminder_3")
+            .count();
+        assert_eq!(reminders, 20);
+        // The loop of the job finds nothing more to queue.
+        assert_eq!(queue_due_reminders(services).await.unwrap(), 0);
+    }
+);

@@ -189,13 +189,16 @@ pub trait NotificationRecords: Send + Sync {
     /// Queues the reminder `reminder_<days>` for every document of `notifying_kinds` made
     /// available at least `days` ago (and less than `before_days`), still unopened and not
     /// withdrawn, of an applicant under electronic notification; once per document, whoever
-    /// else queues at the same time. Returns how many were queued.
+    /// else queues at the same time. At most `documents` documents (oldest first) per call, so
+    /// that the write lock is short: the caller calls again while a call comes back full.
+    /// Returns how many messages were queued (one per channel and document).
     async fn queue_reminders(
         &self,
         now: DateTime<Utc>,
         days: i64,
         before_days: i64,
         notifying_kinds: &[&'static str],
+        documents: i64,
     ) -> Result<u64, StorageError>;
     /// The applicant's notifications, newest first (staff see their delivery).
     async fn notifications_of_applicant(
@@ -300,6 +303,7 @@ macro_rules! impl_notification_records {
             days: i64,
             before_days: i64,
             notifying_kinds: &[&'static str],
+            documents: i64,
         ) -> Result<u64, StorageError> {
             use $crate::storage::notification_records::{CHANNELS, CHANNEL_SENT_AT, CHANNEL_STATUS};
             // The kinds are the portal's own codes (letters and underscores), never input.
@@ -309,17 +313,23 @@ macro_rules! impl_notification_records {
                 .map(|kind| format!("'{kind}'"))
                 .collect::<Vec<_>>()
                 .join(", ");
+            // `WHERE true`: without a WHERE, SQLite reads the ON of ON CONFLICT as the join's.
             let sql = format!(
                 "INSERT INTO notifications (id, applicant_id, document_id, channel, reason, status, \
                  attempts, next_attempt_at, created_at, sent_at) \
                  SELECT {}, d.applicant_id, d.id, c.channel, $1, {CHANNEL_STATUS}, 0, $2, $2, \
                  {CHANNEL_SENT_AT} \
-                 FROM documents d JOIN applicants a ON a.id = d.applicant_id CROSS JOIN {CHANNELS} \
-                 WHERE d.kind IN ({kinds}) AND a.electronic_notification \
-                 AND d.made_available_at IS NOT NULL AND d.made_available_at <= $3 \
-                 AND d.made_available_at > $4 AND d.first_opened_at IS NULL \
-                 AND d.withdrawn_at IS NULL \
-                 ON CONFLICT DO NOTHING",
+                 FROM (SELECT d.id, d.applicant_id FROM documents d \
+                   JOIN applicants a ON a.id = d.applicant_id \
+                   WHERE d.kind IN ({kinds}) AND a.electronic_notification \
+                   AND d.made_available_at IS NOT NULL AND d.made_available_at <= $3 \
+                   AND d.made_available_at > $4 AND d.first_opened_at IS NULL \
+                   AND d.withdrawn_at IS NULL \
+                   AND NOT EXISTS (SELECT 1 FROM notifications n \
+                     WHERE n.document_id = d.id AND n.reason = $1) \
+                   ORDER BY d.made_available_at LIMIT $5) d \
+                 CROSS JOIN {CHANNELS} \
+                 WHERE true ON CONFLICT DO NOTHING",
                 $new_id
             );
             let now = to_micros(now);
@@ -328,6 +338,7 @@ macro_rules! impl_notification_records {
                 .bind(now)
                 .bind(now - chrono::Duration::days(days))
                 .bind(now - chrono::Duration::days(before_days))
+                .bind(documents)
                 .execute(&self.pool)
                 .await?;
             Ok(result.rows_affected())
