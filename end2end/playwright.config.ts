@@ -44,7 +44,9 @@ export default defineConfig({
       use: { browserName: 'chromium', viewport: { width: 1280, height: 800 }, locale: 'fr-FR' },
     },
   ],
-  webServer: {
+  // E2E_EXTERNAL_SERVER: the portal is already running (end2end/multi-instance.sh: two
+  // instances behind nginx on E2E_PORT).
+  webServer: process.env.E2E_EXTERNAL_SERVER ? undefined : {
     // A fresh data folder each run: the server creates its database, keys and demo data.
     command: `rm -rf ../target/e2e-data && exec ${serverBinary} serve`,
     url: `${baseURL}/healthz`,

@@ -61,8 +61,10 @@ pub async fn export_for_staff(
         Ok(member) => member,
         Err(response) => return response,
     };
-    let Some(applicant) = find(&services, &applicant_id).await else {
-        return back_to("/staff/applicant?number=", "not_found");
+    let applicant = match find(&services, &applicant_id).await {
+        Ok(Some(applicant)) => applicant,
+        Ok(None) => return back_to("/staff/applicant?number=", "not_found"),
+        Err(error) => return unavailable(&headers, &error),
     };
     let event = exported_event(ActorKind::Staff, member.id, applicant.id, address.0);
     export_response(&services, &applicant, event, &headers).await
@@ -85,8 +87,13 @@ pub async fn submit_closure(
         Ok(member) => member,
         Err(response) => return response,
     };
-    let Some(applicant) = find(&services, &applicant_id).await else {
-        return back_to("/staff/applicant?number=", "not_found");
+    let applicant = match find(&services, &applicant_id).await {
+        Ok(Some(applicant)) => applicant,
+        Ok(None) => return back_to("/staff/applicant?number=", "not_found"),
+        Err(error) => {
+            tracing::error!(%error, "an applicant could not be read for a closure");
+            return back_to("/staff", "unavailable");
+        }
     };
     let page = page_of(&applicant);
     let close = match form.action.as_str() {
@@ -107,9 +114,15 @@ pub async fn submit_closure(
     }
 }
 
-async fn find(services: &Services, id: &str) -> Option<Applicant> {
-    let id = Uuid::parse_str(id).ok()?;
-    services.storage.find_applicant(id).await.ok().flatten()
+/// The applicant with this id; any text that is not an id is nobody.
+async fn find(
+    services: &Services,
+    id: &str,
+) -> Result<Option<Applicant>, server::storage::StorageError> {
+    match Uuid::parse_str(id) {
+        Ok(id) => services.storage.find_applicant(id).await,
+        Err(_) => Ok(None),
+    }
 }
 
 fn exported_event(
