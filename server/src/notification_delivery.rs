@@ -24,7 +24,7 @@ use crate::{
 
 /// Attempts before a message is given up (about a day and a half of retries).
 pub const MAX_ATTEMPTS: i64 = 10;
-/// Documents whose reminders one statement queues at most.
+/// Documents whose reminders one write queues at most.
 pub const REMINDER_DOCUMENTS_PER_STATEMENT: i64 = 500;
 
 /// Messages handled per pass at most, so that a pass ends and the loop can look at the clock;
@@ -111,22 +111,26 @@ pub async fn queue_due_reminders(services: &Services) -> Result<u64, StorageErro
     let now = services.clock.now();
     let mut queued = 0;
     for days in &services.config.reminder_days {
-        // A few hundred documents a statement, so that SQLite's write lock is never held long
-        // (the first pass over a large base, or after an outage, queues many).
+        // A few hundred documents at a time: found by a read, their rows inserted in a short
+        // write, so that SQLite's write lock is never held long (the first pass over a large
+        // base, or after an outage, has many to queue).
+        let mut after = None;
         loop {
-            let rows = services
+            let (rows, next) = services
                 .storage
                 .queue_reminders(
                     now,
                     *days,
                     crate::documents::legal_notification::DEEMED_NOTIFIED_AFTER_DAYS,
                     &notifying,
+                    after,
                     REMINDER_DOCUMENTS_PER_STATEMENT,
                 )
                 .await?;
             queued += rows;
-            if rows < (REMINDER_DOCUMENTS_PER_STATEMENT as u64) * Channel::ALL.len() as u64 {
-                break;
+            match next {
+                Some(cursor) => after = Some(cursor),
+                None => break,
             }
         }
     }

@@ -555,7 +555,7 @@ on_both_engines!(
 );
 
 on_both_engines!(
-    reminders_are_queued_a_few_documents_a_statement,
+    reminders_are_queued_a_few_documents_at_a_time,
     &[],
     async |portal: &Portal| {
         let services = &portal.services;
@@ -575,19 +575,21 @@ on_both_engines!(
             .map(|info| info.code)
             .collect();
         let mut calls = Vec::new();
+        let mut after = None;
         loop {
-            let rows = services
+            let (rows, next) = services
                 .storage
-                .queue_reminders(services.clock.now(), 3, 15, &notifying, 2)
+                .queue_reminders(services.clock.now(), 3, 15, &notifying, after, 2)
                 .await
                 .unwrap();
             calls.push(rows);
-            if rows == 0 {
-                break;
+            match next {
+                Some(cursor) => after = Some(cursor),
+                None => break,
             }
         }
-        // Two documents (four channels each) a call, then the last one, then none is left.
-        assert_eq!(calls, vec![8, 8, 4, 0]);
+        // Two documents (four channels each) a call, then the last one.
+        assert_eq!(calls, vec![8, 8, 4]);
         let reminders = services
             .storage
             .notifications_of_applicant(amina)

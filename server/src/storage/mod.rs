@@ -33,8 +33,8 @@ pub use models::{
 };
 pub use notification_records::{
     Channel, ClaimedNotification, DeliveryOutcome, DeliveryStatus, NotificationRecord,
-    NotificationRecords, QUEUE_PER_CHANNEL, SKIPPED_ALREADY_OPENED, SKIPPED_CHANNEL_OFF,
-    SKIPPED_NO_CONTACT,
+    NotificationRecords, QUEUE_PER_CHANNEL, ReminderCursor, SKIPPED_ALREADY_OPENED,
+    SKIPPED_CHANNEL_OFF, SKIPPED_NO_CONTACT,
 };
 pub use postgres::PostgresStorage;
 pub use retention_records::{Erasure, ErasureReason, RememberedDevice, RetentionRecords};

@@ -186,20 +186,22 @@ pub trait NotificationRecords: Send + Sync {
         claim: &ClaimedNotification,
         outcome: &DeliveryOutcome,
     ) -> Result<bool, StorageError>;
-    /// Queues the reminder `reminder_<days>` for every document of `notifying_kinds` made
-    /// available at least `days` ago (and less than `before_days`), still unopened and not
-    /// withdrawn, of an applicant under electronic notification; once per document, whoever
-    /// else queues at the same time. At most `documents` documents (oldest first) per call, so
-    /// that the write lock is short: the caller calls again while a call comes back full.
-    /// Returns how many messages were queued (one per channel and document).
+    /// Queues the reminder `reminder_<days>` for documents of `notifying_kinds` made available
+    /// at least `days` ago (and less than `before_days`), still unopened and not withdrawn, of
+    /// an applicant under electronic notification, that do not have it yet; once per document,
+    /// whoever else queues at the same time. At most `documents` documents a call, oldest first,
+    /// from `after` on (keyset: the documents are found by a read, and only the insert of their
+    /// rows holds SQLite's write lock, briefly). Returns the messages queued (one per channel)
+    /// and where the next call starts, `None` once the due documents are all done.
     async fn queue_reminders(
         &self,
         now: DateTime<Utc>,
         days: i64,
         before_days: i64,
         notifying_kinds: &[&'static str],
+        after: Option<ReminderCursor>,
         documents: i64,
-    ) -> Result<u64, StorageError>;
+    ) -> Result<(u64, Option<ReminderCursor>), StorageError>;
     /// The applicant's notifications, newest first (staff see their delivery).
     async fn notifications_of_applicant(
         &self,
@@ -223,12 +225,16 @@ pub trait NotificationRecords: Send + Sync {
     ) -> Result<u64, StorageError>;
 }
 
+/// Where a pass of the reminder job has got to: the last document it looked at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReminderCursor {
+    pub made_available_at: DateTime<Utc>,
+    pub document_id: Uuid,
+}
+
 /// The channels as rows, for queueing one reminder per channel in one statement.
 pub(super) const CHANNELS: &str = "(SELECT 'email' AS channel UNION ALL SELECT 'sms' \
     UNION ALL SELECT 'push' UNION ALL SELECT 'in_app') AS c";
-pub(super) const CHANNEL_STATUS: &str =
-    "CASE WHEN c.channel = 'in_app' THEN 'sent' ELSE 'queued' END";
-pub(super) const CHANNEL_SENT_AT: &str = "CASE WHEN c.channel = 'in_app' THEN $2 END";
 
 /// One row per channel of `Channel::ALL` ($4 to $11: id and channel of each); the in-app
 /// notice is there as soon as the document is.
@@ -303,9 +309,10 @@ macro_rules! impl_notification_records {
             days: i64,
             before_days: i64,
             notifying_kinds: &[&'static str],
+            after: Option<$crate::storage::notification_records::ReminderCursor>,
             documents: i64,
-        ) -> Result<u64, StorageError> {
-            use $crate::storage::notification_records::{CHANNELS, CHANNEL_SENT_AT, CHANNEL_STATUS};
+        ) -> Result<(u64, Option<$crate::storage::notification_records::ReminderCursor>), StorageError> {
+            use $crate::storage::notification_records::{CHANNELS, ReminderCursor};
             // The kinds are the portal's own codes (letters and underscores), never input.
             let kinds = notifying_kinds
                 .iter()
@@ -313,35 +320,65 @@ macro_rules! impl_notification_records {
                 .map(|kind| format!("'{kind}'"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            // `WHERE true`: without a WHERE, SQLite reads the ON of ON CONFLICT as the join's.
-            let sql = format!(
+            let now = to_micros(now);
+            let reason = format!("reminder_{days}");
+            let oldest = now - chrono::Duration::days(before_days);
+            let after = after.unwrap_or(ReminderCursor {
+                made_available_at: oldest,
+                document_id: Uuid::nil(),
+            });
+            let find = format!(
+                "SELECT d.id, d.applicant_id, d.made_available_at FROM documents d \
+                 JOIN applicants a ON a.id = d.applicant_id \
+                 WHERE d.kind IN ({kinds}) AND a.electronic_notification \
+                 AND d.made_available_at IS NOT NULL AND d.made_available_at <= $2 \
+                 AND d.made_available_at > $3 AND d.first_opened_at IS NULL \
+                 AND d.withdrawn_at IS NULL \
+                 AND (d.made_available_at > $4 OR (d.made_available_at = $4 AND d.id > $5)) \
+                 AND NOT EXISTS (SELECT 1 FROM notifications n \
+                   WHERE n.document_id = d.id AND n.reason = $1) \
+                 ORDER BY d.made_available_at, d.id LIMIT $6"
+            );
+            let due: Vec<(Uuid, Uuid, DateTime<Utc>)> = sqlx::query_as(sqlx::AssertSqlSafe(find))
+                .bind(&reason)
+                .bind(now - chrono::Duration::days(days))
+                .bind(oldest)
+                .bind(after.made_available_at)
+                .bind(after.document_id)
+                .bind(documents)
+                .fetch_all(&self.pool)
+                .await?;
+            let Some(last) = due.last() else {
+                return Ok((0, None));
+            };
+            let next = (due.len() as i64 >= documents).then_some(ReminderCursor {
+                made_available_at: last.2,
+                document_id: last.0,
+            });
+            // `WHERE true`: without a WHERE, SQLite reads the ON of ON CONFLICT as a join's.
+            let insert = format!(
                 "INSERT INTO notifications (id, applicant_id, document_id, channel, reason, status, \
                  attempts, next_attempt_at, created_at, sent_at) \
-                 SELECT {}, d.applicant_id, d.id, c.channel, $1, {CHANNEL_STATUS}, 0, $2, $2, \
-                 {CHANNEL_SENT_AT} \
-                 FROM (SELECT d.id, d.applicant_id FROM documents d \
-                   JOIN applicants a ON a.id = d.applicant_id \
-                   WHERE d.kind IN ({kinds}) AND a.electronic_notification \
-                   AND d.made_available_at IS NOT NULL AND d.made_available_at <= $3 \
-                   AND d.made_available_at > $4 AND d.first_opened_at IS NULL \
-                   AND d.withdrawn_at IS NULL \
-                   AND NOT EXISTS (SELECT 1 FROM notifications n \
-                     WHERE n.document_id = d.id AND n.reason = $1) \
-                   ORDER BY d.made_available_at LIMIT $5) d \
-                 CROSS JOIN {CHANNELS} \
-                 WHERE true ON CONFLICT DO NOTHING",
+                 SELECT {}, $1, $2, c.channel, $3, \
+                 CASE WHEN c.channel = 'in_app' THEN 'sent' ELSE 'queued' END, 0, $4, $4, \
+                 CASE WHEN c.channel = 'in_app' THEN $4 END \
+                 FROM {CHANNELS} WHERE true ON CONFLICT DO NOTHING",
                 $new_id
             );
-            let now = to_micros(now);
-            let result = sqlx::query::<$db>(sqlx::AssertSqlSafe(sql))
-                .bind(format!("reminder_{days}"))
-                .bind(now)
-                .bind(now - chrono::Duration::days(days))
-                .bind(now - chrono::Duration::days(before_days))
-                .bind(documents)
-                .execute(&self.pool)
-                .await?;
-            Ok(result.rows_affected())
+            let mut queued = 0;
+            let mut transaction = self.pool.begin().await?;
+            for (document_id, applicant_id, _) in &due {
+                queued += sqlx::query::<$db>(sqlx::AssertSqlSafe(insert.clone()))
+                    .bind(*applicant_id)
+                    .bind(*document_id)
+                    .bind(&reason)
+                    .bind(now)
+                    .execute(&mut *transaction)
+                    .await?
+                    .rows_affected();
+            }
+            transaction.commit().await?;
+            Ok((queued, next))
         }
 
         async fn notifications_of_applicant(
