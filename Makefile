@@ -92,6 +92,7 @@ lint: setup-build
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --features ssr -- -D warnings
 	cargo clippy -p espace-usager -p app --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
+	cd fuzz && cargo fmt --check && cargo clippy --all-targets -- -D warnings
 
 setup-build: wasm-target cargo-leptos wasm-bindgen npm-packages
 setup-test: setup-build chromium moto postgres clamav cargo-fuzz hostile-input-tools
