@@ -11,7 +11,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-BIN=${E2E_SERVER_BIN:-target/debug/espace-usager}
+# Absolute: the Playwright helpers call it from end2end/ (E2E_SERVER_BIN, debug build by default).
+BIN=$(realpath "${E2E_SERVER_BIN:-target/debug/espace-usager}")
+export E2E_SERVER_BIN=$BIN
 PROXY_PORT=${PROXY_PORT:-3450}
 PORTS=(3451 3452)
 S3_PORT=${S3_PORT:-3459}
