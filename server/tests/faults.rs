@@ -72,7 +72,7 @@ async fn an_object_store_outage_leaves_nothing_half_done(database: TestDatabase)
         .unwrap();
     services.clock.travel(Duration::days(31));
 
-    store.relay.cut();
+    store.relay.cut().await;
     // Not ready, and every operation that needs the store says so instead of hanging.
     assert!(services.documents.ping().await.is_err());
     let refused = portal.post(amina, &letter("Décision")).await.unwrap_err();

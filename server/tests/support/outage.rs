@@ -60,9 +60,11 @@ impl Outage {
         }
     }
 
-    pub fn cut(&self) {
+    /// Returns once the open connections are dropped (their relays look every 20 ms).
+    pub async fn cut(&self) {
         self.up.store(false, Ordering::SeqCst);
         self.generation.fetch_add(1, Ordering::SeqCst);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 
     pub fn restore(&self) {
