@@ -50,15 +50,36 @@ fn run(data: &Path, database_url: &str, args: &[&str]) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-fn serve(data: &Path, database_url: &str, port: u16) -> Child {
-    let mut child = command(data, database_url, port)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+/// A server process that is killed when the test ends, even by a failed assertion.
+struct Server(Child);
+
+impl Server {
+    fn kill(&mut self) {
+        let _ = self.0.kill(); // SIGKILL: no handler, no clean-up.
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn serve(data: &Path, database_url: &str, port: u16) -> Server {
+    let mut server = Server(
+        command(data, database_url, port)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let start = Instant::now();
     loop {
-        assert!(child.try_wait().unwrap().is_none(), "server exited early");
+        assert!(
+            server.0.try_wait().unwrap().is_none(),
+            "server exited early"
+        );
         assert!(
             start.elapsed() < Duration::from_secs(60),
             "server did not start"
@@ -69,7 +90,7 @@ fn serve(data: &Path, database_url: &str, port: u16) -> Child {
             let mut answer = String::new();
             let _ = std::io::Read::read_to_string(&mut stream, &mut answer);
             if answer.starts_with("HTTP/1.1 200") {
-                return child;
+                return server;
             }
         }
         std::thread::sleep(Duration::from_millis(50));
@@ -198,8 +219,7 @@ async fn killed_mid_upload_leaves_nothing_half_done(database: support::TestDatab
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    first.kill().unwrap(); // SIGKILL: no handler, no clean-up.
-    first.wait().unwrap();
+    first.kill();
     drop(stream);
 
     // The cut upload left a staging file behind. Once it is an hour old (set back here rather
@@ -251,8 +271,7 @@ async fn killed_mid_upload_leaves_nothing_half_done(database: support::TestDatab
     assert_eq!(documents.len(), 1);
     assert_eq!(documents[0].size_bytes, pdf.len() as i64);
     assert_eq!(stored_files(data.path()).len(), 1);
-    second.kill().unwrap();
-    second.wait().unwrap();
+    second.kill();
     storage.close().await;
     database.drop().await;
 }
