@@ -355,8 +355,9 @@ macro_rules! impl_notification_records {
                 made_available_at: last.2,
                 document_id: last.0,
             });
-            // `WHERE true`: without a WHERE, SQLite reads the ON of ON CONFLICT as a join's.
-            let insert = format!(
+            // `WHERE true`: without a WHERE, SQLite reads the ON of ON CONFLICT as a join's. An
+            // `Arc<str>`: each document's statement shares the text instead of copying it.
+            let insert: std::sync::Arc<str> = format!(
                 "INSERT INTO notifications (id, applicant_id, document_id, channel, reason, status, \
                  attempts, next_attempt_at, created_at, sent_at) \
                  SELECT {}, $1, $2, c.channel, $3, \
@@ -364,7 +365,8 @@ macro_rules! impl_notification_records {
                  CASE WHEN c.channel = 'in_app' THEN $4 END \
                  FROM {CHANNELS} WHERE true ON CONFLICT DO NOTHING",
                 $new_id
-            );
+            )
+            .into();
             let mut queued = 0;
             let mut transaction = self.pool.begin().await?;
             for (document_id, applicant_id, _) in &due {
