@@ -20,7 +20,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 NPM_STAMP := end2end/node_modules/.installed
 
-.PHONY: run release test test-rust test-e2e test-hostile-input hostile-input-tools fuzz fuzz-smoke cargo-fuzz bench bench-tools lighthouse lint setup-build setup-test wasm-target cargo-leptos wasm-bindgen npm-packages chromium moto postgres clamav
+.PHONY: bench-scale run release test test-rust test-e2e test-summary test-hostile-input hostile-input-tools fuzz fuzz-smoke cargo-fuzz bench bench-tools lighthouse lint setup-build setup-test wasm-target cargo-leptos wasm-bindgen npm-packages chromium moto postgres clamav
 
 ## Build and serve the portal on http://127.0.0.1:3000 (SQLite, local files, email to data/outbox).
 run: setup-build
@@ -32,19 +32,36 @@ release: setup-build
 
 ## Every test: Rust unit and integration tests on SQLite and PostgreSQL, S3 and SMTP, the fuzz
 ## targets for a few seconds each, the browser, then schemathesis and sqlmap on the built server.
-test: setup-test test-rust fuzz-smoke test-e2e test-hostile-input
+test: setup-test test-rust fuzz-smoke test-e2e test-hostile-input test-summary
+
+# Each step keeps its output in target/test-logs/ too, for the summary at the end.
+TEST_LOGS := target/test-logs
 
 test-rust:
-	cargo test --workspace --features ssr
+	@mkdir -p $(TEST_LOGS)
+	cargo test --workspace --features ssr 2>&1 | tee $(TEST_LOGS)/rust.log
 
 test-e2e:
+	@mkdir -p $(TEST_LOGS)
 	cargo leptos build
-	cd end2end && npx playwright test
+	cd end2end && npx playwright test 2>&1 | tee ../$(TEST_LOGS)/e2e.log
+
+## What ran, counted from the logs of the steps above (the last lines of a CI run).
+test-summary:
+	@echo "== tests run"
+	@awk '/^test result:/ { suites++; passed += $$4; failed += $$6; ignored += $$8 } END { \
+	  printf "Rust: %d passed, %d failed, %d ignored, in %d test binaries\n", passed, failed, ignored, suites }' \
+	  $(TEST_LOGS)/rust.log
+	@grep -E '^ +[0-9]+ (passed|failed|flaky|skipped)' $(TEST_LOGS)/e2e.log | sed 's/^ */Browser (Playwright): /'
+	@grep -E '^Done [0-9]+ runs' $(TEST_LOGS)/fuzz.log | sed 's/^/Fuzzing (one line per target): /' || true
+	@grep -E 'test cases:|generated, ' $(TEST_LOGS)/hostile-input.log | sed 's/^ */Schemathesis: /' || true
+	@grep -E 'nothing injectable|no injection' $(TEST_LOGS)/hostile-input.log | sed 's/^ */sqlmap: /' || true
 
 ## Schemathesis (no server error) and sqlmap (no injection) against the debug build.
 test-hostile-input: hostile-input-tools
 	@[ -x target/debug/espace-usager ] || cargo leptos build
-	bash tests/hostile_input/run.sh
+	@mkdir -p $(TEST_LOGS)
+	bash tests/hostile_input/run.sh 2>&1 | tee $(TEST_LOGS)/hostile-input.log
 
 FUZZ_TARGETS := pdf_inspection bulk_manifest session_token connection_key
 FUZZ_SECONDS ?= 300
@@ -64,7 +81,8 @@ fuzz: cargo-fuzz
 
 ## The same, 15 seconds each: what CI runs.
 fuzz-smoke:
-	$(MAKE) fuzz FUZZ_SECONDS=15
+	@mkdir -p $(TEST_LOGS)
+	$(MAKE) fuzz FUZZ_SECONDS=15 2>&1 | tee $(TEST_LOGS)/fuzz.log
 
 # Builds the targets with coverage instrumentation and no sanitizer, on the stable toolchain.
 cargo-fuzz:
@@ -78,15 +96,23 @@ bench: setup-build bench-tools
 	bash benches/documents.sh
 	cargo bench -p server --bench notification_outbox
 
+## The suite at national scale (about an hour): 10,000 and 1,000,000 generated applicants on
+## SQLite, then on PostgreSQL; every figure beside its nginx or disk baseline.
+bench-scale: setup-build bench-tools postgres
+	cargo leptos build --release
+	bash benches/scale.sh 10000 1000000
+	BENCH_ENGINE=postgres bash benches/scale.sh 10000 1000000
+
 ## Lighthouse 12 (mobile) on the landing, sign-in and inbox pages of the release build.
 lighthouse: setup-build chromium
 	cargo leptos build --release
 	bash benches/lighthouse.sh
 
 bench-tools:
-	@command -v wrk >/dev/null && command -v brotli >/dev/null && command -v sqlite3 >/dev/null && command -v nginx >/dev/null || { \
+	@command -v wrk >/dev/null && command -v brotli >/dev/null && command -v sqlite3 >/dev/null && command -v nginx >/dev/null \
+	  && command -v bc >/dev/null || { \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
-	  apt-get install -y -qq --no-install-recommends wrk brotli sqlite3 nginx-light; }
+	  apt-get install -y -qq --no-install-recommends wrk brotli sqlite3 nginx-light bc; }
 
 lint: setup-build
 	cargo fmt --all --check

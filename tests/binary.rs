@@ -10,7 +10,7 @@ mod smtp;
 
 use std::{
     io::{BufRead, BufReader, Read, Write},
-    net::{TcpListener, TcpStream},
+    net::TcpStream,
     os::unix::fs::PermissionsExt,
     path::Path,
     process::{Child, ChildStdout, Command, Stdio},
@@ -19,15 +19,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-const BINARY: &str = env!("CARGO_BIN_EXE_espace-usager");
+mod spawned_server;
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use spawned_server::{BINARY, free_port};
 
 fn command(data: &Path, port: u16) -> Command {
     let mut command = Command::new(BINARY);

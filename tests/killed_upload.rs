@@ -1,101 +1,24 @@
-//! kill -9 of the server in the middle of a document upload, on both engines: after a restart no
-//! document is half-visible (no row without its whole object), nothing of the cut upload is left
-//! in the store, and the same upload then goes through.
+//! kill -9 of the server in the middle of a document upload, alone or in a bulk push, on both
+//! engines: after a restart no document is half-visible (no row without its whole object, no
+//! document without its notifications), nothing of the cut upload is left in the store, and the
+//! same request sent again completes the work without posting anything twice.
 
 #[path = "../server/tests/support/mod.rs"]
 mod support;
 
+mod spawned_server;
+
 use std::{
     io::Write,
-    net::{TcpListener, TcpStream},
-    path::Path,
-    process::{Child, Command, Stdio},
+    net::TcpStream,
     time::{Duration, Instant},
 };
 
 use server::printable::{Font, Line, a4_document};
-
-const BINARY: &str = env!("CARGO_BIN_EXE_espace-usager");
-const BOUNDARY: &str = "eu-killed-upload";
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn command(data: &Path, database_url: &str, port: u16) -> Command {
-    let mut command = Command::new(BINARY);
-    command
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("EU_DATA_DIR", data)
-        .env("DATABASE_URL", database_url)
-        .env("EU_DEMO_DATA", "off")
-        .env("EU_LISTEN_ADDR", format!("127.0.0.1:{port}"))
-        .env("EU_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
-        .env("RUST_LOG", "warn")
-        .current_dir(data);
-    command
-}
-
-fn run(data: &Path, database_url: &str, args: &[&str]) -> String {
-    let output = command(data, database_url, free_port())
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{args:?}: {output:?}");
-    String::from_utf8(output.stdout).unwrap()
-}
-
-/// A server process that is killed when the test ends, even by a failed assertion.
-struct Server(Child);
-
-impl Server {
-    fn kill(&mut self) {
-        let _ = self.0.kill(); // SIGKILL: no handler, no clean-up.
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-fn serve(data: &Path, database_url: &str, port: u16) -> Server {
-    let mut server = Server(
-        command(data, database_url, port)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let start = Instant::now();
-    loop {
-        assert!(
-            server.0.try_wait().unwrap().is_none(),
-            "server exited early"
-        );
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "server did not start"
-        );
-        if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
-            let _ =
-                stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-            let mut answer = String::new();
-            let _ = std::io::Read::read_to_string(&mut stream, &mut answer);
-            if answer.starts_with("HTTP/1.1 200") {
-                return server;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
+use spawned_server::{
+    age_staging_files, api_key, api_post, create_applicant, exchange, multipart, serve,
+    stored_files,
+};
 
 /// A valid PDF of about `bytes` bytes (comment lines pad it).
 fn large_pdf(bytes: usize) -> Vec<u8> {
@@ -116,90 +39,23 @@ fn large_pdf(bytes: usize) -> Vec<u8> {
 
 /// The API's multipart request for one document, whole.
 fn upload_request(port: u16, key: &str, pdf: &[u8]) -> Vec<u8> {
-    let mut body = Vec::new();
-    for (name, value) in [
-        ("applicant", "0706000001"),
-        ("kind", "interview_transcript"),
-        ("title", "Compte rendu d'entretien"),
-    ] {
-        write!(
-            body,
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-        )
-        .unwrap();
-    }
-    write!(
-        body,
-        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cr.pdf\"\r\n\
-         Content-Type: application/pdf\r\n\r\n"
-    )
-    .unwrap();
-    body.extend_from_slice(pdf);
-    write!(body, "\r\n--{BOUNDARY}--\r\n").unwrap();
-    let mut request = format!(
-        "POST /api/v1/documents HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {key}\r\n\
-         Content-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: {}\r\n\
-         Connection: close\r\n\r\n",
-        body.len()
-    )
-    .into_bytes();
-    request.extend_from_slice(&body);
-    request
-}
-
-/// Every file under the document store's folder, staging files of unfinished uploads included.
-fn stored_files(data: &Path) -> Vec<String> {
-    fn walk(path: &Path, found: &mut Vec<String>) {
-        for entry in std::fs::read_dir(path).into_iter().flatten().flatten() {
-            if entry.file_type().unwrap().is_dir() {
-                walk(&entry.path(), found);
-            } else {
-                found.push(entry.path().display().to_string());
-            }
-        }
-    }
-    let mut found = Vec::new();
-    walk(&data.join("documents"), &mut found);
-    found
+    let (body, content_type) = multipart(
+        &[
+            ("applicant", "0706000001"),
+            ("kind", "interview_transcript"),
+            ("title", "Compte rendu d'entretien"),
+        ],
+        &[("file".to_owned(), pdf.to_vec())],
+    );
+    api_post(port, "/api/v1/documents", key, &body, &content_type)
 }
 
 async fn killed_mid_upload_leaves_nothing_half_done(database: support::TestDatabase) {
     let data = tempfile::tempdir().unwrap();
     let url = database.url.clone();
-    let printed = run(
-        data.path(),
-        &url,
-        &[
-            "create-api-key",
-            "--name",
-            "test",
-            "--scope",
-            "documents:write",
-        ],
-    );
-    let key = printed
-        .split_whitespace()
-        .find(|word| word.starts_with("eu_"))
-        .unwrap()
-        .to_owned();
-    run(
-        data.path(),
-        &url,
-        &[
-            "create-applicant",
-            "--foreigner-number",
-            "0706000001",
-            "--given-names",
-            "Amina",
-            "--family-name",
-            "Test",
-            "--date-of-birth",
-            "1990-01-01",
-            "--language",
-            "fr",
-        ],
-    );
-    let port = free_port();
+    let key = api_key(data.path(), &url);
+    create_applicant(data.path(), &url, "0706000001");
+    let port = spawned_server::free_port();
     let mut first = serve(data.path(), &url, port);
     // 12 MB: the first 5 MB part is written to the store before the end of the body.
     let pdf = large_pdf(12 * 1024 * 1024);
@@ -226,14 +82,7 @@ async fn killed_mid_upload_leaves_nothing_half_done(database: support::TestDatab
     // than waited for), the restarted server removes it by itself; no row was ever written.
     let staged = stored_files(data.path());
     assert!(staged.iter().all(|file| file.contains('#')), "{staged:?}");
-    for file in &staged {
-        std::fs::File::options()
-            .write(true)
-            .open(file)
-            .unwrap()
-            .set_modified(std::time::SystemTime::now() - Duration::from_secs(7200))
-            .unwrap();
-    }
+    age_staging_files(data.path());
     let mut second = serve(data.path(), &url, port);
     let storage = database.storage().await;
     let amina = storage
@@ -258,10 +107,7 @@ async fn killed_mid_upload_leaves_nothing_half_done(database: support::TestDatab
     }
 
     // The same upload now goes through whole.
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream.write_all(&request).unwrap();
-    let mut answer = String::new();
-    std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
+    let answer = exchange(port, &request).unwrap();
     assert!(
         answer.starts_with("HTTP/1.1 201"),
         "{}",
@@ -274,6 +120,156 @@ async fn killed_mid_upload_leaves_nothing_half_done(database: support::TestDatab
     second.kill();
     storage.close().await;
     database.drop().await;
+}
+
+const BULK_APPLICANTS: [&str; 2] = ["0706000001", "0706000002"];
+const BULK_FILES: usize = 40;
+
+/// A bulk push of 40 different PDFs of 300 KB, alternately to two applicants.
+fn bulk_request(port: u16, key: &str) -> Vec<u8> {
+    let mut entries = Vec::new();
+    let mut files = Vec::new();
+    for index in 0..BULK_FILES {
+        entries.push(serde_json::json!({
+            "file": format!("f{index}"),
+            "applicant": BULK_APPLICANTS[index % 2],
+            "kind": "other",
+            "title": format!("Courrier {index}"),
+        }));
+        let mut pdf = large_pdf(300 * 1024);
+        // Different content each, or the second would be refused as the same file.
+        pdf.splice(9..9, format!("% courrier {index}\n").bytes());
+        files.push((format!("f{index}"), pdf));
+    }
+    let manifest = serde_json::json!({ "documents": entries }).to_string();
+    let (body, content_type) = multipart(&[("manifest", &manifest)], &files);
+    api_post(port, "/api/v1/documents/bulk", key, &body, &content_type)
+}
+
+/// What the applicants' accounts hold: each document with its object on disk and its four
+/// notifications (email, SMS, push, in-app) queued with it. Returns the number of documents.
+async fn every_document_whole(
+    storage: &dyn server::storage::Storage,
+    data: &std::path::Path,
+) -> usize {
+    let mut count = 0;
+    for number in BULK_APPLICANTS {
+        let applicant = storage
+            .find_applicant_by_foreigner_number(number)
+            .await
+            .unwrap()
+            .unwrap();
+        let documents = storage.documents_of_applicant(applicant.id).await.unwrap();
+        let notifications = storage
+            .notifications_of_applicant(applicant.id)
+            .await
+            .unwrap();
+        // Listed after the rows are read: an object is complete before its row is written.
+        let files = stored_files(data);
+        for document in &documents {
+            assert!(document.made_available_at.is_some());
+            assert!(
+                files
+                    .iter()
+                    .any(|file| file.ends_with(&document.object_key)),
+                "document {} has no object",
+                document.id
+            );
+            let queued = notifications
+                .iter()
+                .filter(|notification| notification.document_id == Some(document.id))
+                .count();
+            assert_eq!(queued, 4, "notifications of document {}", document.id);
+        }
+        count += documents.len();
+    }
+    count
+}
+
+async fn killed_mid_bulk_push_then_sent_again_posts_each_document_once(
+    database: support::TestDatabase,
+) {
+    let data = tempfile::tempdir().unwrap();
+    let url = database.url.clone();
+    let key = api_key(data.path(), &url);
+    for number in BULK_APPLICANTS {
+        create_applicant(data.path(), &url, number);
+    }
+    let port = spawned_server::free_port();
+    let mut first = serve(data.path(), &url, port);
+    let storage = database.storage().await;
+    let request = bulk_request(port, &key);
+
+    // Half the request, then the kill once the server has posted some of the files it got.
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.write_all(&request[..request.len() / 2]).unwrap();
+    let start = Instant::now();
+    while every_document_whole(storage.as_ref(), data.path()).await < 5 {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no document of the bulk push was posted"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    first.kill();
+    drop(stream);
+
+    // What was posted is whole; the file cut in the middle left at most a staging file, which
+    // the restarted server removes by itself.
+    let posted = every_document_whole(storage.as_ref(), data.path()).await;
+    assert!((5..BULK_FILES / 2 + 1).contains(&posted), "{posted}");
+    age_staging_files(data.path());
+    let mut second = serve(data.path(), &url, port);
+    let start = Instant::now();
+    while stored_files(data.path()).len() != posted {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "left in the store: {:?}",
+            stored_files(data.path())
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // The back office sends the same request again: the files already posted are refused as
+    // such, the others are posted, and each account holds each document once.
+    let answer = exchange(port, &request).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{}", &answer[..300]);
+    let json: serde_json::Value =
+        serde_json::from_str(&answer[answer.find("\r\n\r\n").unwrap() + 4..]).unwrap();
+    assert_eq!(json["published"], BULK_FILES - posted);
+    assert_eq!(json["refused"], posted);
+    let refusals = json["results"].as_array().unwrap().iter();
+    assert!(
+        refusals
+            .filter(|result| result["status"] == "refused")
+            .all(|result| result["error"] == "duplicate")
+    );
+    assert_eq!(
+        every_document_whole(storage.as_ref(), data.path()).await,
+        BULK_FILES
+    );
+    assert_eq!(stored_files(data.path()).len(), BULK_FILES);
+    second.kill();
+    storage.close().await;
+    database.drop().await;
+}
+
+mod killed_mid_bulk_push_then_sent_again_posts_each_document_once {
+    #[tokio::test]
+    async fn sqlite() {
+        super::killed_mid_bulk_push_then_sent_again_posts_each_document_once(
+            super::support::TestDatabase::sqlite().await,
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        super::killed_mid_bulk_push_then_sent_again_posts_each_document_once(
+            super::support::TestDatabase::postgres().await,
+        )
+        .await;
+    }
 }
 
 mod killed_mid_upload_leaves_nothing_half_done {

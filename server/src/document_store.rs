@@ -124,7 +124,11 @@ impl DocumentStore {
                 })?;
                 let local = LocalFileSystem::new_with_prefix(folder)
                     .map_err(|error| DocumentStoreError::Configuration(error.to_string()))?
-                    .with_automatic_cleanup(true);
+                    .with_automatic_cleanup(true)
+                    // The row is committed (and synced) once the object is written: without
+                    // this, a power cut could leave a posted document whose bytes never reached
+                    // the disk. S3 gives the same promise by itself.
+                    .with_fsync(true);
                 Ok(DocumentStore {
                     inner: Arc::new(local),
                     kind: "local",
