@@ -44,7 +44,10 @@ test-rust:
 test-e2e:
 	@mkdir -p $(TEST_LOGS)
 	cargo leptos build
-	cd end2end && npx playwright test 2>&1 | tee ../$(TEST_LOGS)/e2e.log
+	cd end2end && npx playwright test 2>&1 | tee ../$(TEST_LOGS)/e2e.log || { \
+	  echo "== browser tests that failed, and why (first lines)"; \
+	  grep -E '^ +([0-9]+\) \[|(Error|TimeoutError): |Test timeout)' ../$(TEST_LOGS)/e2e.log | cut -c1-240 | head -40; \
+	  exit 1; }
 
 ## What ran, counted from the logs of the steps above (the last lines of a CI run).
 test-summary:

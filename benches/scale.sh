@@ -289,7 +289,8 @@ PY
     "$(stat -c %s "$data/bulk0/0.pdf")" "$rate" "$median" "$slowest" "$b_rate" "$b_median" "$b_slowest" \
     "$(awk -v a="$rate" -v b="$b_rate" 'BEGIN { printf "%.3f", a / b }')" >>"$table"
   echo "server peak memory at the end: $(peak_mib) MiB; resident now: $(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$server/status") MiB"
-  echo "errors in the server log: $(grep -ci 'panicked\|ERROR' "$data/server.log" || true)"
+  echo "warnings and errors in the server log: $(grep -cE ' (WARN|ERROR) |panicked' "$data/server.log" || true)"
+  grep -E ' (WARN|ERROR) |panicked' "$data/server.log" | sed -E 's/^[^ ]+ +//' | cut -c1-200 | sort | uniq -c | sort -rn | head -5 || true
   cat "$table"
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
   if [[ -n "$database" ]]; then psql -q "$pg_server/postgres" -c "DROP DATABASE $database"; database=""; fi

@@ -164,6 +164,7 @@ pub async fn generate(
         start += count;
         progress(start);
     }
+    storage.refresh_statistics().await?;
     Ok(Report {
         kept,
         applicants: population.applicants,

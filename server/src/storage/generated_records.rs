@@ -52,10 +52,16 @@ pub trait GeneratedRecords: Send + Sync {
     /// How many applicants of the generated population are in the database (numbers from
     /// `first_number`): where an interrupted run starts again.
     async fn count_generated(&self, first_number: &str) -> Result<u64, StorageError>;
+
+    /// Fresh planner statistics after a bulk load. Without them PostgreSQL plans a lookup of
+    /// one applicant's documents as if it matched 30,000 rows (a parallel scan, 165 ms instead
+    /// of 0.2 ms at 10 million documents) until autovacuum analyses the table, which is never
+    /// where autovacuum is off. SQLite picks the same indexes without statistics: nothing to do.
+    async fn refresh_statistics(&self) -> Result<(), StorageError>;
 }
 
 macro_rules! impl_generated_records {
-    ($store:ty, $db:ty) => {
+    ($store:ty, $db:ty, $analyze:expr) => {
         #[async_trait::async_trait]
         impl $crate::storage::generated_records::GeneratedRecords for $store {
             async fn insert_generated(
@@ -123,6 +129,14 @@ macro_rules! impl_generated_records {
                 .fetch_one(&self.pool)
                 .await?;
                 Ok(u64::try_from(count).unwrap_or_default())
+            }
+
+            async fn refresh_statistics(&self) -> Result<(), StorageError> {
+                let statement: Option<&'static str> = $analyze;
+                if let Some(statement) = statement {
+                    sqlx::query(statement).execute(&self.pool).await?;
+                }
+                Ok(())
             }
         }
     };

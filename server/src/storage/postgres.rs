@@ -63,6 +63,10 @@ impl_notification_records!(
 
 impl_contact_records!(PostgresStorage, sqlx::Postgres);
 
-impl_generated_records!(PostgresStorage, sqlx::Postgres);
+impl_generated_records!(
+    PostgresStorage,
+    sqlx::Postgres,
+    Some("ANALYZE applicants, documents")
+);
 
 impl_retention_records!(PostgresStorage, sqlx::Postgres);

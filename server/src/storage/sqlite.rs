@@ -77,6 +77,6 @@ impl_notification_records!(SqliteStorage, sqlx::Sqlite, "", "randomblob(16)");
 
 impl_contact_records!(SqliteStorage, sqlx::Sqlite);
 
-impl_generated_records!(SqliteStorage, sqlx::Sqlite);
+impl_generated_records!(SqliteStorage, sqlx::Sqlite, None);
 
 impl_retention_records!(SqliteStorage, sqlx::Sqlite);
