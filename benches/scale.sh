@@ -26,7 +26,7 @@ database=""
 cleanup() {
   [[ -n "$server" ]] && { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; }
   [[ -f "$root/nginx.pid" ]] && kill "$(cat "$root/nginx.pid")" 2>/dev/null || true
-  [[ -n "$database" ]] && psql -q "$pg_server/postgres" -c "DROP DATABASE IF EXISTS $database" || true
+  [[ -n "$database" ]] && psql -q "$pg_server/postgres" -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" || true
   rm -rf "$root"
 }
 trap cleanup EXIT
@@ -124,7 +124,7 @@ for size in "${sizes[@]}"; do
     LEPTOS_SITE_ROOT=target/site RUST_LOG=warn EU_DEMO_DATA=off
   if [[ "$engine" == postgres ]]; then
     database="bench_scale_$size"
-    psql -q "$pg_server/postgres" -c "DROP DATABASE IF EXISTS $database" -c "CREATE DATABASE $database"
+    psql -q "$pg_server/postgres" -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" -c "CREATE DATABASE $database"
     export DATABASE_URL="$pg_server/$database"
     count_notifications() { psql -tA "$DATABASE_URL" -c 'SELECT count(*) FROM notifications'; }
   else
@@ -151,12 +151,15 @@ for size in "${sizes[@]}"; do
 
   # A fresh population has every unopened document due for a reminder: the first passes of the
   # reminder job queue them. Measured once they have settled, as a running office would be.
+  # Settled: no new notification for 80 s, longer than the job's one-minute period.
   settle_start=$(date +%s)
   previous=-1
+  quiet=0
   while :; do
     now=$(count_notifications)
-    [[ "$now" == "$previous" ]] && break
-    (($(date +%s) - settle_start > 1200)) && { echo "the reminder queue did not settle" >&2; break; }
+    if [[ "$now" == "$previous" ]]; then quiet=$((quiet + 1)); else quiet=0; fi
+    ((quiet >= 4)) && break
+    (($(date +%s) - settle_start > 1800)) && { echo "the reminder queue did not settle" >&2; break; }
     previous=$now
     sleep 20
   done
@@ -289,10 +292,12 @@ PY
     "$(stat -c %s "$data/bulk0/0.pdf")" "$rate" "$median" "$slowest" "$b_rate" "$b_median" "$b_slowest" \
     "$(awk -v a="$rate" -v b="$b_rate" 'BEGIN { printf "%.3f", a / b }')" >>"$table"
   echo "server peak memory at the end: $(peak_mib) MiB; resident now: $(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$server/status") MiB"
-  echo "warnings and errors in the server log: $(grep -cE ' (WARN|ERROR) |panicked' "$data/server.log" || true)"
-  grep -E ' (WARN|ERROR) |panicked' "$data/server.log" | sed -E 's/^[^ ]+ +//' | cut -c1-200 | sort | uniq -c | sort -rn | head -5 || true
+  # The log is coloured: the escape codes go before counting.
+  sed -E $'s/\x1b\\[[0-9;]*m//g' "$data/server.log" >"$data/server-plain.log"
+  echo "warnings and errors in the server log: $(grep -cE ' (WARN|ERROR) |panicked' "$data/server-plain.log" || true)"
+  grep -E ' (WARN|ERROR) |panicked' "$data/server-plain.log" | sed -E 's/^[^ ]+ +//' | cut -c1-120 | sort | uniq -c | sort -rn | head -5 || true
   cat "$table"
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
-  if [[ -n "$database" ]]; then psql -q "$pg_server/postgres" -c "DROP DATABASE $database"; database=""; fi
+  if [[ -n "$database" ]]; then psql -q "$pg_server/postgres" -c "DROP DATABASE $database WITH (FORCE)"; database=""; fi
   rm -rf "$data"
 done
