@@ -189,10 +189,11 @@ pub trait NotificationRecords: Send + Sync {
     /// Queues the reminder `reminder_<days>` for documents of `notifying_kinds` made available
     /// at least `days` ago (and less than `before_days`), still unopened and not withdrawn, of
     /// an applicant under electronic notification, that do not have it yet; once per document,
-    /// whoever else queues at the same time. At most `documents` documents a call, oldest first,
-    /// from `after` on (keyset: the documents are found by a read, and only the insert of their
-    /// rows holds SQLite's write lock, briefly). Returns the messages queued (one per channel)
-    /// and where the next call starts, `None` once the due documents are all done.
+    /// whoever else queues at the same time. Looks at most `documents` unopened documents a
+    /// call, oldest first, from `after` on (keyset: the documents are found by a read, and only
+    /// the insert of their rows holds SQLite's write lock, briefly). Returns the messages queued
+    /// (one per channel) and where the next call starts, `None` once every unopened document of
+    /// the window has been looked at.
     async fn queue_reminders(
         &self,
         now: DateTime<Utc>,
@@ -313,13 +314,6 @@ macro_rules! impl_notification_records {
             documents: i64,
         ) -> Result<(u64, Option<$crate::storage::notification_records::ReminderCursor>), StorageError> {
             use $crate::storage::notification_records::{CHANNELS, ReminderCursor};
-            // The kinds are the portal's own codes (letters and underscores), never input.
-            let kinds = notifying_kinds
-                .iter()
-                .filter(|kind| kind.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
-                .map(|kind| format!("'{kind}'"))
-                .collect::<Vec<_>>()
-                .join(", ");
             let now = to_micros(now);
             let reason = format!("reminder_{days}");
             let oldest = now - chrono::Duration::days(before_days);
@@ -327,34 +321,46 @@ macro_rules! impl_notification_records {
                 made_available_at: oldest,
                 document_id: Uuid::nil(),
             });
-            let find = format!(
-                "SELECT d.id, d.applicant_id, d.made_available_at FROM documents d \
-                 JOIN applicants a ON a.id = d.applicant_id \
-                 WHERE d.kind IN ({kinds}) AND a.electronic_notification \
-                 AND d.made_available_at IS NOT NULL AND d.made_available_at <= $2 \
-                 AND d.made_available_at > $3 AND d.first_opened_at IS NULL \
-                 AND d.withdrawn_at IS NULL \
-                 AND (d.made_available_at > $4 OR (d.made_available_at = $4 AND d.id > $5)) \
-                 AND NOT EXISTS (SELECT 1 FROM notifications n \
-                   WHERE n.document_id = d.id AND n.reason = $1) \
-                 ORDER BY d.made_available_at, d.id LIMIT $6"
-            );
-            let due: Vec<(Uuid, Uuid, DateTime<Utc>)> = sqlx::query_as(sqlx::AssertSqlSafe(find))
-                .bind(&reason)
-                .bind(now - chrono::Duration::days(days))
-                .bind(oldest)
-                .bind(after.made_available_at)
-                .bind(after.document_id)
-                .bind(documents)
-                .fetch_all(&self.pool)
-                .await?;
-            let Some(last) = due.last() else {
+            // Only what the index `documents_awaiting_opening (made_available_at, id)` covers
+            // filters the read, so that it is a range read in index order that stops after its
+            // `documents` rows; the rest of "due" is worked out per row. Filtered in SQL, the
+            // planner read and sorted every due document after the cursor, each call: seconds a
+            // call at a million applicants (docs/performance.md).
+            let find = "SELECT d.id, d.applicant_id, d.made_available_at, d.kind, \
+                 (SELECT a.electronic_notification FROM applicants a WHERE a.id = d.applicant_id), \
+                 EXISTS (SELECT 1 FROM notifications n WHERE n.document_id = d.id AND n.reason = $1) \
+                 FROM documents d \
+                 WHERE d.first_opened_at IS NULL AND d.withdrawn_at IS NULL \
+                 AND d.made_available_at <= $2 AND d.made_available_at > $3 \
+                 AND (d.made_available_at, d.id) > ($4, $5) \
+                 ORDER BY d.made_available_at, d.id LIMIT $6";
+            let looked_at: Vec<(Uuid, Uuid, DateTime<Utc>, String, Option<bool>, bool)> =
+                sqlx::query_as(find)
+                    .bind(&reason)
+                    .bind(now - chrono::Duration::days(days))
+                    .bind(oldest)
+                    .bind(after.made_available_at)
+                    .bind(after.document_id)
+                    .bind(documents)
+                    .fetch_all(&self.pool)
+                    .await?;
+            let Some(last) = looked_at.last() else {
                 return Ok((0, None));
             };
-            let next = (due.len() as i64 >= documents).then_some(ReminderCursor {
+            let next = (looked_at.len() as i64 >= documents).then_some(ReminderCursor {
                 made_available_at: last.2,
                 document_id: last.0,
             });
+            let due: Vec<(Uuid, Uuid)> = looked_at
+                .iter()
+                .filter(|(_, _, _, kind, electronic, reminded)| {
+                    notifying_kinds.contains(&kind.as_str()) && *electronic == Some(true) && !reminded
+                })
+                .map(|(document_id, applicant_id, ..)| (*document_id, *applicant_id))
+                .collect();
+            if due.is_empty() {
+                return Ok((0, next));
+            }
             // `WHERE true`: without a WHERE, SQLite reads the ON of ON CONFLICT as a join's. An
             // `Arc<str>`: each document's statement shares the text instead of copying it.
             let insert: std::sync::Arc<str> = format!(
@@ -369,7 +375,7 @@ macro_rules! impl_notification_records {
             .into();
             let mut queued = 0;
             let mut transaction = self.pool.begin().await?;
-            for (document_id, applicant_id, _) in &due {
+            for (document_id, applicant_id) in &due {
                 queued += sqlx::query::<$db>(sqlx::AssertSqlSafe(insert.clone()))
                     .bind(*applicant_id)
                     .bind(*document_id)
