@@ -292,10 +292,8 @@ PY
     "$(stat -c %s "$data/bulk0/0.pdf")" "$rate" "$median" "$slowest" "$b_rate" "$b_median" "$b_slowest" \
     "$(awk -v a="$rate" -v b="$b_rate" 'BEGIN { printf "%.3f", a / b }')" >>"$table"
   echo "server peak memory at the end: $(peak_mib) MiB; resident now: $(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$server/status") MiB"
-  # The log is coloured: the escape codes go before counting.
-  sed -E $'s/\x1b\\[[0-9;]*m//g' "$data/server.log" >"$data/server-plain.log"
-  echo "warnings and errors in the server log: $(grep -cE ' (WARN|ERROR) |panicked' "$data/server-plain.log" || true)"
-  grep -E ' (WARN|ERROR) |panicked' "$data/server-plain.log" | sed -E 's/^[^ ]+ +//' | cut -c1-120 | sort | uniq -c | sort -rn | head -5 || true
+  echo "warnings and errors in the server log: $(grep -cE ' (WARN|ERROR) |panicked' "$data/server.log" || true)"
+  grep -E ' (WARN|ERROR) |panicked' "$data/server.log" | sed -E 's/^[^ ]+ +//' | cut -c1-120 | sort | uniq -c | sort -rn | head -5 || true
   cat "$table"
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
   if [[ -n "$database" ]]; then psql -q "$pg_server/postgres" -c "DROP DATABASE $database WITH (FORCE)"; database=""; fi
