@@ -233,6 +233,18 @@ pub struct ReminderCursor {
     pub document_id: Uuid,
 }
 
+/// An unopened document a pass of the reminder job looked at, with what decides whether it is
+/// due (the electronic-notification flag is `None` only if the applicant row is gone).
+#[derive(sqlx::FromRow)]
+pub(super) struct ReminderCandidate {
+    pub(super) id: Uuid,
+    pub(super) applicant_id: Uuid,
+    pub(super) made_available_at: DateTime<Utc>,
+    pub(super) kind: String,
+    pub(super) electronic_notification: Option<bool>,
+    pub(super) reminded: bool,
+}
+
 /// The channels as rows, for queueing one reminder per channel in one statement.
 pub(super) const CHANNELS: &str = "(SELECT 'email' AS channel UNION ALL SELECT 'sms' \
     UNION ALL SELECT 'push' UNION ALL SELECT 'in_app') AS c";
@@ -313,7 +325,7 @@ macro_rules! impl_notification_records {
             after: Option<$crate::storage::notification_records::ReminderCursor>,
             documents: i64,
         ) -> Result<(u64, Option<$crate::storage::notification_records::ReminderCursor>), StorageError> {
-            use $crate::storage::notification_records::{CHANNELS, ReminderCursor};
+            use $crate::storage::notification_records::{CHANNELS, ReminderCandidate, ReminderCursor};
             let now = to_micros(now);
             let reason = format!("reminder_{days}");
             let oldest = now - chrono::Duration::days(before_days);
@@ -327,36 +339,38 @@ macro_rules! impl_notification_records {
             // planner read and sorted every due document after the cursor, each call: seconds a
             // call at a million applicants (docs/performance.md).
             let find = "SELECT d.id, d.applicant_id, d.made_available_at, d.kind, \
-                 (SELECT a.electronic_notification FROM applicants a WHERE a.id = d.applicant_id), \
+                 (SELECT a.electronic_notification FROM applicants a WHERE a.id = d.applicant_id) \
+                 AS electronic_notification, \
                  EXISTS (SELECT 1 FROM notifications n WHERE n.document_id = d.id AND n.reason = $1) \
+                 AS reminded \
                  FROM documents d \
                  WHERE d.first_opened_at IS NULL AND d.withdrawn_at IS NULL \
                  AND d.made_available_at <= $2 AND d.made_available_at > $3 \
                  AND (d.made_available_at, d.id) > ($4, $5) \
                  ORDER BY d.made_available_at, d.id LIMIT $6";
-            let looked_at: Vec<(Uuid, Uuid, DateTime<Utc>, String, Option<bool>, bool)> =
-                sqlx::query_as(find)
-                    .bind(&reason)
-                    .bind(now - chrono::Duration::days(days))
-                    .bind(oldest)
-                    .bind(after.made_available_at)
-                    .bind(after.document_id)
-                    .bind(documents)
-                    .fetch_all(&self.pool)
-                    .await?;
+            let looked_at: Vec<ReminderCandidate> = sqlx::query_as(find)
+                .bind(&reason)
+                .bind(now - chrono::Duration::days(days))
+                .bind(oldest)
+                .bind(after.made_available_at)
+                .bind(after.document_id)
+                .bind(documents)
+                .fetch_all(&self.pool)
+                .await?;
             let Some(last) = looked_at.last() else {
                 return Ok((0, None));
             };
             let next = (looked_at.len() as i64 >= documents).then_some(ReminderCursor {
-                made_available_at: last.2,
-                document_id: last.0,
+                made_available_at: last.made_available_at,
+                document_id: last.id,
             });
-            let due: Vec<(Uuid, Uuid)> = looked_at
+            let due: Vec<&ReminderCandidate> = looked_at
                 .iter()
-                .filter(|(_, _, _, kind, electronic, reminded)| {
-                    notifying_kinds.contains(&kind.as_str()) && *electronic == Some(true) && !reminded
+                .filter(|document| {
+                    notifying_kinds.contains(&document.kind.as_str())
+                        && document.electronic_notification == Some(true)
+                        && !document.reminded
                 })
-                .map(|(document_id, applicant_id, ..)| (*document_id, *applicant_id))
                 .collect();
             if due.is_empty() {
                 return Ok((0, next));
@@ -375,10 +389,10 @@ macro_rules! impl_notification_records {
             .into();
             let mut queued = 0;
             let mut transaction = self.pool.begin().await?;
-            for (document_id, applicant_id) in &due {
+            for document in &due {
                 queued += sqlx::query::<$db>(sqlx::AssertSqlSafe(insert.clone()))
-                    .bind(*applicant_id)
-                    .bind(*document_id)
+                    .bind(document.applicant_id)
+                    .bind(document.id)
                     .bind(&reason)
                     .bind(now)
                     .execute(&mut *transaction)
