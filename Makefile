@@ -20,7 +20,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 NPM_STAMP := end2end/node_modules/.installed
 
-.PHONY: bench-scale run release test test-rust test-e2e test-summary test-hostile-input hostile-input-tools fuzz fuzz-smoke cargo-fuzz bench bench-tools lighthouse lint setup-build setup-test wasm-target cargo-leptos wasm-bindgen npm-packages chromium moto postgres clamav
+.PHONY: bench-scale run release test test-rust test-e2e test-summary test-hostile-input hostile-input-tools fuzz fuzz-smoke cargo-fuzz bench bench-tools lighthouse lint setup-build setup-test wasm-target cargo-leptos wasm-bindgen npm-packages chromium moto postgres clamav nginx
 
 ## Build and serve the portal on http://127.0.0.1:3000 (SQLite, local files, email to data/outbox).
 run: setup-build
@@ -59,6 +59,12 @@ test-summary:
 	@grep -E '^Done [0-9]+ runs' $(TEST_LOGS)/fuzz.log | sed 's/^/Fuzzing (one line per target): /' || true
 	@grep -E 'test cases:|generated, ' $(TEST_LOGS)/hostile-input.log | sed 's/^ */Schemathesis: /' || true
 	@grep -E 'nothing injectable|no injection' $(TEST_LOGS)/hostile-input.log | sed 's/^ */sqlmap: /' || true
+	@# The last line, in the plain form CI reads: Rust tests and browser tests added up.
+	@awk '/^test result:/ { passed += $$4; failed += $$6; skipped += $$8 } \
+	  /^ +[0-9]+ passed/ { passed += $$1 } /^ +[0-9]+ failed/ { failed += $$1 } /^ +[0-9]+ flaky/ { passed += $$1 } \
+	  /^ +[0-9]+ skipped/ { skipped += $$1 } \
+	  END { printf "Total: %d passed, %d failed, %d skipped\n", passed, failed, skipped }' \
+	  $(TEST_LOGS)/rust.log $(TEST_LOGS)/e2e.log
 
 ## Schemathesis (no server error) and sqlmap (no injection) against the debug build.
 test-hostile-input: hostile-input-tools
@@ -124,7 +130,7 @@ lint: setup-build
 	cd fuzz && cargo fmt --check && cargo clippy --all-targets -- -D warnings
 
 setup-build: wasm-target cargo-leptos wasm-bindgen npm-packages
-setup-test: setup-build chromium moto postgres clamav cargo-fuzz hostile-input-tools
+setup-test: setup-build chromium moto postgres clamav nginx cargo-fuzz hostile-input-tools
 
 wasm-target:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -147,6 +153,11 @@ $(NPM_STAMP): end2end/package.json end2end/package-lock.json
 clamav:
 	@test -x /usr/sbin/clamd || { $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clamav-daemon; }
+
+# The proxy test runs the portal behind nginx configured as docs/deployment.md says.
+nginx:
+	@command -v nginx >/dev/null || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx-light; }
 
 chromium:
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
