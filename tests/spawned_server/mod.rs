@@ -104,8 +104,14 @@ impl Drop for Server {
 }
 
 pub fn serve(data: &Path, database_url: &str, port: u16) -> Server {
+    serve_with(data, database_url, port, &[])
+}
+
+/// The same with more variables (`EU_TRUSTED_PROXY_HOPS`...).
+pub fn serve_with(data: &Path, database_url: &str, port: u16, env: &[(&str, &str)]) -> Server {
     let mut server = Server(
         command(data, database_url, port)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
