@@ -180,6 +180,50 @@ fn object_streams_we_cannot_read_are_refused() {
     );
 }
 
+/// A stream object with this dictionary, and the objects its references point at.
+fn stream_object(dictionary: &str, data: &[u8], referenced: &str) -> Vec<u8> {
+    let mut pdf =
+        format!("%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n{referenced}\n").into_bytes();
+    pdf.extend_from_slice(
+        format!(
+            "5 0 obj\n<< {dictionary} /Length {} >>\nstream\n",
+            data.len()
+        )
+        .as_bytes(),
+    );
+    pdf.extend_from_slice(data);
+    pdf.extend_from_slice(
+        b"\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\nstartxref\n0\n%%EOF\n",
+    );
+    pdf
+}
+
+// Issue 17: with `/Type` or `/Filter` in another object, a compressed object stream full of
+// JavaScript was skipped unread, or read still compressed, and passed.
+#[test]
+fn an_object_stream_that_names_itself_by_reference_is_not_vouched_for() {
+    let hidden = deflate(b"2 0 << /S /JavaScript /JS (app.alert(1)) >>");
+    let type_elsewhere = stream_object(
+        "/Type 6 0 R /N 1 /First 4 /Filter /FlateDecode",
+        &hidden,
+        "6 0 obj\n/ObjStm\nendobj",
+    );
+    assert_eq!(inspect(&type_elsewhere), Err(PdfRefusal::TooComplex));
+    let filter_elsewhere = stream_object(
+        "/Type /ObjStm /N 1 /First 4 /Filter 7 0 R",
+        &hidden,
+        "7 0 obj\n/FlateDecode\nendobj",
+    );
+    assert_eq!(inspect(&filter_elsewhere), Err(PdfRefusal::TooComplex));
+    // Direct names, and references elsewhere in the dictionary, are as before.
+    let direct = stream_object(
+        "/Type /XObject /Subtype /Image /Width 1 /Height 1 /Filter /FlateDecode /SMask 8 0 R",
+        &deflate(b"\x00"),
+        "",
+    );
+    assert_eq!(inspect(&direct), Ok(()));
+}
+
 #[test]
 fn a_decompression_bomb_stops_at_the_budget() {
     let bomb = deflate(&vec![b' '; 80 * 1024 * 1024]);

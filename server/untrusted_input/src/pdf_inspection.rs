@@ -205,6 +205,11 @@ struct ObjectFlags {
     object_stream: bool,
     flate: bool,
     other_filter: bool,
+    /// The last name was `/Type` or `/Filter`: what follows says what the stream is.
+    after_type_or_filter: bool,
+    /// `/Type 5 0 R` or `/Filter 6 0 R`: what the stream is lives in another object, so this
+    /// one could be a compressed object stream we would otherwise skip unread.
+    indirect_type_or_filter: bool,
 }
 
 enum Mode {
@@ -315,7 +320,12 @@ impl PdfInspector {
     }
 
     fn on_outer_token(&mut self, is_name: bool, token: &[u8]) {
+        let value_of_type_or_filter = std::mem::take(&mut self.object.after_type_or_filter);
+        if value_of_type_or_filter && !is_name && token.first().is_some_and(u8::is_ascii_digit) {
+            self.object.indirect_type_or_filter = true;
+        }
         if is_name {
+            self.object.after_type_or_filter = matches!(token, b"Type" | b"Filter");
             if let Some(refusal) = forbidden(token) {
                 self.refusal = Some(refusal);
             }
@@ -342,7 +352,11 @@ impl PdfInspector {
     fn start_stream(&mut self) {
         self.end_stream = EndStreamMatcher::default();
         let flags = self.object;
-        self.mode = if !flags.object_stream {
+        self.mode = if flags.indirect_type_or_filter {
+            // We cannot tell what it is without resolving references: not vouched for.
+            self.refusal = Some(PdfRefusal::TooComplex);
+            Mode::SkippedStream
+        } else if !flags.object_stream {
             Mode::SkippedStream
         } else if flags.other_filter {
             // Objects we cannot read are objects we cannot vouch for.
