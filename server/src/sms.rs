@@ -12,7 +12,7 @@ use url::Url;
 
 use crate::secret::Secret;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum SmsConfig {
     /// One `sms-<key>.json` file per text in this folder.
     Outbox(PathBuf),
@@ -22,6 +22,25 @@ pub enum SmsConfig {
         /// The sender name shown on the phone (`EU_SMS_SENDER`), neutral by default.
         sender: String,
     },
+}
+
+// `check-config` prints the configuration: a gateway's path and query often hold the
+// provider's account key, and its user info a password, so only the origin is shown.
+impl std::fmt::Debug for SmsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SmsConfig::Outbox(folder) => f.debug_tuple("Outbox").field(folder).finish(),
+            SmsConfig::Gateway { url, token, sender } => f
+                .debug_struct("Gateway")
+                .field(
+                    "url",
+                    &format!("{}/[redacted]", url.origin().ascii_serialization()),
+                )
+                .field("token", token)
+                .field("sender", sender)
+                .finish(),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -152,6 +171,21 @@ impl SmsSender {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_gateways_address_is_printed_without_its_keys() {
+        let config = SmsConfig::Gateway {
+            url: Url::parse("https://user:pw@sms.example:8443/v1/ACCOUNT-KEY-123/send?apikey=XYZ")
+                .unwrap(),
+            token: Secret::new("bearer-token"),
+            sender: "OFFICE".into(),
+        };
+        let printed = format!("{config:?} {config:#?}");
+        for secret in ["ACCOUNT-KEY-123", "XYZ", "pw", "bearer-token"] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
+        assert!(printed.contains("https://sms.example:8443"), "{printed}");
+    }
 
     #[test]
     fn only_refusals_of_the_text_itself_are_permanent() {
