@@ -63,7 +63,7 @@ on_both_engines!(
         let his = post_letter(app, bilal, "Lettre de Bilal").await;
 
         let export = json(get(app, &amina_cookie, "/account/data-export").await).await;
-        assert_eq!(export["format"], "espace-usager/personal-data/1");
+        assert_eq!(export["format"], "espace-usager/personal-data/2");
         assert_eq!(export["applicant"]["foreigner_number"], "0704000001");
         assert_eq!(export["documents"][0]["id"], hers.to_string());
         assert_eq!(export["documents"].as_array().unwrap().len(), 1);
@@ -192,5 +192,22 @@ on_both_engines!(
             location(&unknown),
             "/staff/applicant?number=&error=not_found"
         );
+    }
+);
+
+// A document that waits for its virus scan (here, a scanner nobody answers at) is not in the
+// inbox, so it is not in the applicant's copy of their data either.
+on_both_engines!(
+    the_export_holds_only_what_the_inbox_shows,
+    &[("EU_CLAMD_ADDR", "127.0.0.1:9")],
+    async |app: &TestApp| {
+        let (amina, amina_cookie) = applicant(app, "0704000009").await;
+        let waiting = post_letter(app, amina, "Décision en attente").await;
+        let export = json(get(app, &amina_cookie, "/account/data-export").await).await;
+        assert_eq!(export["documents"].as_array().unwrap().len(), 0);
+        let text = export.to_string();
+        assert!(!text.contains(&waiting.to_string()));
+        assert!(!text.contains("Décision en attente"));
+        assert!(!text.contains("withdrawal_reason"));
     }
 );

@@ -5,7 +5,9 @@
 //!
 //! Left out on purpose: password and code hashes, key material, push endpoints (a capability
 //! to wake the phone) and client address hashes, which are security data, not data about the
-//! person that a copy would help them exercise a right over.
+//! person that a copy would help them exercise a right over; and what the office keeps to
+//! itself until it notifies: documents not yet made available, the reasons staff write when
+//! they withdraw one (format 2; format 1 had both).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -21,7 +23,7 @@ use crate::{
 };
 
 /// Changes when a field changes meaning or goes away; new fields may appear within a version.
-pub const EXPORT_FORMAT: &str = "espace-usager/personal-data/1";
+pub const EXPORT_FORMAT: &str = "espace-usager/personal-data/2";
 
 #[derive(Debug, Serialize)]
 pub struct PersonalDataExport {
@@ -75,7 +77,6 @@ pub struct DocumentData {
     /// The legal notification date, once there is one.
     pub notified_at: Option<DateTime<Utc>>,
     pub withdrawn_at: Option<DateTime<Utc>>,
-    pub withdrawal_reason: Option<String>,
     pub replaces: Option<Uuid>,
     pub facts: NoticeFacts,
     /// When the retention policy erases it, if its kind has a retention of its own.
@@ -146,6 +147,9 @@ pub async fn export(
         .documents_of_applicant(applicant.id)
         .await?
         .into_iter()
+        // What the inbox shows, no more: a document still waiting for its virus scan is not
+        // the applicant's yet (its title may announce a decision before it is notified).
+        .filter(|document| document.made_available_at.is_some())
         .map(|document| {
             let notified_at = document.made_available_at.and_then(|made_available_at| {
                 let facts = NotificationFacts {
@@ -174,7 +178,6 @@ pub async fn export(
                 first_opened_at: document.first_opened_at,
                 notified_at,
                 withdrawn_at: document.withdrawn_at,
-                withdrawal_reason: document.withdrawal_reason,
                 replaces: document.replaces_id,
                 facts: document.facts,
             }
