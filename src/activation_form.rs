@@ -23,6 +23,9 @@ pub struct ActivationForm {
     birth_month: String,
     birth_year: String,
     password: String,
+    /// "This phone is not only mine" (a reception centre's, a friend's): the session is short
+    /// and the phone keeps nothing of the applicant afterwards, as at sign-in.
+    shared_device: Option<String>,
 }
 
 // The password and key must never appear in a log line.
@@ -58,6 +61,7 @@ pub async fn submit_activation(
     else {
         return back_with("birth");
     };
+    let shared = form.shared_device.is_some();
     let request = ActivationRequest {
         foreigner_number: form.foreigner_number,
         connection_key: Secret::new(form.connection_key),
@@ -78,7 +82,7 @@ pub async fn submit_activation(
             start_session(
                 &state.services,
                 applicant_id,
-                false,
+                shared,
                 ip_hash,
                 &headers,
                 "/account/contact?activated=1",

@@ -55,6 +55,47 @@ pub async fn send_code(
     Ok(())
 }
 
+/// Tells the address or number a contact change replaced that it was replaced, and whom to
+/// call if it was not the applicant: the old owner is the one who can tell a takeover from a
+/// move. Says nothing of the new address, the procedure or the documents.
+pub async fn announce_replaced_contact(
+    services: &Services,
+    previous: &ContactPoint,
+    locale: Locale,
+) -> Result<(), CodeDeliveryError> {
+    let m = locale.messages();
+    let office = &services.config.office_contact;
+    let reach = [office.phone.as_deref(), office.email.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" / ");
+    let values = [("office", reach.as_str())];
+    match previous {
+        ContactPoint::Email(address) => {
+            let text_body = fill(&m.email_contact_replaced_body, &values);
+            let html_body = plain_text_as_html(&text_body, locale);
+            services
+                .mailer
+                .send(&OutgoingEmail {
+                    to: address.clone(),
+                    subject: m.email_contact_replaced_subject.clone(),
+                    text_body,
+                    html_body,
+                })
+                .await?;
+        }
+        ContactPoint::Phone(number) => {
+            let key = format!("contact-replaced-{}", uuid::Uuid::new_v4());
+            services
+                .sms
+                .send(number, &fill(&m.sms_contact_replaced_body, &values), &key)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 /// The HTML part of a message whose text part says it all: paragraphs, escaped, in the
 /// language's direction (Arabic, Dari, Pashto and Urdu read right to left).
 pub fn plain_text_as_html(text: &str, locale: Locale) -> String {

@@ -2,7 +2,8 @@
 //! `/account/contact/phone` (send one by SMS to a new number), `/account/contact/confirm` (type
 //! it back), `/account/contact/remove` and `/account/contact/channels`. All are under
 //! `/account`: the session middleware has already refused anyone not signed in, and each
-//! handler still takes the applicant from the session, never the form.
+//! handler still takes the applicant from the session, never the form. Every change of where
+//! codes and alerts go takes `RecentlyAuthenticated`: the password typed a moment ago.
 
 use axum::{
     Extension,
@@ -12,6 +13,7 @@ use axum::{
 };
 use chrono::Utc;
 use server::{
+    Services,
     contact::{
         ContactError, ContactPoint, choose_channels, confirm_contact, remove_contact,
         request_email_verification, request_phone_verification,
@@ -23,10 +25,11 @@ use server::{
 use uuid::Uuid;
 
 use crate::{
-    code_delivery::{locale_for, send_code},
+    code_delivery::{announce_replaced_contact, locale_for, send_code},
     session_layer::ClientAddressHash,
     sign_in_form::back_to,
     startup::{AppState, locale_of},
+    step_up::RecentlyAuthenticated,
 };
 
 #[derive(serde::Deserialize)]
@@ -74,13 +77,11 @@ fn applicant(signed_in: Option<Extension<SignedIn>>) -> Option<Uuid> {
 
 pub async fn submit_email(
     State(state): State<AppState>,
-    signed_in: Option<Extension<SignedIn>>,
+    RecentlyAuthenticated(signed_in): RecentlyAuthenticated,
     headers: HeaderMap,
     form: Result<axum::Form<EmailForm>, FormRejection>,
 ) -> Response {
-    let Some(applicant_id) = applicant(signed_in) else {
-        return back_to("/sign-in", "expired");
-    };
+    let applicant_id = signed_in.subject_id;
     let Ok(axum::Form(form)) = form else {
         return back_to("/account/contact", "missing");
     };
@@ -91,13 +92,11 @@ pub async fn submit_email(
 
 pub async fn submit_phone(
     State(state): State<AppState>,
-    signed_in: Option<Extension<SignedIn>>,
+    RecentlyAuthenticated(signed_in): RecentlyAuthenticated,
     headers: HeaderMap,
     form: Result<axum::Form<PhoneForm>, FormRejection>,
 ) -> Response {
-    let Some(applicant_id) = applicant(signed_in) else {
-        return back_to("/sign-in", "expired");
-    };
+    let applicant_id = signed_in.subject_id;
     let Ok(axum::Form(form)) = form else {
         return back_to("/account/contact", "phone");
     };
@@ -148,12 +147,10 @@ async fn send_verification(
 pub async fn submit_removal(
     State(state): State<AppState>,
     Extension(ClientAddressHash(ip_hash)): Extension<ClientAddressHash>,
-    signed_in: Option<Extension<SignedIn>>,
+    RecentlyAuthenticated(signed_in): RecentlyAuthenticated,
     form: Result<axum::Form<RemoveForm>, FormRejection>,
 ) -> Response {
-    let Some(applicant_id) = applicant(signed_in) else {
-        return back_to("/sign-in", "expired");
-    };
+    let applicant_id = signed_in.subject_id;
     let kind = match form.as_ref().map(|form| form.kind.as_str()) {
         Ok("email") => ContactKind::Email,
         Ok("phone") => ContactKind::Phone,
@@ -176,12 +173,10 @@ pub async fn submit_removal(
 pub async fn submit_channels(
     State(state): State<AppState>,
     Extension(ClientAddressHash(ip_hash)): Extension<ClientAddressHash>,
-    signed_in: Option<Extension<SignedIn>>,
+    RecentlyAuthenticated(signed_in): RecentlyAuthenticated,
     form: Result<axum::Form<ChannelsForm>, FormRejection>,
 ) -> Response {
-    let Some(applicant_id) = applicant(signed_in) else {
-        return back_to("/sign-in", "expired");
-    };
+    let applicant_id = signed_in.subject_id;
     let Ok(axum::Form(form)) = form else {
         return back_to("/account/contact", "missing");
     };
@@ -199,10 +194,29 @@ pub async fn submit_channels(
     }
 }
 
+/// Tells the replaced address or number, in the applicant's language. A failure is logged, not
+/// shown: the change itself is done, and the audit log has it.
+async fn announce(
+    services: &Services,
+    applicant_id: Uuid,
+    headers: &HeaderMap,
+    previous: ContactPoint,
+) {
+    let preferred = match services.storage.find_applicant(applicant_id).await {
+        Ok(Some(applicant)) => applicant.message_language().to_owned(),
+        _ => String::new(),
+    };
+    let locale = locale_for(&preferred, locale_of(headers));
+    if let Err(error) = announce_replaced_contact(services, &previous, locale).await {
+        tracing::error!(%error, "the replaced contact could not be told");
+    }
+}
+
 pub async fn submit_email_code(
     State(state): State<AppState>,
     Extension(ClientAddressHash(ip_hash)): Extension<ClientAddressHash>,
     signed_in: Option<Extension<SignedIn>>,
+    headers: HeaderMap,
     form: Result<axum::Form<ConfirmForm>, FormRejection>,
 ) -> Response {
     let Some(applicant_id) = applicant(signed_in) else {
@@ -234,8 +248,15 @@ pub async fn submit_email_code(
     )
     .await
     {
-        Ok(ContactKind::Email) => Redirect::to("/account?contact=confirmed").into_response(),
-        Ok(ContactKind::Phone) => Redirect::to("/account?contact=phone").into_response(),
+        Ok(confirmed) => {
+            if let Some(previous) = confirmed.replaced {
+                announce(services, applicant_id, &headers, previous).await;
+            }
+            match confirmed.kind {
+                ContactKind::Email => Redirect::to("/account?contact=confirmed").into_response(),
+                ContactKind::Phone => Redirect::to("/account?contact=phone").into_response(),
+            }
+        }
         Err(error) => {
             if error.code() == "unavailable" {
                 tracing::error!(%error, "contact could not be confirmed");

@@ -19,6 +19,13 @@ pub enum PortalCookie {
     PendingReset,
     /// A device remembered for 30 days after a second factor.
     RememberedDevice,
+    /// A browser an applicant completed a sign-in on (not a shared phone): strangers' failures
+    /// on the number do not slow it (`server::known_device`).
+    KnownDevice,
+    /// The same for a staff member's browser.
+    KnownStaffDevice,
+    /// The password typed again in this session a moment ago (`server::step_up`).
+    StepUp,
 }
 
 impl PortalCookie {
@@ -29,6 +36,9 @@ impl PortalCookie {
             PortalCookie::PendingSignIn => "eu-pending",
             PortalCookie::PendingReset => "eu-reset",
             PortalCookie::RememberedDevice => "eu-device",
+            PortalCookie::KnownDevice => "eu-known",
+            PortalCookie::KnownStaffDevice => "eu-staff-known",
+            PortalCookie::StepUp => "eu-step-up",
         }
     }
 
@@ -45,6 +55,10 @@ impl PortalCookie {
             PortalCookie::Session | PortalCookie::StaffSession => None,
             PortalCookie::PendingSignIn | PortalCookie::PendingReset => Some(600),
             PortalCookie::RememberedDevice => Some(30 * 24 * 3600),
+            PortalCookie::StepUp => Some(server::session_token::STEP_UP_LIFETIME.num_seconds()),
+            PortalCookie::KnownDevice | PortalCookie::KnownStaffDevice => {
+                Some(server::session_token::KNOWN_DEVICE_LIFETIME.num_seconds())
+            }
         }
     }
 }

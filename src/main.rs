@@ -62,10 +62,14 @@ enum Command {
         )]
         scopes: Vec<String>,
     },
-    /// Let sign-in, activation and code attempts in again for a foreigner number after a lock.
+    /// Let sign-in, activation, reset and code attempts in again for a foreigner number, or
+    /// staff sign-in attempts for a staff email, without waiting.
     LiftLocks {
+        #[arg(long, required_unless_present = "email", conflicts_with = "email")]
+        foreigner_number: Option<String>,
+        /// A staff member's email.
         #[arg(long)]
-        foreigner_number: String,
+        email: Option<String>,
     },
     /// Recompute the audit log's hash chain; fails if an event was changed, removed or cut off.
     VerifyAuditLog,
@@ -124,7 +128,10 @@ async fn main() -> ExitCode {
             .map(|_| ())
             .map_err(anyhow::Error::from),
         Command::CreateApplicant(args) => create_applicant(config, args).await,
-        Command::LiftLocks { foreigner_number } => lift_locks(config, &foreigner_number).await,
+        Command::LiftLocks {
+            foreigner_number,
+            email,
+        } => lift_locks(config, foreigner_number, email).await,
         Command::VerifyAuditLog => verify_audit_log(config).await,
         Command::SweepOrphanDocuments => sweep_orphan_documents(config).await,
         Command::EraseExpiredData => erase_expired_data(config).await,
@@ -287,16 +294,30 @@ async fn create_api_key(config: Config, name: &str, scopes: &[String]) -> anyhow
     Ok(())
 }
 
-async fn lift_locks(config: Config, foreigner_number: &str) -> anyhow::Result<()> {
+async fn lift_locks(
+    config: Config,
+    foreigner_number: Option<String>,
+    email: Option<String>,
+) -> anyhow::Result<()> {
     let services = Services::start(config).await?;
-    let lifted = server::sign_in::lift_locks(
-        services.storage.as_ref(),
-        &services.keyed_hasher,
-        foreigner_number,
-        server::storage::ActorKind::System,
-        None,
-    )
-    .await?;
+    let storage = services.storage.as_ref();
+    let lifted = match (foreigner_number, email) {
+        (_, Some(email)) => {
+            server::staff::lift_staff_locks(storage, &services.keyed_hasher, &email, None).await?
+                as u64
+        }
+        (Some(number), None) => {
+            server::sign_in::lift_locks(
+                storage,
+                &services.keyed_hasher,
+                &number,
+                server::storage::ActorKind::System,
+                None,
+            )
+            .await?
+        }
+        (None, None) => anyhow::bail!("--foreigner-number or --email is needed"),
+    };
     let _ = writeln!(std::io::stdout(), "{lifted} lock(s) or count(s) lifted");
     Ok(())
 }

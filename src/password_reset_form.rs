@@ -19,7 +19,7 @@ use crate::{
     code_delivery::{locale_for, send_code},
     cookies::{self, PortalCookie},
     session_layer::ClientAddressHash,
-    sign_in_form::{back_to, redirect_with_cookies},
+    sign_in_form::{back_to, known_device, redirect_with_cookies},
     startup::{AppState, locale_of},
 };
 
@@ -56,6 +56,7 @@ pub async fn submit_request(
         services.storage.as_ref(),
         &services.keyed_hasher,
         &form.foreigner_number,
+        known_device(services, &headers, PortalCookie::KnownDevice),
         ip_hash,
         now,
     )

@@ -13,6 +13,7 @@ use chrono::Utc;
 use server::{
     Services,
     contact::ContactPoint,
+    known_device::KnownDevice,
     second_factor::{self, NextStep},
     secret::Secret,
     session_token::Audience,
@@ -83,6 +84,7 @@ pub async fn submit_password(
             foreigner_number: form.foreigner_number,
             password: Secret::new(form.password),
             ip_hash: ip_hash.clone(),
+            known_device: known_device(services, &headers, PortalCookie::KnownDevice),
         },
         now,
     )
@@ -357,13 +359,43 @@ pub(crate) async fn start_session(
         Ok(started) => {
             let https = services.config.serves_https();
             let session = cookies::set(PortalCookie::Session, &started.token, https);
-            redirect_with_cookies(next, std::iter::once(session).chain(language))
+            // A shared phone keeps no trace of whose it was.
+            let known = (!shared).then(|| {
+                let token = KnownDevice::issue(
+                    &services.session_tokens(),
+                    Audience::KnownApplicantDevice,
+                    applicant_id,
+                    Utc::now(),
+                );
+                cookies::set(PortalCookie::KnownDevice, &token, https)
+            });
+            // The password was just typed: changes of contact are allowed for a few minutes.
+            let step_up = crate::step_up::step_up_cookie(services, &started.signed_in);
+            redirect_with_cookies(
+                next,
+                [session, step_up].into_iter().chain(language).chain(known),
+            )
         }
         Err(error) => {
             tracing::error!(%error, "session could not be started");
             back_to("/sign-in", "unavailable")
         }
     }
+}
+
+/// What this browser's device cookie (`KnownDevice` or `KnownStaffDevice`) says, if it has a
+/// valid one.
+pub(crate) fn known_device(
+    services: &Services,
+    headers: &HeaderMap,
+    cookie: PortalCookie,
+) -> Option<KnownDevice> {
+    let audience = match cookie {
+        PortalCookie::KnownStaffDevice => Audience::KnownStaffDevice,
+        _ => Audience::KnownApplicantDevice,
+    };
+    let token = cookies::read(headers, cookie, services.config.serves_https())?;
+    KnownDevice::read(&services.session_tokens(), audience, &token)
 }
 
 pub(crate) fn redirect_with_cookies(

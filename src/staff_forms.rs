@@ -6,14 +6,16 @@
 use axum::{
     Extension,
     extract::{State, rejection::FormRejection},
-    http::header,
+    http::{HeaderMap, header},
     response::{IntoResponse, Redirect, Response},
 };
 use chrono::Utc;
 use server::{
     Services,
+    known_device::KnownDevice,
     registration::{IssuedKey, RegistrationError, register_applicant, reissue_connection_key},
     secret::Secret,
+    session_token::Audience,
     sessions::{self, SignedIn},
     sign_in::lift_locks,
     staff::{self, Enrolment, StaffPermission, StaffSignIn, may},
@@ -24,7 +26,7 @@ use crate::{
     account_notice::notice_for,
     cookies::{self, PortalCookie},
     session_layer::ClientAddressHash,
-    sign_in_form::{back_to, end_session, redirect_with_cookies},
+    sign_in_form::{back_to, end_session, known_device, redirect_with_cookies},
     startup::AppState,
 };
 
@@ -83,6 +85,7 @@ impl std::fmt::Debug for EnrolmentForm {
 pub async fn submit_sign_in(
     State(state): State<AppState>,
     Extension(ClientAddressHash(ip_hash)): Extension<ClientAddressHash>,
+    headers: HeaderMap,
     form: Result<axum::Form<StaffSignInForm>, FormRejection>,
 ) -> Response {
     let form = match form {
@@ -105,6 +108,7 @@ pub async fn submit_sign_in(
             password: Secret::new(form.password),
             code: form.code,
             ip_hash: ip_hash.clone(),
+            known_device: known_device(services, &headers, PortalCookie::KnownStaffDevice),
         },
         now,
     )
@@ -131,13 +135,18 @@ pub async fn submit_sign_in(
     match started {
         Ok(started) => {
             let https = services.config.serves_https();
+            let known = KnownDevice::issue(
+                &services.session_tokens(),
+                Audience::KnownStaffDevice,
+                member.id,
+                now,
+            );
             redirect_with_cookies(
                 "/staff",
-                [cookies::set(
-                    PortalCookie::StaffSession,
-                    &started.token,
-                    https,
-                )],
+                [
+                    cookies::set(PortalCookie::StaffSession, &started.token, https),
+                    cookies::set(PortalCookie::KnownStaffDevice, &known, https),
+                ],
             )
         }
         Err(error) => {
@@ -457,6 +466,47 @@ pub async fn submit_disable(
         return back_to("/staff", "unknown_member");
     };
     member_changed(staff::disable(services.storage.as_ref(), &admin, member_id, Utc::now()).await)
+}
+
+/// Lets a member's sign-in attempts in again at once (after too many failures from anywhere),
+/// once an administrator has checked who is asking.
+pub async fn submit_unblock(
+    State(state): State<AppState>,
+    signed_in: Option<Extension<SignedIn>>,
+    form: Result<axum::Form<MemberForm>, FormRejection>,
+) -> Response {
+    let services = &state.services;
+    let admin = match authorized(services, signed_in, StaffPermission::ManageStaff).await {
+        Ok(member) => member,
+        Err(response) => return response,
+    };
+    let Some(member_id) = form
+        .ok()
+        .and_then(|axum::Form(form)| uuid::Uuid::parse_str(&form.member_id).ok())
+    else {
+        return back_to("/staff", "unknown_member");
+    };
+    let storage = services.storage.as_ref();
+    let lifted = match storage.find_staff_member(member_id).await {
+        Ok(Some(member)) => {
+            staff::lift_staff_locks(
+                storage,
+                &services.keyed_hasher,
+                &member.email,
+                Some(admin.id),
+            )
+            .await
+        }
+        Ok(None) => return back_to("/staff", "unknown_member"),
+        Err(error) => Err(error),
+    };
+    match lifted {
+        Ok(_) => Redirect::to("/staff?updated=1").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "staff sign-in waits could not be lifted");
+            back_to("/staff", "unavailable")
+        }
+    }
 }
 
 fn member_changed(result: Result<(), staff::StaffError>) -> Response {

@@ -114,6 +114,10 @@ pub fn router(state: AppState) -> Router {
             post(sign_in_form::sign_out_everywhere),
         )
         .route("/account/extend", post(sign_in_form::extend_session))
+        .route(
+            "/account/confirm-password",
+            post(crate::step_up::submit_password),
+        )
         .route("/staff/sign-in", post(staff_forms::submit_sign_in))
         .route("/staff/enrol", post(staff_forms::submit_enrolment))
         .route("/staff/sign-out", post(staff_forms::sign_out))
@@ -122,6 +126,7 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/members", post(staff_forms::submit_invitation))
         .route("/staff/members/role", post(staff_forms::submit_role_change))
         .route("/staff/members/disable", post(staff_forms::submit_disable))
+        .route("/staff/members/unblock", post(staff_forms::submit_unblock))
         .route(
             "/staff/api-keys",
             post(crate::api_key_forms::submit_new_key),

@@ -35,6 +35,8 @@ struct Jar {
     pending: Option<String>,
     device: Option<String>,
     reset: Option<String>,
+    known: Option<String>,
+    step_up: Option<String>,
 }
 
 impl Jar {
@@ -44,6 +46,8 @@ impl Jar {
             ("eu-pending", &self.pending),
             ("eu-device", &self.device),
             ("eu-reset", &self.reset),
+            ("eu-known", &self.known),
+            ("eu-step-up", &self.step_up),
         ]
         .iter()
         .filter_map(|(name, value)| value.as_ref().map(|value| format!("{name}={value}")))
@@ -57,6 +61,8 @@ impl Jar {
             ("eu-pending", &mut self.pending),
             ("eu-device", &mut self.device),
             ("eu-reset", &mut self.reset),
+            ("eu-known", &mut self.known),
+            ("eu-step-up", &mut self.step_up),
         ] {
             if let Some(value) = set_cookie(response, name) {
                 *slot = (!value.is_empty()).then_some(value);
@@ -438,7 +444,7 @@ on_both_engines!(
             &[("code", "123456"), ("password", "a brand new phrase")],
         )
         .await;
-        assert_eq!(location(&guess), "/sign-in/reset/code?error=code_expired");
+        assert_eq!(location(&guess), "/sign-in/reset/code?error=code_wrong");
 
         let mut forgetful = Jar::default();
         let asked = post(
@@ -486,5 +492,339 @@ on_both_engines!(
             sign_in_with_password(app, &mut Jar::default(), "0700000004", "a brand new phrase")
                 .await;
         assert_eq!(location(&new), "/sign-in/code?via=email");
+    }
+);
+
+/// What a stranger sees of an answer: its status, where it leads, and which cookies it sets or
+/// clears (their values are random either way).
+fn seen(response: &Response) -> String {
+    let mut cookies: Vec<String> = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .map(|line| {
+            let (name, rest) = line.split_once('=').unwrap_or((line, ""));
+            let cleared = rest.starts_with(';') || rest.is_empty();
+            format!("{name}{}", if cleared { " cleared" } else { " set" })
+        })
+        .collect();
+    cookies.sort();
+    let to = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    format!("{} {to} {cookies:?}", response.status().as_u16())
+}
+
+/// Every door a stranger can knock at with a foreigner number, in turn: activation, sign-in,
+/// then a password reset and its code. The answers it saw, in order.
+async fn knock_with_number(app: &TestApp, number: &str) -> Vec<String> {
+    let mut stranger = Jar::default();
+    let mut answers = Vec::new();
+    let wrong_key = server::connection_key::ConnectionKey::generate().display();
+    for _ in 0..4 {
+        let activation = post(
+            app,
+            &mut stranger,
+            "/activate",
+            &[
+                ("foreigner_number", number),
+                ("connection_key", &wrong_key),
+                ("birth_day", "29"),
+                ("birth_month", "2"),
+                ("birth_year", "2000"),
+                ("password", "a phrase for my new account"),
+            ],
+        )
+        .await;
+        answers.push(format!("activate: {}", seen(&activation)));
+    }
+    for _ in 0..4 {
+        let sign_in = sign_in_with_password(app, &mut stranger, number, "a guessed phrase").await;
+        answers.push(format!("sign in: {}", seen(&sign_in)));
+    }
+    let reset = post(
+        app,
+        &mut stranger,
+        "/sign-in/reset",
+        &[("foreigner_number", number)],
+    )
+    .await;
+    answers.push(format!("reset: {}", seen(&reset)));
+    // Issue 17: `too_short` for a real account, `code_expired` for an unknown number.
+    let short = post(
+        app,
+        &mut stranger,
+        "/sign-in/reset/code",
+        &[("code", "000000"), ("password", "a")],
+    )
+    .await;
+    answers.push(format!("reset code, short password: {}", seen(&short)));
+    // The number itself as the password: refused as personal data only for a real account.
+    let personal = post(
+        app,
+        &mut stranger,
+        "/sign-in/reset/code",
+        &[
+            ("code", "000000"),
+            ("password", &format!("{number}{number}")),
+        ],
+    )
+    .await;
+    answers.push(format!(
+        "reset code, personal password: {}",
+        seen(&personal)
+    ));
+    for _ in 0..5 {
+        let guess = post(
+            app,
+            &mut stranger,
+            "/sign-in/reset/code",
+            &[("code", "000000"), ("password", "a brand new phrase")],
+        )
+        .await;
+        answers.push(format!("reset code: {}", seen(&guess)));
+    }
+    answers
+}
+
+/// The staff side's one door, with an email.
+async fn knock_with_email(app: &TestApp, email: &str) -> Vec<String> {
+    let mut answers = Vec::new();
+    for _ in 0..4 {
+        let response = TestApp::client()
+            .post(app.url("/staff/sign-in"))
+            .form(&[
+                ("email", email),
+                ("password", "a guessed phrase"),
+                ("code", "123456"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        answers.push(format!("staff sign in: {}", seen(&response)));
+    }
+    answers
+}
+
+on_both_engines!(
+    no_answer_tells_whether_an_identifier_has_an_account,
+    &[],
+    async |app: &TestApp| {
+        // An activated account with a verified email, one registered but not activated, and
+        // a number nobody has: a stranger sees the same answers from every door.
+        let mut owner = Jar::default();
+        activate(app, &mut owner, "0700000010").await;
+        verify_email(app, &mut owner, "owner@example.org").await;
+        register_applicant(app, "0700000011").await;
+        let activated = knock_with_number(app, "0700000010").await;
+        let registered = knock_with_number(app, "0700000011").await;
+        let unknown = knock_with_number(app, "0799999990").await;
+        assert_eq!(activated, unknown);
+        assert_eq!(registered, unknown);
+        assert!(
+            unknown.iter().all(|answer| !answer.contains(" 5")),
+            "{unknown:#?}"
+        );
+
+        // Staff: an enrolled member, one invited but not enrolled, and an email nobody has.
+        let storage = app.services.storage.as_ref();
+        let now = chrono::Utc::now();
+        let (_, token) = server::staff::invite(
+            storage,
+            "enrolled@office.example",
+            "Enrolled",
+            server::storage::StaffRole::Agent,
+            None,
+            now,
+        )
+        .await
+        .unwrap();
+        let secret = server::totp::generate_secret();
+        server::staff::complete_enrolment(
+            storage,
+            server::staff::Enrolment {
+                token,
+                new_password: server::secret::Secret::new("a staff passphrase to remember"),
+                totp_secret: secret.clone(),
+                code: server::totp::code_at_time(secret.expose(), now.timestamp()).unwrap(),
+                ip_hash: None,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        server::staff::invite(
+            storage,
+            "invited@office.example",
+            "Invited",
+            server::storage::StaffRole::Agent,
+            None,
+            now,
+        )
+        .await
+        .unwrap();
+        let enrolled = knock_with_email(app, "enrolled@office.example").await;
+        let invited = knock_with_email(app, "invited@office.example").await;
+        let nobody = knock_with_email(app, "nobody@office.example").await;
+        assert_eq!(enrolled, nobody);
+        assert_eq!(invited, nobody);
+    }
+);
+
+// Issue 17's first attack: with a moment's access to an open session (a borrowed phone), a new
+// email was confirmed without the password, the old one never told, and a reset then sent the
+// code to the new one. Now the change asks for the password, and the old address is told.
+on_both_engines!(
+    a_borrowed_phone_cannot_move_the_account_elsewhere,
+    &[],
+    async |app: &TestApp| {
+        let mut phone = Jar::default();
+        activate(app, &mut phone, "0700000020").await;
+        verify_email(app, &mut phone, "owner@example.org").await;
+
+        // Minutes later the password typed at activation no longer counts: whoever holds the
+        // phone has the session only.
+        let mut borrower = Jar {
+            session: phone.session.clone(),
+            ..Jar::default()
+        };
+        let sent_before = app.outbox().len();
+        for (path, form) in [
+            ("/account/contact", [("email", "thief@example.org")]),
+            ("/account/contact/phone", [("phone", "+33612345678")]),
+            ("/account/contact/remove", [("kind", "email")]),
+            ("/account/contact/channels", [("sms", "on")]),
+        ] {
+            let change = post(app, &mut borrower, path, &form).await;
+            assert_eq!(location(&change), "/account/confirm-password", "{path}");
+        }
+        assert_eq!(app.outbox().len(), sent_before, "no code went anywhere");
+        let page = get(app, &mut borrower, "/account/confirm-password").await;
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("type your password again"), "{html}");
+
+        // Guesses are refused, then slowed; the session itself goes on.
+        let mut answers = Vec::new();
+        for _ in 0..7 {
+            let guess = post(
+                app,
+                &mut borrower,
+                "/account/confirm-password",
+                &[("password", "a guess at it")],
+            )
+            .await;
+            answers.push(location(&guess).to_owned());
+        }
+        assert_eq!(answers[0], "/account/confirm-password?error=refused");
+        assert_eq!(answers[6], "/account/confirm-password?error=too_soon");
+        assert_eq!(borrower.step_up, None);
+
+        // A step-up from another session of the same person opens nothing here.
+        let mut laptop = Jar::default();
+        sign_in_with_password(app, &mut laptop, "0700000020", PASSWORD).await;
+        let (code, _) = app.last_code();
+        post(app, &mut laptop, "/sign-in/code", &[("code", &code)]).await;
+        assert!(laptop.step_up.is_some());
+        let mut mixed = Jar {
+            session: phone.session.clone(),
+            step_up: laptop.step_up.clone(),
+            ..Jar::default()
+        };
+        let change = post(
+            app,
+            &mut mixed,
+            "/account/contact",
+            &[("email", "thief@example.org")],
+        )
+        .await;
+        assert_eq!(location(&change), "/account/confirm-password");
+
+        // The owner, on the laptop where the password was just typed, moves to a new address;
+        // the old one is told, and says whom to call.
+        verify_email(app, &mut laptop, "new@example.org").await;
+        let told = app.last_message_decoded();
+        assert!(told.contains("To: owner@example.org"), "{told}");
+        assert!(told.contains("vient d'être remplacé"), "{told}");
+        assert!(told.contains("contact@office.example"), "{told}");
+        assert!(
+            !told.contains("new@example.org"),
+            "the new address stays private"
+        );
+    }
+);
+
+// Issue 17's second attack, over HTTP: a stranger's wrong passwords on a number slow every
+// browser but the owner's own phone, which activated the account and carries its device cookie.
+on_both_engines!(
+    a_strangers_guesses_do_not_slow_the_owners_phone,
+    &[],
+    async |app: &TestApp| {
+        let mut phone = Jar::default();
+        activate(app, &mut phone, "0700000021").await;
+        verify_email(app, &mut phone, "phone-owner@example.org").await;
+        assert!(
+            phone.known.is_some(),
+            "activation on a personal phone makes it known"
+        );
+        post(app, &mut phone, "/sign-out", &[]).await;
+
+        let mut stranger = Jar::default();
+        let mut answers = Vec::new();
+        for _ in 0..5 {
+            let guess = sign_in_with_password(app, &mut stranger, "0700000021", "a guess").await;
+            answers.push(location(&guess).to_owned());
+        }
+        assert_eq!(answers[4], "/sign-in?error=too_soon", "{answers:?}");
+        let new_browser =
+            sign_in_with_password(app, &mut Jar::default(), "0700000021", PASSWORD).await;
+        assert_eq!(location(&new_browser), "/sign-in?error=too_soon");
+
+        let own = sign_in_with_password(app, &mut phone, "0700000021", PASSWORD).await;
+        assert_eq!(location(&own), "/sign-in/code?via=email");
+
+        // A shared phone keeps no device cookie.
+        let mut shared = Jar::default();
+        let key = register_applicant(app, "0700000022").await;
+        let activated = post(
+            app,
+            &mut shared,
+            "/activate",
+            &[
+                ("foreigner_number", "0700000022"),
+                ("connection_key", &key),
+                ("birth_day", "29"),
+                ("birth_month", "2"),
+                ("birth_year", "2000"),
+                ("password", PASSWORD),
+                ("shared_device", "on"),
+            ],
+        )
+        .await;
+        assert_eq!(location(&activated), "/account/contact?activated=1");
+        assert!(shared.session.is_some());
+        assert_eq!(shared.known, None);
+        let id = app
+            .services
+            .storage
+            .find_applicant_by_foreigner_number("0700000022")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let sessions = app
+            .services
+            .storage
+            .sessions_of_applicant(id)
+            .await
+            .unwrap();
+        assert_eq!(sessions.len(), 1);
+        assert!(
+            sessions[0].shared_device,
+            "activation said the phone is shared"
+        );
     }
 );

@@ -122,6 +122,10 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=(StaticSegment("account"), StaticSegment("confirm-password"))
+                        view=pages::ConfirmPassword
+                    />
+                    <Route
                         path=(StaticSegment("account"), StaticSegment("notifications"))
                         view=pages::Notifications
                         ssr=SsrMode::Async

@@ -95,6 +95,8 @@ async fn try_activate(
         "activation",
         &request.foreigner_number,
         request.ip_hash.as_deref(),
+        // Activation happens once, before any browser can be known to the account.
+        None,
         now,
     )
     .await?;

@@ -293,6 +293,14 @@ pub async fn subscribe_push(
     Ok(())
 }
 
+/// A contact confirmed, and the one it replaced: the owner of that one is told, in case it was
+/// not them (a borrowed phone, a password seen over a shoulder).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmedContact {
+    pub kind: ContactKind,
+    pub replaced: Option<ContactPoint>,
+}
+
 /// The code typed back: the address or number is recorded with it, both or neither. Audited
 /// either way.
 pub async fn confirm_contact(
@@ -302,13 +310,15 @@ pub async fn confirm_contact(
     typed: &str,
     ip_hash: Option<String>,
     now: DateTime<Utc>,
-) -> Result<ContactKind, one_time_code::CodeError> {
+) -> Result<ConfirmedContact, one_time_code::CodeError> {
     // Which of the two the code verifies is the code's own business; `redeem` checks that
     // it is this applicant's.
-    let purpose = match storage.find_one_time_code(code_id).await? {
+    let code = storage.find_one_time_code(code_id).await?;
+    let purpose = match &code {
         Some(code) if code.purpose == CodePurpose::VerifyPhone => CodePurpose::VerifyPhone,
         _ => CodePurpose::VerifyEmail,
     };
+    let before = storage.find_applicant(applicant_id).await?;
     let outcome = one_time_code::redeem(
         storage,
         code_id,
@@ -333,9 +343,17 @@ pub async fn confirm_contact(
             succeeded: outcome.is_ok(),
         })
         .await?;
-    outcome.map(|_| match purpose {
-        CodePurpose::VerifyPhone => ContactKind::Phone,
-        _ => ContactKind::Email,
+    let record = outcome?;
+    let previous = before.and_then(|applicant| match purpose {
+        CodePurpose::VerifyPhone => applicant.phone.map(ContactPoint::Phone),
+        _ => applicant.email.map(ContactPoint::Email),
+    });
+    Ok(ConfirmedContact {
+        kind: match purpose {
+            CodePurpose::VerifyPhone => ContactKind::Phone,
+            _ => ContactKind::Email,
+        },
+        replaced: previous.filter(|previous| previous.as_str() != record.destination),
     })
 }
 

@@ -98,7 +98,32 @@ pub async fn redeem(
     typed: &str,
     now: DateTime<Utc>,
 ) -> Result<OneTimeCode, CodeError> {
-    let throttle_key = throttle_key(subject_kind, subject_id);
+    let record = check(
+        storage,
+        code_id,
+        subject_kind,
+        subject_id,
+        purpose,
+        typed,
+        now,
+    )
+    .await?;
+    spend(storage, &record, now).await?;
+    Ok(record)
+}
+
+/// Checks a typed code without spending it, for a step that has more to check before it acts
+/// (a reset's new password): a wrong code is counted, a right one waits for `spend`.
+pub async fn check(
+    storage: &dyn Storage,
+    code_id: Uuid,
+    subject_kind: SubjectKind,
+    subject_id: Uuid,
+    purpose: CodePurpose,
+    typed: &str,
+    now: DateTime<Utc>,
+) -> Result<OneTimeCode, CodeError> {
+    let throttle_key = throttle_key_for(subject_kind, subject_id, purpose);
     throttle::admit(storage, &throttle_key, &PER_CODE_SUBJECT, now).await?;
     let record = storage
         .find_one_time_code(code_id)
@@ -121,29 +146,51 @@ pub async fn redeem(
         storage.record_code_failure(code_id).await?;
         return Err(CodeError::Wrong);
     }
-    let spent = match purpose {
+    Ok(record)
+}
+
+/// Spends a code that `check` accepted, once: a concurrent request that spent it first wins.
+pub async fn spend(
+    storage: &dyn Storage,
+    record: &OneTimeCode,
+    now: DateTime<Utc>,
+) -> Result<(), CodeError> {
+    let spent = match record.purpose {
         CodePurpose::VerifyEmail | CodePurpose::VerifyPhone => {
             storage
-                .confirm_applicant_contact(code_id, MAX_FAILURES_PER_CODE, now)
+                .confirm_applicant_contact(record.id, MAX_FAILURES_PER_CODE, now)
                 .await?
         }
         _ => {
             storage
-                .spend_one_time_code(code_id, MAX_FAILURES_PER_CODE, now)
+                .spend_one_time_code(record.id, MAX_FAILURES_PER_CODE, now)
                 .await?
         }
     };
     if !spent {
-        // Spent by a concurrent request between our read and our write.
         return Err(CodeError::NoLongerValid);
     }
+    let throttle_key = throttle_key_for(record.subject_kind, record.subject_id, record.purpose);
     throttle::succeeded(storage, &throttle_key).await?;
-    Ok(record)
+    Ok(())
 }
 
 /// The throttle row counting wrong codes for one person, across codes.
 pub fn throttle_key(subject_kind: SubjectKind, subject_id: Uuid) -> String {
     format!("code:{}:{subject_id}", subject_kind.as_str())
+}
+
+/// The row a code of this purpose counts in. Reset codes count apart: anyone who knows a
+/// foreigner number can ask for one and guess, and must not lock the owner's sign-in codes.
+pub fn throttle_key_for(
+    subject_kind: SubjectKind,
+    subject_id: Uuid,
+    purpose: CodePurpose,
+) -> String {
+    match purpose {
+        CodePurpose::PasswordReset => format!("{}:reset", throttle_key(subject_kind, subject_id)),
+        _ => throttle_key(subject_kind, subject_id),
+    }
 }
 
 fn random_digits() -> String {

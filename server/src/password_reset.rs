@@ -1,6 +1,6 @@
 //! "Forgotten password": a code sent to the applicant's verified email (or phone), typed back with a new
-//! password. The answer to the request never tells whether the number has an account (an
-//! unknown number gets a token naming nobody, and no email); the code proves the same thing as
+//! password. No answer of either step tells whether the number has an account (an unknown
+//! number gets a stand-in subject whose code goes nowhere); the code proves the same thing as
 //! the second factor does, and afterwards every session ends and every remembered device is
 //! forgotten, so the next sign-in on any device asks for a code again.
 
@@ -10,11 +10,12 @@ use uuid::Uuid;
 use crate::{
     contact::{ContactPoint, admit_code_send},
     keyed_hash::KeyedHasher,
+    known_device::KnownDevice,
     one_time_code::{self, CodeError},
     password::{PasswordError, hash_password},
     password_policy::{PasswordRejection, check_new_password},
     secret::Secret,
-    sign_in::{admit_attempt, attempt_succeeded, audit_applicant_attempt, normalize_identifier},
+    sign_in::{admit_attempt, audit_applicant_attempt, normalize_identifier},
     storage::{CodePurpose, Storage, StorageError, SubjectKind},
     throttle::{Refusal, ThrottleError},
 };
@@ -68,52 +69,70 @@ pub struct ResetDelivery {
     pub digits: Secret,
 }
 
+/// The subject a reset for `normalized` names when the number has no reachable account: the
+/// same for every request about that number, so that its codes, their counts and their waits
+/// behave exactly as a real account's would. No account can have it (ids are random v4 UUIDs;
+/// this one comes from a keyed hash).
+fn stand_in_subject(hasher: &KeyedHasher, normalized: &str) -> Uuid {
+    Uuid::parse_str(&hasher.hash("reset-stand-in", normalized)).unwrap_or_else(|_| Uuid::nil())
+}
+
+/// Starts a reset. Whether or not the number has an account someone can reach, the same steps
+/// run and the same answer comes back: an unknown number gets a stand-in subject, a real code
+/// row no one receives, the same counts and the same waits.
 pub async fn request_reset(
     storage: &dyn Storage,
     hasher: &KeyedHasher,
     foreigner_number: &str,
+    known_device: Option<KnownDevice>,
     ip_hash: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<ResetRequest, ResetError> {
-    let admitted = admit_attempt(
+    let normalized = normalize_identifier(foreigner_number);
+    let applicant = storage.find_applicant_by_identifier(&normalized).await?;
+    let device = KnownDevice::for_account(known_device, applicant.as_ref().map(|a| a.id));
+    // Counted for every request and never cleared by one: a request proves nothing, and
+    // clearing the count for real accounts only would tell which numbers have one.
+    admit_attempt(
         storage,
         hasher,
         "reset",
         foreigner_number,
         ip_hash.as_deref(),
+        device,
         now,
     )
     .await?;
-    let applicant = storage
-        .find_applicant_by_identifier(&normalize_identifier(foreigner_number))
-        .await?;
-    let reachable = applicant.filter(|applicant| applicant.activated_at.is_some());
-    let Some((applicant, to)) = reachable
-        .and_then(|applicant| ContactPoint::for_codes(&applicant).map(|to| (applicant, to)))
-    else {
-        // Counted like a failure: guessing numbers here costs what it costs at sign-in.
-        audit_applicant_attempt(storage, "password_reset", None, false, ip_hash).await?;
-        return Ok(ResetRequest {
-            subject: Uuid::new_v4(),
-            code_id: Uuid::new_v4(),
-            delivery: None,
-        });
+    let reachable = applicant
+        .filter(|applicant| applicant.activated_at.is_some())
+        .and_then(|applicant| ContactPoint::for_codes(&applicant).map(|to| (applicant, to)));
+    let (subject, destination) = match &reachable {
+        Some((applicant, to)) => (applicant.id, to.as_str().to_owned()),
+        None => (stand_in_subject(hasher, &normalized), String::new()),
     };
-    admit_code_send(storage, SubjectKind::Applicant, applicant.id, now).await?;
+    admit_code_send(storage, SubjectKind::Applicant, subject, now).await?;
     let code = one_time_code::issue(
         storage,
         SubjectKind::Applicant,
-        applicant.id,
+        subject,
         CodePurpose::PasswordReset,
-        to.as_str(),
+        &destination,
         now,
     )
     .await?;
-    attempt_succeeded(storage, &admitted).await?;
+    let applicant_id = reachable.as_ref().map(|(applicant, _)| applicant.id);
+    audit_applicant_attempt(
+        storage,
+        "password_reset_request",
+        applicant_id,
+        applicant_id.is_some(),
+        ip_hash,
+    )
+    .await?;
     Ok(ResetRequest {
-        subject: applicant.id,
+        subject,
         code_id: code.record.id,
-        delivery: Some(ResetDelivery {
+        delivery: reachable.map(|(applicant, to)| ResetDelivery {
             to,
             preferred_language: applicant.message_language().to_owned(),
             digits: code.digits,
@@ -121,7 +140,10 @@ pub async fn request_reset(
     })
 }
 
-/// The code typed back with the new password. Nothing changes unless both are good.
+/// The code typed back with the new password. Nothing changes unless both are good. What can
+/// be said of the password without knowing whose it is comes first, then the code; only a
+/// right code leads to the checks that need the person (their number and birth date in the
+/// password), so no answer differs between a real account and a stand-in.
 pub async fn complete_reset(
     storage: &dyn Storage,
     subject: Uuid,
@@ -131,18 +153,8 @@ pub async fn complete_reset(
     ip_hash: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<(), ResetError> {
-    let Some(applicant) = storage.find_applicant(subject).await? else {
-        return Err(CodeError::NoLongerValid.into());
-    };
-    let number = applicant.foreigner_number.clone().unwrap_or_default();
-    let birth_digits = applicant.date_of_birth.format("%Y%m%d").to_string();
-    let birth_french = applicant.date_of_birth.format("%d%m%Y").to_string();
-    check_new_password(
-        new_password.expose(),
-        &[&number, &birth_digits, &birth_french],
-    )
-    .map_err(ResetError::WeakPassword)?;
-    let outcome = one_time_code::redeem(
+    check_new_password(new_password.expose(), &[]).map_err(ResetError::WeakPassword)?;
+    let checked = one_time_code::check(
         storage,
         code_id,
         SubjectKind::Applicant,
@@ -152,10 +164,28 @@ pub async fn complete_reset(
         now,
     )
     .await;
-    if let Err(error) = outcome {
-        audit_applicant_attempt(storage, "password_reset", Some(subject), false, ip_hash).await?;
-        return Err(error.into());
-    }
+    let applicant = storage.find_applicant(subject).await?;
+    let actor = applicant.as_ref().map(|applicant| applicant.id);
+    let record = match (checked, applicant) {
+        (Ok(record), Some(applicant)) => (record, applicant),
+        (Err(error), _) => {
+            audit_applicant_attempt(storage, "password_reset", actor, false, ip_hash).await?;
+            return Err(error.into());
+        }
+        // A stand-in's code, guessed: there is nobody to reset.
+        (Ok(_), None) => return Err(CodeError::NoLongerValid.into()),
+    };
+    let (code, applicant) = record;
+    let number = applicant.foreigner_number.clone().unwrap_or_default();
+    let birth_digits = applicant.date_of_birth.format("%Y%m%d").to_string();
+    let birth_french = applicant.date_of_birth.format("%d%m%Y").to_string();
+    // The code is kept: the person types another password with the same code.
+    check_new_password(
+        new_password.expose(),
+        &[&number, &birth_digits, &birth_french],
+    )
+    .map_err(ResetError::WeakPassword)?;
+    one_time_code::spend(storage, &code, now).await?;
     let password_hash = hash_password(new_password).await?;
     storage
         .set_applicant_password(subject, &password_hash)

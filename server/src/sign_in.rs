@@ -13,13 +13,16 @@ use uuid::Uuid;
 use crate::{
     contact::admit_code_send,
     keyed_hash::KeyedHasher,
+    known_device::KnownDevice,
     one_time_code::{self, CodeError, IssuedCode},
     password::{PasswordError, generate_password, hash_password, verify_password},
     secret::Secret,
     storage::{
         ActorKind, Applicant, CodePurpose, NewAuditEvent, Storage, StorageError, SubjectKind,
     },
-    throttle::{self, PER_CLIENT_ADDRESS, PER_IDENTIFIER, Refusal, ThrottleError},
+    throttle::{
+        self, PER_CLIENT_ADDRESS, PER_IDENTIFIER, PER_KNOWN_DEVICE, Refusal, ThrottleError,
+    },
 };
 
 pub struct PasswordSignIn {
@@ -28,6 +31,8 @@ pub struct PasswordSignIn {
     pub password: Secret,
     /// Keyed hash of the client address (audit log and per-address throttle).
     pub ip_hash: Option<String>,
+    /// What this browser's device cookie says, if it has one.
+    pub known_device: Option<KnownDevice>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -93,17 +98,20 @@ pub struct AdmittedAttempt {
     address_key: Option<String>,
 }
 
-/// Admits an attempt under both the per-number and the per-address throttle.
+/// Admits an attempt: from a browser known to the account (`known_device`, see
+/// `KnownDevice::for_account`), under that device's own count only; from anywhere else, under
+/// both the per-number and the per-address throttle.
 pub async fn admit_attempt(
     storage: &dyn Storage,
     hasher: &KeyedHasher,
     attempt: &str,
     foreigner_number: &str,
     ip_hash: Option<&str>,
+    known_device: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<AdmittedAttempt, ThrottleError> {
     let identifier_key = identifier_throttle_key(hasher, attempt, foreigner_number);
-    admit_keyed_attempt(storage, attempt, identifier_key, ip_hash, now).await
+    admit_keyed_attempt(storage, attempt, identifier_key, ip_hash, known_device, now).await
 }
 
 /// The same for an identifier the caller has already turned into its throttle key (a staff
@@ -113,8 +121,19 @@ pub async fn admit_keyed_attempt(
     attempt: &str,
     identifier_key: String,
     ip_hash: Option<&str>,
+    known_device: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<AdmittedAttempt, ThrottleError> {
+    if let Some(device) = known_device {
+        // Neither the number's count nor the address's: what strangers did elsewhere does not
+        // slow the owner's own browser.
+        let device_key = format!("{attempt}:device:{device}");
+        throttle::admit(storage, &device_key, &PER_KNOWN_DEVICE, now).await?;
+        return Ok(AdmittedAttempt {
+            identifier_key: device_key,
+            address_key: None,
+        });
+    }
     let address_key = match ip_hash {
         Some(ip_hash) => {
             let key = format!("{attempt}:address:{ip_hash}");
@@ -130,8 +149,9 @@ pub async fn admit_keyed_attempt(
     })
 }
 
-/// After a success: the identifier's count is cleared, the shared address's count loses only
-/// this attempt (many applicants may sign in from one reception centre's connection).
+/// After a success: the identifier's (or known device's) count is cleared, the shared address's
+/// count loses only this attempt (many applicants may sign in from one reception centre's
+/// connection).
 pub async fn attempt_succeeded(
     storage: &dyn Storage,
     attempt: &AdmittedAttempt,
@@ -200,18 +220,24 @@ async fn try_check_password(
     request: &PasswordSignIn,
     now: DateTime<Utc>,
 ) -> Result<Applicant, SignInError> {
+    // Looked up first, known or not, so that a browser known to this account is recognised.
+    let applicant = storage
+        .find_applicant_by_identifier(&normalize_identifier(&request.foreigner_number))
+        .await?;
+    let known_device = KnownDevice::for_account(
+        request.known_device,
+        applicant.as_ref().map(|applicant| applicant.id),
+    );
     let admitted = admit_attempt(
         storage,
         hasher,
         "sign_in",
         &request.foreigner_number,
         request.ip_hash.as_deref(),
+        known_device,
         now,
     )
     .await?;
-    let applicant = storage
-        .find_applicant_by_identifier(&normalize_identifier(&request.foreigner_number))
-        .await?;
     let stored_hash = match &applicant {
         Some(applicant) => storage.applicant_password_hash(applicant.id).await?,
         None => None,
@@ -241,7 +267,7 @@ pub async fn lift_locks(
     actor_kind: ActorKind,
     actor_id: Option<Uuid>,
 ) -> Result<u64, StorageError> {
-    let mut keys: Vec<String> = ["sign_in", "activation"]
+    let mut keys: Vec<String> = ["sign_in", "activation", "reset"]
         .iter()
         .map(|attempt| identifier_throttle_key(hasher, attempt, foreigner_number))
         .collect();
@@ -252,6 +278,11 @@ pub async fn lift_locks(
         keys.push(one_time_code::throttle_key(
             SubjectKind::Applicant,
             applicant.id,
+        ));
+        keys.push(one_time_code::throttle_key_for(
+            SubjectKind::Applicant,
+            applicant.id,
+            CodePurpose::PasswordReset,
         ));
     }
     let mut lifted = 0;

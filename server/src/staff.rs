@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::{
     keyed_hash::KeyedHasher,
+    known_device::KnownDevice,
     password::{PasswordError, hash_password, verify_password},
     password_policy::{PasswordRejection, check_new_password},
     random_token::{new_token, token_hash},
@@ -286,6 +287,14 @@ pub struct StaffSignIn {
     pub password: Secret,
     pub code: String,
     pub ip_hash: Option<String>,
+    /// What this browser's device cookie says, if it has one.
+    pub known_device: Option<KnownDevice>,
+}
+
+/// The throttle row of a staff email as typed.
+pub fn email_throttle_key(hasher: &KeyedHasher, email: &str) -> String {
+    let email = email.trim().to_lowercase();
+    format!("staff_sign_in:email:{}", hasher.hash("staff-email", &email))
 }
 
 pub async fn sign_in(
@@ -318,19 +327,24 @@ async fn try_sign_in(
     now: DateTime<Utc>,
 ) -> Result<StaffMember, StaffError> {
     let email = request.email.trim().to_lowercase();
-    let admitted = admit_keyed_attempt(
-        storage,
-        "staff_sign_in",
-        format!("staff_sign_in:email:{}", hasher.hash("staff-email", &email)),
-        request.ip_hash.as_deref(),
-        now,
-    )
-    .await?;
-
+    // Looked up first, so that a browser known to this member is recognised.
     let member = storage
         .find_staff_member_by_email(&email)
         .await?
         .filter(|member| member.enrolled_at.is_some() && member.disabled_at.is_none());
+    let known_device = KnownDevice::for_account(
+        request.known_device,
+        member.as_ref().map(|member| member.id),
+    );
+    let admitted = admit_keyed_attempt(
+        storage,
+        "staff_sign_in",
+        email_throttle_key(hasher, &email),
+        request.ip_hash.as_deref(),
+        known_device,
+        now,
+    )
+    .await?;
     let password_ok = match &member {
         Some(member) => {
             verify_password(request.password.clone(), member.password_hash.clone()).await?
@@ -355,6 +369,39 @@ async fn try_sign_in(
     }
     attempt_succeeded(storage, &admitted).await?;
     Ok(member)
+}
+
+/// Clears the waits on a staff email (after an administrator or `lift-locks --email` checked
+/// who is asking), audited as done by `actor_id` (`None`: the command line). Returns whether
+/// there was anything to clear.
+pub async fn lift_staff_locks(
+    storage: &dyn Storage,
+    hasher: &KeyedHasher,
+    email: &str,
+    actor_id: Option<uuid::Uuid>,
+) -> Result<bool, StorageError> {
+    let lifted = storage
+        .clear_throttle(&email_throttle_key(hasher, email))
+        .await?;
+    let member = storage
+        .find_staff_member_by_email(&email.trim().to_lowercase())
+        .await?;
+    storage
+        .append_audit_event(&NewAuditEvent {
+            actor_kind: if actor_id.is_some() {
+                ActorKind::Staff
+            } else {
+                ActorKind::System
+            },
+            actor_id,
+            action: "staff_locks_lifted",
+            target_kind: member.as_ref().map(|_| "staff_member"),
+            target_id: member.map(|member| member.id),
+            ip_hash: None,
+            succeeded: true,
+        })
+        .await?;
+    Ok(lifted)
 }
 
 async fn audit(

@@ -4,10 +4,14 @@
 //! row in the database, so limits hold across every app server. An attempt is counted *before*
 //! the password or code is checked: a burst of parallel guesses cannot slip through between a
 //! read and a write. A success clears the count. After a few free failures each attempt waits
-//! twice as long as the one before; past the lock threshold, only staff can let attempts in.
+//! twice as long as the one before, up to a ceiling. Only one-time codes lock (past their
+//! threshold, staff let attempts in again); an identifier never does, or anyone who knows a
+//! foreigner number or a staff email could keep its owner out for good.
 //!
 //! Throttles are keyed on what was typed, not on whether an account exists, so an unknown
-//! identifier is slowed and locked exactly like a known one.
+//! identifier is slowed exactly like a known one. Following OWASP's device cookies, a browser
+//! that signed in to the account before is counted on its own (`PER_KNOWN_DEVICE`): failures
+//! from elsewhere never slow it.
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -27,12 +31,25 @@ pub struct ThrottlePolicy {
     pub window: Duration,
 }
 
-/// For one identifier as typed (sign-in, activation, reset).
+/// For one identifier as typed (sign-in, activation, reset), from browsers not known to the
+/// account: waits grow to 15 minutes and stay there, so a stranger's guesses cost the owner at
+/// most a quarter of an hour, never the account (about a hundred guesses a day get through to
+/// Argon2, against a password policy that refuses common passwords).
 pub const PER_IDENTIFIER: ThrottlePolicy = ThrottlePolicy {
     free_failures: 3,
     base_delay: Duration::seconds(2),
     max_delay: Duration::minutes(15),
-    lock_after: Some(10),
+    lock_after: None,
+    window: Duration::hours(24),
+};
+
+/// For one known browser of one account (a device cookie): its owner's typos, and the guesses
+/// of whoever holds that browser, counted apart from everyone else's.
+pub const PER_KNOWN_DEVICE: ThrottlePolicy = ThrottlePolicy {
+    free_failures: 5,
+    base_delay: Duration::seconds(2),
+    max_delay: Duration::minutes(15),
+    lock_after: None,
     window: Duration::hours(24),
 };
 
@@ -79,7 +96,9 @@ pub fn admission(
     let Some(record) = record else {
         return Ok(());
     };
-    if record.locked_at.is_some() {
+    // A lock counts only where the policy locks: rows locked under an older policy (identifiers
+    // once locked after ten failures) are bounded waits now.
+    if record.locked_at.is_some() && policy.lock_after.is_some() {
         return Err(Refusal::Locked);
     }
     if record.window_started_at + policy.window <= now {
@@ -183,8 +202,41 @@ mod tests {
     }
 
     #[test]
+    fn a_strangers_failures_on_an_identifier_never_lock_it() {
+        let mut record: Option<ThrottleRecord> = None;
+        let mut now = at(0);
+        for _ in 0..200 {
+            assert_eq!(admission(record.as_ref(), &PER_IDENTIFIER, now), Ok(()));
+            let next = after_failure(record.as_ref(), &PER_IDENTIFIER, now);
+            assert!(next.next_attempt_at - now <= Duration::minutes(15));
+            now = next.next_attempt_at;
+            record = Some(next);
+        }
+        let record = record.unwrap();
+        assert_eq!(record.locked_at, None);
+        // The owner waits at most the ceiling, then gets in.
+        assert_eq!(
+            admission(Some(&record), &PER_IDENTIFIER, now + Duration::minutes(15)),
+            Ok(())
+        );
+        // A row locked under the old policy is a bounded wait too.
+        let old_lock = ThrottleRecord {
+            locked_at: Some(at(0)),
+            ..record
+        };
+        assert_eq!(
+            admission(
+                Some(&old_lock),
+                &PER_IDENTIFIER,
+                now + Duration::minutes(15)
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
     fn free_failures_then_doubling_waits_then_a_lock() {
-        let policy = PER_IDENTIFIER;
+        let policy = PER_CODE_SUBJECT;
         let mut record: Option<ThrottleRecord> = None;
         let mut waits = Vec::new();
         for _ in 0..10 {
@@ -194,7 +246,11 @@ mod tests {
             waits.push((next.next_attempt_at - now).num_seconds());
             record = Some(next);
         }
-        assert_eq!(waits, [0, 0, 0, 2, 4, 8, 16, 32, 64, 128]);
+        assert_eq!(waits, [0, 0, 0, 0, 0, 5, 10, 20, 40, 80]);
+        for _ in 10..20 {
+            let now = record.as_ref().unwrap().next_attempt_at;
+            record = Some(after_failure(record.as_ref(), &policy, now));
+        }
         let record = record.unwrap();
         assert!(record.locked_at.is_some());
         let much_later = record.next_attempt_at + Duration::days(30);

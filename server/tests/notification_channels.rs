@@ -93,7 +93,8 @@ async fn verify_phone(portal: &Portal, gateway: &SmsGateway, applicant: Uuid, ty
     let verified = confirm_contact(storage, applicant, code.record.id, &digits, None, now)
         .await
         .unwrap();
-    assert_eq!(verified, ContactKind::Phone);
+    assert_eq!(verified.kind, ContactKind::Phone);
+    assert_eq!(verified.replaced, None, "a first phone replaces nothing");
 }
 
 async fn with_gateway(database: TestDatabase) -> (Portal, SmsGateway) {

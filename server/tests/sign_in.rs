@@ -10,6 +10,7 @@ use server::{
     activation::{ActivationRequest, activate},
     connection_key::ConnectionKey,
     keyed_hash::KeyedHasher,
+    known_device::KnownDevice,
     one_time_code::{self, CodeError, IssuedCode},
     second_factor::{self, NextStep},
     secret::Secret,
@@ -70,6 +71,15 @@ fn attempt(number: &str, password: &str) -> PasswordSignIn {
         foreigner_number: number.into(),
         password: Secret::new(password),
         ip_hash: Some("client-a".into()),
+        known_device: None,
+    }
+}
+
+/// The same from a browser whose device cookie names `account`.
+fn attempt_from(device: KnownDevice, number: &str, password: &str) -> PasswordSignIn {
+    PasswordSignIn {
+        known_device: Some(device),
+        ..attempt(number, password)
     }
 }
 
@@ -138,14 +148,24 @@ both_engines!(
     }
 );
 
+// Issue 17's attack: fourteen wrong passwords from a stranger, paced to dodge the waits, used
+// to lock the number for good (this test then asserted `locked` for the owner's right
+// password). Now they slow unknown browsers only, and never past 15 minutes.
 both_engines!(
-    guesses_slow_down_then_lock_and_staff_can_lift_the_lock,
+    a_strangers_paced_guesses_never_keep_the_owner_out,
     |storage: Arc<dyn Storage>| async move {
-        activated_applicant(storage.as_ref(), "0633333333").await;
+        let id = activated_applicant(storage.as_ref(), "0633333333").await;
         let hasher = hasher();
+        let own_phone = KnownDevice {
+            account: id,
+            device: Uuid::new_v4(),
+        };
         let mut now = Utc::now();
-        let mut refusals = Vec::new();
-        for _ in 0..12 {
+        for guess in 0..14 {
+            if guess > 0 {
+                // Come back exactly when allowed: the waits double up to 15 minutes.
+                now += Duration::minutes(15);
+            }
             let result = check_password(
                 storage.as_ref(),
                 &hasher,
@@ -153,15 +173,10 @@ both_engines!(
                 now,
             )
             .await;
-            refusals.push(result.unwrap_err().code());
-            // Come back exactly when allowed: the waits double each time.
-            now += Duration::minutes(20);
+            assert_eq!(result.unwrap_err().code(), "refused", "guess {guess}");
         }
-        assert_eq!(&refusals[..10], &["refused"; 10]);
-        assert_eq!(&refusals[10..], &["locked", "locked"]);
-
-        // Even the right password is refused while locked, with the same answer as a guess.
-        let right = check_password(
+        // Right after, strangers are told to wait (never "locked")...
+        let stranger = check_password(
             storage.as_ref(),
             &hasher,
             attempt("0633333333", PASSWORD),
@@ -169,9 +184,58 @@ both_engines!(
         )
         .await;
         assert!(matches!(
-            right,
-            Err(SignInError::Throttled(Refusal::Locked))
+            stranger,
+            Err(SignInError::Throttled(Refusal::RetryAt(at))) if at - now <= Duration::minutes(15)
         ));
+        // ...and so is a cookie of another account, which counts as none.
+        let elsewhere = KnownDevice {
+            account: Uuid::new_v4(),
+            device: own_phone.device,
+        };
+        let borrowed = check_password(
+            storage.as_ref(),
+            &hasher,
+            attempt_from(elsewhere, "0633333333", PASSWORD),
+            now,
+        )
+        .await;
+        assert_eq!(borrowed.unwrap_err().code(), "too_soon");
+        // The owner's own phone gets in at once.
+        let signed = check_password(
+            storage.as_ref(),
+            &hasher,
+            attempt_from(own_phone, "0633333333", PASSWORD),
+            now,
+        )
+        .await
+        .unwrap();
+        assert_eq!(signed.id, id);
+
+        // Whoever holds that phone is slowed on that phone's own count: five free mistakes,
+        // then waits, which leave other browsers alone.
+        let mut refusals = Vec::new();
+        for _ in 0..7 {
+            let result = check_password(
+                storage.as_ref(),
+                &hasher,
+                attempt_from(own_phone, "0633333333", "typo"),
+                now,
+            )
+            .await;
+            refusals.push(result.unwrap_err().code());
+        }
+        assert_eq!(&refusals[..6], &["refused"; 6]);
+        assert_eq!(refusals[6], "too_soon");
+
+        // A new browser of the owner's waits out the last stranger's wait, then gets in.
+        check_password(
+            storage.as_ref(),
+            &hasher,
+            attempt("0633333333", PASSWORD),
+            now + Duration::minutes(15),
+        )
+        .await
+        .unwrap();
 
         // An early retry is told when to come back, not counted.
         let key = server::sign_in::identifier_throttle_key(&hasher, "sign_in", "0644444444");
@@ -189,11 +253,37 @@ both_engines!(
             storage.load_throttle(&key).await.unwrap().unwrap().failures,
             4
         );
+    }
+);
 
+both_engines!(
+    staff_lift_a_wait_at_once,
+    |storage: Arc<dyn Storage>| async move {
+        activated_applicant(storage.as_ref(), "0655555555").await;
+        let hasher = hasher();
+        let now = Utc::now();
+        for _ in 0..4 {
+            let result = check_password(
+                storage.as_ref(),
+                &hasher,
+                attempt("0655555555", "wrong guess"),
+                now,
+            )
+            .await;
+            assert_eq!(result.unwrap_err().code(), "refused");
+        }
+        let waiting = check_password(
+            storage.as_ref(),
+            &hasher,
+            attempt("0655555555", PASSWORD),
+            now,
+        )
+        .await;
+        assert_eq!(waiting.unwrap_err().code(), "too_soon");
         let lifted = server::sign_in::lift_locks(
             storage.as_ref(),
             &hasher,
-            "06 33 33 33 33",
+            "06 55 55 55 55",
             server::storage::ActorKind::System,
             None,
         )
@@ -203,7 +293,7 @@ both_engines!(
         check_password(
             storage.as_ref(),
             &hasher,
-            attempt("0633333333", PASSWORD),
+            attempt("0655555555", PASSWORD),
             now,
         )
         .await

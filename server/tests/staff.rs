@@ -8,6 +8,7 @@ use std::sync::Arc;
 use chrono::{Duration, Utc};
 use server::{
     keyed_hash::KeyedHasher,
+    known_device::KnownDevice,
     secret::Secret,
     staff::{self, Enrolment, StaffError, StaffSignIn},
     storage::{StaffRole, Storage},
@@ -40,6 +41,7 @@ fn attempt(email: &str, password: &str, code: String) -> StaffSignIn {
         password: Secret::new(password),
         code,
         ip_hash: Some("desk-12".into()),
+        known_device: None,
     }
 }
 
@@ -228,5 +230,130 @@ both_engines!(
                 .count(),
             5
         );
+    }
+);
+
+// Issue 17's attack: about fourteen wrong passwords, paced, on a guessed staff email locked it
+// for good, even before the member existed, and nothing lifted a staff lock. Now they only slow
+// browsers the member never signed in on, by 15 minutes at most, and an administrator (or
+// `lift-locks --email`) clears the wait at once.
+both_engines!(
+    guesses_on_a_staff_email_never_keep_the_member_out,
+    |storage: Arc<dyn Storage>| async move {
+        let hasher = hasher();
+        let email = "camille.martin@office.example";
+        let mut now = Utc::now();
+        for guess in 0..14 {
+            if guess > 0 {
+                now += Duration::minutes(15);
+            }
+            let result = staff::sign_in(
+                storage.as_ref(),
+                &hasher,
+                attempt(email, "guess", "123456".into()),
+                now,
+            )
+            .await;
+            assert!(matches!(result, Err(StaffError::Refused)), "{result:?}");
+        }
+        // The member is invited and enrols only now.
+        let (member, token) = staff::invite(
+            storage.as_ref(),
+            email,
+            "Camille Martin",
+            StaffRole::Agent,
+            None,
+            now,
+        )
+        .await
+        .unwrap();
+        let secret = totp::generate_secret();
+        staff::complete_enrolment(
+            storage.as_ref(),
+            enrolment(&token, &secret, PASSWORD, code(&secret, now)),
+            now,
+        )
+        .await
+        .unwrap();
+        // A new browser waits out the last guess's wait (a quarter of an hour at most)...
+        let soon = now + Duration::seconds(30);
+        let early = staff::sign_in(
+            storage.as_ref(),
+            &hasher,
+            attempt(email, PASSWORD, code(&secret, soon)),
+            soon,
+        )
+        .await;
+        assert_eq!(early.unwrap_err().code(), "too_soon");
+        let later = now + Duration::minutes(15);
+        staff::sign_in(
+            storage.as_ref(),
+            &hasher,
+            attempt(email, PASSWORD, code(&secret, later)),
+            later,
+        )
+        .await
+        .unwrap();
+
+        // More guesses: the member's own browser is not slowed by them, a new one is.
+        let now = later + Duration::minutes(1);
+        for _ in 0..5 {
+            let _ = staff::sign_in(
+                storage.as_ref(),
+                &hasher,
+                attempt(email, "guess", "123456".into()),
+                now,
+            )
+            .await;
+        }
+        let own_browser = KnownDevice {
+            account: member.id,
+            device: uuid::Uuid::new_v4(),
+        };
+        staff::sign_in(
+            storage.as_ref(),
+            &hasher,
+            StaffSignIn {
+                known_device: Some(own_browser),
+                ..attempt(email, PASSWORD, code(&secret, now))
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        let slowed = staff::sign_in(
+            storage.as_ref(),
+            &hasher,
+            attempt(email, PASSWORD, code(&secret, now)),
+            now,
+        )
+        .await;
+        assert_eq!(slowed.unwrap_err().code(), "too_soon");
+
+        // An administrator lifts the wait.
+        let lifted = staff::lift_staff_locks(
+            storage.as_ref(),
+            &hasher,
+            " Camille.Martin@office.example",
+            None,
+        )
+        .await
+        .unwrap();
+        assert!(lifted);
+        let key = staff::email_throttle_key(&hasher, email);
+        assert!(storage.load_throttle(&key).await.unwrap().is_none());
+        let next_step = now + Duration::seconds(30);
+        staff::sign_in(
+            storage.as_ref(),
+            &hasher,
+            attempt(email, PASSWORD, code(&secret, next_step)),
+            next_step,
+        )
+        .await
+        .unwrap();
+        let events = storage.recent_audit_events(5).await.unwrap();
+        assert!(events.iter().any(
+            |event| event.action == "staff_locks_lifted" && event.target_id == Some(member.id)
+        ));
     }
 );

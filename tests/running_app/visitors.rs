@@ -13,9 +13,27 @@ use uuid::Uuid;
 
 use super::{TestApp, register_applicant};
 
-/// A signed-in session's cookie header, made the way sign-in makes it.
+/// A signed-in session's cookie header, made the way sign-in makes it: for an applicant, with
+/// the step-up of the password just typed.
 pub async fn session_cookie(app: &TestApp, kind: SubjectKind, subject: Uuid) -> String {
-    let started = sessions::start(
+    let started = start(app, kind, subject).await;
+    let session = format!("{}={}", cookie_name(kind), started.token);
+    if kind == SubjectKind::Staff {
+        return session;
+    }
+    let tokens = app.services.session_tokens();
+    let step_up = server::step_up::grant(&tokens, &started.signed_in, Utc::now());
+    format!("{session}; eu-step-up={step_up}")
+}
+
+/// The session alone, as on a phone whose password was typed long ago.
+pub async fn session_only_cookie(app: &TestApp, kind: SubjectKind, subject: Uuid) -> String {
+    let started = start(app, kind, subject).await;
+    format!("{}={}", cookie_name(kind), started.token)
+}
+
+async fn start(app: &TestApp, kind: SubjectKind, subject: Uuid) -> sessions::StartedSession {
+    sessions::start(
         app.services.storage.as_ref(),
         &app.services.session_tokens(),
         kind,
@@ -25,13 +43,15 @@ pub async fn session_cookie(app: &TestApp, kind: SubjectKind, subject: Uuid) -> 
         Utc::now(),
     )
     .await
-    .unwrap();
-    let name = if kind == SubjectKind::Staff {
+    .unwrap()
+}
+
+fn cookie_name(kind: SubjectKind) -> &'static str {
+    if kind == SubjectKind::Staff {
         "eu-staff"
     } else {
         "eu-session"
-    };
-    format!("{name}={}", started.token)
+    }
 }
 
 /// A registered applicant and their session's cookie header.

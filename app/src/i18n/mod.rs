@@ -355,6 +355,17 @@ pub struct Messages {
     pub staff_error_not_yourself: String,
     pub staff_role_for: String,
     pub staff_disable_for: String,
+    pub email_contact_replaced_subject: String,
+    pub email_contact_replaced_body: String,
+    pub sms_contact_replaced_body: String,
+    pub step_up_title: String,
+    pub step_up_intro: String,
+    pub step_up_submit: String,
+    pub step_up_cancel: String,
+    pub step_up_error_summary: String,
+    pub step_up_error_refused: String,
+    pub staff_unblock: String,
+    pub staff_unblock_for: String,
     pub document_kind_account_notice: String,
     pub document_kind_registration_letter: String,
     pub document_kind_interview_summons: String,
@@ -688,6 +699,17 @@ mod tests {
             .filter_map(|part| part.split_once('}'))
             .map(|(name, _)| name.to_owned())
             .collect()
+    }
+
+    /// RGAA wants the footer's word on compliance to be the statement's: both say "not
+    /// compliant" until an audit gives a rate.
+    #[test]
+    fn the_footer_says_what_the_accessibility_statement_says() {
+        for (locale, status) in [(Locale::Fr, "non conforme"), (Locale::En, "not compliant")] {
+            let m = locale.messages();
+            assert!(m.footer_accessibility.ends_with(status), "{locale:?}");
+            assert!(m.accessibility_status.contains(status), "{locale:?}");
+        }
     }
 
     #[test]

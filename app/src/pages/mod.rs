@@ -5,6 +5,7 @@ mod account;
 mod activate;
 mod api_keys;
 mod applicant_file;
+mod confirm_password;
 mod contact;
 mod form_feedback;
 mod help;
@@ -22,6 +23,7 @@ pub use activate::Activate;
 pub use applicant_file::ApplicantFilePage;
 #[cfg(all(test, feature = "ssr"))]
 pub(crate) use applicant_file::DECISION_OUTCOMES;
+pub use confirm_password::ConfirmPassword;
 pub use contact::{Contact, ContactConfirm};
 pub use help::Help;
 pub use landing::Landing;

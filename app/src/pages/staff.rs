@@ -412,6 +412,7 @@ fn StaffRow(member: StaffListEntry) -> impl IntoView {
     let role_id = format!("role-{}", member.id);
     let role_label = fill(&m.staff_role_for, &[("name", &member.display_name)]);
     let disable_label = fill(&m.staff_disable_for, &[("name", &member.display_name)]);
+    let unblock_label = fill(&m.staff_unblock_for, &[("name", &member.display_name)]);
     let roles = [
         ("agent", m.staff_role_agent.as_str()),
         ("supervisor", m.staff_role_supervisor.as_str()),
@@ -442,6 +443,14 @@ fn StaffRow(member: StaffListEntry) -> impl IntoView {
                     <input type="hidden" name="member_id" value=member.id.clone()/>
                     <button class="button secondary" type="submit" aria-label=disable_label>
                         {m.staff_disable.as_str()}
+                    </button>
+                </form>
+            })}
+            {(member.enrolled && !member.disabled).then(|| view! {
+                <form class="inline-form" method="post" action="/staff/members/unblock">
+                    <input type="hidden" name="member_id" value=member.id.clone()/>
+                    <button class="button secondary" type="submit" aria-label=unblock_label>
+                        {m.staff_unblock.as_str()}
                     </button>
                 </form>
             })}

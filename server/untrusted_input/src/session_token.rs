@@ -23,6 +23,15 @@ pub enum Audience {
     PendingSignIn,
     /// Between a password-reset request and its code: names the code that was sent (or nobody).
     PendingReset,
+    /// A browser an applicant signed in on before (OWASP's device cookie): `sub` is the
+    /// applicant, `sid` the device. It lets that browser past the brake that strangers' failures
+    /// put on the number; it signs nobody in.
+    KnownApplicantDevice,
+    /// The same for a staff member's browser.
+    KnownStaffDevice,
+    /// The password was typed again in session `sid`, a moment ago: changes that could hand
+    /// the account to someone else are allowed for a few minutes.
+    StepUp,
 }
 
 impl Audience {
@@ -32,12 +41,28 @@ impl Audience {
             Audience::Staff => "espace-usager:staff",
             Audience::PendingSignIn => "espace-usager:pending-sign-in",
             Audience::PendingReset => "espace-usager:pending-reset",
+            Audience::KnownApplicantDevice => "espace-usager:known-applicant-device",
+            Audience::KnownStaffDevice => "espace-usager:known-staff-device",
+            Audience::StepUp => "espace-usager:step-up",
+        }
+    }
+
+    /// How long a token of this audience is good for.
+    pub fn lifetime(self) -> Duration {
+        match self {
+            Audience::KnownApplicantDevice | Audience::KnownStaffDevice => KNOWN_DEVICE_LIFETIME,
+            Audience::StepUp => STEP_UP_LIFETIME,
+            _ => TOKEN_LIFETIME,
         }
     }
 }
 
 /// How long a token lives before it must be refreshed from its session row.
 pub const TOKEN_LIFETIME: Duration = Duration::minutes(10);
+/// How long a typed password allows changes of where codes and alerts go.
+pub const STEP_UP_LIFETIME: Duration = Duration::minutes(5);
+/// How long a browser stays known after its last sign-in.
+pub const KNOWN_DEVICE_LIFETIME: Duration = Duration::days(180);
 /// Clock difference tolerated between instances.
 const LEEWAY_SECONDS: u64 = 5;
 
@@ -88,7 +113,7 @@ impl<'a> SessionTokens<'a> {
             sub: subject,
             sid: session,
             iat: now.timestamp(),
-            exp: (now + TOKEN_LIFETIME).timestamp(),
+            exp: (now + audience.lifetime()).timestamp(),
         };
         encode(&header, &claims, &EncodingKey::from_secret(&key.secret))
             .expect("HS256 signing cannot fail")

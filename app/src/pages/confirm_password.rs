@@ -1,0 +1,40 @@
+//! "Confirm it is you": the password again, before a change of where codes and alerts go
+//! (`POST /account/confirm-password`). An open session on a borrowed phone is not enough.
+
+use leptos::prelude::*;
+
+use super::form_feedback::{ErrorSummary, FormError, FormPageTitle, field_state, query_error};
+use crate::{current_locale, i18n::Messages};
+
+fn explain(code: &str, m: &'static Messages) -> Option<FormError> {
+    Some(match code {
+        "missing" => FormError::field("password", &m.form_error_missing),
+        "refused" => FormError::field("password", &m.step_up_error_refused),
+        "too_soon" => FormError::page(&m.error_too_soon),
+        "unavailable" => FormError::page(&m.service_unavailable),
+        _ => return None,
+    })
+}
+
+#[component]
+pub fn ConfirmPassword() -> impl IntoView {
+    let m = current_locale().messages();
+    let error = query_error(|code| explain(code, m));
+    let password = field_state(&error, "password", "password-hint");
+    view! {
+        <FormPageTitle page=m.step_up_title.as_str() has_error=error.is_some()/>
+        <h1>{m.step_up_title.as_str()}</h1>
+        <ErrorSummary title=m.step_up_error_summary.as_str() error=error.clone()/>
+        <p class="lead" id="password-hint">{m.step_up_intro.as_str()}</p>
+        <form class="stacked-form" method="post" action="/account/confirm-password" novalidate>
+            <div class="field">
+                <label for="password">{m.sign_in_password_label.as_str()}</label>
+                {password.error_view()}
+                <input id="password" name="password" type="password" autocomplete="current-password"
+                    required aria-describedby=password.described_by aria-invalid=password.invalid/>
+            </div>
+            <button class="button primary" type="submit">{m.step_up_submit.as_str()}</button>
+        </form>
+        <p class="aside"><a href="/account/contact">{m.step_up_cancel.as_str()}</a></p>
+    }
+}

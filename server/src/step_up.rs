@@ -1,0 +1,151 @@
+//! Re-authentication before a change that could hand the account to someone else: a new email
+//! or phone (where reset codes go), removing one, the channels that announce documents. Someone
+//! holding the applicant's unlocked phone for a minute has the session, not the password: the
+//! password typed within the last few minutes is asked for (OWASP ASVS 2.0, V6.3 / V7.5).
+//!
+//! A step-up is a short-lived signed token bound to one session (`Audience::StepUp`, 5 minutes):
+//! it names the applicant and the session, so it opens nothing in another session, and it
+//! needs no storage. Signing in or activating grants one, since the password was just typed.
+//! Wrong passwords here are counted per account, with waits (never a lock: the owner's own
+//! session must not be closed to them by someone else's guesses).
+
+use chrono::{DateTime, Utc};
+
+use crate::{
+    password::{PasswordError, verify_password},
+    secret::Secret,
+    session_token::{Audience, SessionTokens},
+    sessions::SignedIn,
+    sign_in::audit_applicant_attempt,
+    storage::{Storage, StorageError, SubjectKind},
+    throttle::{self, PER_KNOWN_DEVICE, Refusal, ThrottleError},
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StepUpError {
+    #[error("the password is not correct")]
+    Refused,
+    #[error(transparent)]
+    Throttled(Refusal),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Password(#[from] PasswordError),
+}
+
+impl From<ThrottleError> for StepUpError {
+    fn from(error: ThrottleError) -> Self {
+        match error {
+            ThrottleError::Refused(refusal) => StepUpError::Throttled(refusal),
+            ThrottleError::Storage(error) => StepUpError::Storage(error),
+        }
+    }
+}
+
+impl StepUpError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            StepUpError::Refused => "refused",
+            StepUpError::Throttled(Refusal::RetryAt(_)) => "too_soon",
+            StepUpError::Throttled(Refusal::Locked) => "locked",
+            StepUpError::Storage(_) | StepUpError::Password(_) => "unavailable",
+        }
+    }
+}
+
+/// The token that lets `session` make sensitive changes for a few minutes.
+pub fn grant(tokens: &SessionTokens<'_>, session: &SignedIn, now: DateTime<Utc>) -> String {
+    tokens.issue(
+        Audience::StepUp,
+        session.subject_id,
+        session.session_id,
+        now,
+    )
+}
+
+/// Whether `token` is a step-up of this very session, still fresh.
+pub fn holds(tokens: &SessionTokens<'_>, session: &SignedIn, token: &str) -> bool {
+    tokens
+        .verify(token, Audience::StepUp)
+        .is_ok_and(|claims| claims.sub == session.subject_id && claims.sid == session.session_id)
+}
+
+/// Checks the applicant's password again, inside their session. Audited either way.
+pub async fn confirm_password(
+    storage: &dyn Storage,
+    session: &SignedIn,
+    password: Secret,
+    ip_hash: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<(), StepUpError> {
+    if session.subject_kind != SubjectKind::Applicant {
+        return Err(StepUpError::Refused);
+    }
+    let key = format!("step_up:applicant:{}", session.subject_id);
+    let outcome = async {
+        throttle::admit(storage, &key, &PER_KNOWN_DEVICE, now).await?;
+        let hash = storage
+            .applicant_password_hash(session.subject_id)
+            .await?
+            .ok_or(StepUpError::Refused)?;
+        if !verify_password(password, hash).await? {
+            return Err(StepUpError::Refused);
+        }
+        throttle::succeeded(storage, &key).await?;
+        Ok(())
+    }
+    .await;
+    audit_applicant_attempt(
+        storage,
+        "step_up",
+        Some(session.subject_id),
+        outcome.is_ok(),
+        ip_hash,
+    )
+    .await?;
+    if let Err(error) = &outcome {
+        tracing::info!(reason = error.code(), "re-authentication refused");
+    }
+    outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::signing_keys::SigningKeys;
+
+    fn session(subject: Uuid) -> SignedIn {
+        SignedIn {
+            subject_kind: SubjectKind::Applicant,
+            subject_id: subject,
+            session_id: Uuid::new_v4(),
+            shared_device: false,
+            idle_expires_at: Utc::now() + Duration::minutes(15),
+        }
+    }
+
+    #[test]
+    fn a_step_up_opens_its_own_session_only() {
+        let folder = tempfile::tempdir().unwrap();
+        let keys = SigningKeys::load_or_create(folder.path()).unwrap();
+        let tokens = SessionTokens::new(&keys, "https://portal.example");
+        let applicant = Uuid::new_v4();
+        let mine = session(applicant);
+        let token = grant(&tokens, &mine, Utc::now());
+        assert!(holds(&tokens, &mine, &token));
+        // Another session of the same applicant (a thief's, opened with a stolen cookie jar
+        // from elsewhere) and another applicant's session: no.
+        assert!(!holds(&tokens, &session(applicant), &token));
+        assert!(!holds(&tokens, &session(Uuid::new_v4()), &token));
+        // Stale: granted more than five minutes ago.
+        let old = grant(&tokens, &mine, Utc::now() - Duration::minutes(6));
+        assert!(!holds(&tokens, &mine, &old));
+        // A session token is not a step-up.
+        let session_token =
+            tokens.issue(Audience::Applicant, applicant, mine.session_id, Utc::now());
+        assert!(!holds(&tokens, &mine, &session_token));
+    }
+}
