@@ -1,5 +1,6 @@
 //! Administrators' forms for back-office API keys: create one (its secret goes to the next page
 //! once, in a short-lived cookie scoped to `/staff`, never in a URL or a log) and revoke one.
+//! Both want a fresh authenticator code (`RecentlyAuthenticatedStaff`).
 
 use axum::{
     Extension,
@@ -11,12 +12,14 @@ use chrono::Utc;
 use serde::Deserialize;
 use server::{
     api_keys::{self, ApiScope},
-    sessions::SignedIn,
     staff::StaffPermission,
     storage::Actor,
 };
 
-use crate::{sign_in_form::back_to, staff_forms::authorized, startup::AppState};
+use crate::{
+    sign_in_form::back_to, staff_forms::authorized, startup::AppState,
+    step_up::RecentlyAuthenticatedStaff,
+};
 
 #[derive(Deserialize)]
 pub struct NewKeyForm {
@@ -28,11 +31,17 @@ pub struct NewKeyForm {
 
 pub async fn submit_new_key(
     State(state): State<AppState>,
-    signed_in: Option<Extension<SignedIn>>,
+    RecentlyAuthenticatedStaff(signed_in): RecentlyAuthenticatedStaff,
     form: Result<axum::Form<NewKeyForm>, FormRejection>,
 ) -> Response {
     let services = &state.services;
-    let admin = match authorized(services, signed_in, StaffPermission::ManageApiKeys).await {
+    let admin = match authorized(
+        services,
+        Some(Extension(signed_in)),
+        StaffPermission::ManageApiKeys,
+    )
+    .await
+    {
         Ok(member) => member,
         Err(response) => return response,
     };
@@ -90,11 +99,17 @@ pub struct RevokeForm {
 
 pub async fn submit_revocation(
     State(state): State<AppState>,
-    signed_in: Option<Extension<SignedIn>>,
+    RecentlyAuthenticatedStaff(signed_in): RecentlyAuthenticatedStaff,
     form: Result<axum::Form<RevokeForm>, FormRejection>,
 ) -> Response {
     let services = &state.services;
-    let admin = match authorized(services, signed_in, StaffPermission::ManageApiKeys).await {
+    let admin = match authorized(
+        services,
+        Some(Extension(signed_in)),
+        StaffPermission::ManageApiKeys,
+    )
+    .await
+    {
         Ok(member) => member,
         Err(response) => return response,
     };

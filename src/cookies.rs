@@ -26,6 +26,8 @@ pub enum PortalCookie {
     KnownStaffDevice,
     /// The password typed again in this session a moment ago (`server::step_up`).
     StepUp,
+    /// The same for a staff session: an authenticator code typed a moment ago.
+    StaffStepUp,
 }
 
 impl PortalCookie {
@@ -39,6 +41,7 @@ impl PortalCookie {
             PortalCookie::KnownDevice => "eu-known",
             PortalCookie::KnownStaffDevice => "eu-staff-known",
             PortalCookie::StepUp => "eu-step-up",
+            PortalCookie::StaffStepUp => "eu-staff-step-up",
         }
     }
 
@@ -55,7 +58,9 @@ impl PortalCookie {
             PortalCookie::Session | PortalCookie::StaffSession => None,
             PortalCookie::PendingSignIn | PortalCookie::PendingReset => Some(600),
             PortalCookie::RememberedDevice => Some(30 * 24 * 3600),
-            PortalCookie::StepUp => Some(server::session_token::STEP_UP_LIFETIME.num_seconds()),
+            PortalCookie::StepUp | PortalCookie::StaffStepUp => {
+                Some(server::session_token::STEP_UP_LIFETIME.num_seconds())
+            }
             PortalCookie::KnownDevice | PortalCookie::KnownStaffDevice => {
                 Some(server::session_token::KNOWN_DEVICE_LIFETIME.num_seconds())
             }

@@ -28,6 +28,7 @@ use crate::{
     session_layer::ClientAddressHash,
     sign_in_form::{back_to, end_session, known_device, redirect_with_cookies},
     startup::AppState,
+    step_up::{RecentlyAuthenticatedStaff, step_up_cookie},
 };
 
 #[derive(serde::Deserialize)]
@@ -146,6 +147,8 @@ pub async fn submit_sign_in(
                 [
                     cookies::set(PortalCookie::StaffSession, &started.token, https),
                     cookies::set(PortalCookie::KnownStaffDevice, &known, https),
+                    // The code was just typed: sensitive changes are allowed for a few minutes.
+                    step_up_cookie(services, &started.signed_in),
                 ],
             )
         }
@@ -369,11 +372,17 @@ pub struct InvitationForm {
 /// An administrator invites a staff member: the one-time set-up link goes to their work email.
 pub async fn submit_invitation(
     State(state): State<AppState>,
-    signed_in: Option<Extension<SignedIn>>,
+    RecentlyAuthenticatedStaff(signed_in): RecentlyAuthenticatedStaff,
     form: Result<axum::Form<InvitationForm>, FormRejection>,
 ) -> Response {
     let services = &state.services;
-    let member = match authorized(services, signed_in, StaffPermission::ManageStaff).await {
+    let member = match authorized(
+        services,
+        Some(Extension(signed_in)),
+        StaffPermission::ManageStaff,
+    )
+    .await
+    {
         Ok(member) => member,
         Err(response) => return response,
     };
@@ -429,11 +438,17 @@ pub struct MemberForm {
 /// An administrator changes another member's role.
 pub async fn submit_role_change(
     State(state): State<AppState>,
-    signed_in: Option<Extension<SignedIn>>,
+    RecentlyAuthenticatedStaff(signed_in): RecentlyAuthenticatedStaff,
     form: Result<axum::Form<MemberForm>, FormRejection>,
 ) -> Response {
     let services = &state.services;
-    let admin = match authorized(services, signed_in, StaffPermission::ManageStaff).await {
+    let admin = match authorized(
+        services,
+        Some(Extension(signed_in)),
+        StaffPermission::ManageStaff,
+    )
+    .await
+    {
         Ok(member) => member,
         Err(response) => return response,
     };
@@ -451,11 +466,17 @@ pub async fn submit_role_change(
 /// An administrator disables another member: their sessions end at once.
 pub async fn submit_disable(
     State(state): State<AppState>,
-    signed_in: Option<Extension<SignedIn>>,
+    RecentlyAuthenticatedStaff(signed_in): RecentlyAuthenticatedStaff,
     form: Result<axum::Form<MemberForm>, FormRejection>,
 ) -> Response {
     let services = &state.services;
-    let admin = match authorized(services, signed_in, StaffPermission::ManageStaff).await {
+    let admin = match authorized(
+        services,
+        Some(Extension(signed_in)),
+        StaffPermission::ManageStaff,
+    )
+    .await
+    {
         Ok(member) => member,
         Err(response) => return response,
     };

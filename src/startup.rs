@@ -127,6 +127,7 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/members/role", post(staff_forms::submit_role_change))
         .route("/staff/members/disable", post(staff_forms::submit_disable))
         .route("/staff/members/unblock", post(staff_forms::submit_unblock))
+        .route("/staff/confirm", post(crate::step_up::submit_staff_code))
         .route(
             "/staff/api-keys",
             post(crate::api_key_forms::submit_new_key),

@@ -104,7 +104,28 @@ async fn enrolled_member(app: &TestApp, email: &str, role: StaffRole) -> String 
     )
     .await;
     assert_eq!(location(&signed), "/staff");
-    format!("eu-staff={}", cookie(&signed, "eu-staff").unwrap())
+    // The code was just typed: the step-up that sign-in grants comes with the session.
+    format!(
+        "eu-staff={}; eu-staff-step-up={}",
+        cookie(&signed, "eu-staff").unwrap(),
+        cookie(&signed, "eu-staff-step-up").unwrap()
+    )
+}
+
+/// The session alone: an administrator's desk left open, the code typed long ago.
+fn session_only(cookies: &str) -> String {
+    cookies.split("; ").next().unwrap().to_owned()
+}
+
+/// The member's TOTP secret, as their app holds it.
+async fn totp_secret(app: &TestApp, email: &str) -> String {
+    let storage = app.services.storage.as_ref();
+    let member = storage
+        .find_staff_member_by_email(email)
+        .await
+        .unwrap()
+        .unwrap();
+    storage.staff_totp_secret(member.id).await.unwrap().unwrap()
 }
 
 on_both_engines!(
@@ -617,5 +638,89 @@ on_both_engines!(
             .collect();
         assert!(actions.contains(&"api_key_created".to_owned()));
         assert!(actions.contains(&"api_key_revoked".to_owned()));
+    }
+);
+
+// Issue 17: an administrator's open session was enough to change roles, disable members or
+// create API keys. Now each wants a fresh code from the authenticator app.
+on_both_engines!(
+    an_open_staff_session_alone_changes_no_role_and_makes_no_key,
+    &[],
+    async |app: &TestApp| {
+        let admin = enrolled_member(app, "boss@office.example", StaffRole::Administrator).await;
+        enrolled_member(app, "desk@office.example", StaffRole::Agent).await;
+        let desk = app
+            .services
+            .storage
+            .find_staff_member_by_email("desk@office.example")
+            .await
+            .unwrap()
+            .unwrap();
+        let unattended = session_only(&admin);
+        let member = desk.id.to_string();
+        for (path, form) in [
+            (
+                "/staff/members/role",
+                vec![("member_id", member.as_str()), ("role", "administrator")],
+            ),
+            (
+                "/staff/members/disable",
+                vec![("member_id", member.as_str())],
+            ),
+            (
+                "/staff/members",
+                vec![
+                    ("email", "mole@office.example"),
+                    ("name", "Mole"),
+                    ("role", "administrator"),
+                ],
+            ),
+            (
+                "/staff/api-keys",
+                vec![("name", "exfiltration"), ("documents_read", "on")],
+            ),
+            (
+                "/staff/api-keys/revoke",
+                vec![("key_id", "00000000-0000-0000-0000-000000000000")],
+            ),
+        ] {
+            let refused = post(app, &unattended, path, &form).await;
+            assert_eq!(location(&refused), "/staff/confirm", "{path}");
+        }
+        let unchanged = app
+            .services
+            .storage
+            .find_staff_member(desk.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(unchanged.role, StaffRole::Agent);
+        assert!(unchanged.disabled_at.is_none());
+        let page = get(app, &unattended, "/staff/confirm").await;
+        assert_eq!(page.status(), StatusCode::OK);
+
+        // A wrong code is refused; the sign-in's code, already used, too.
+        let wrong = post(app, &unattended, "/staff/confirm", &[("code", "000000")]).await;
+        assert_eq!(location(&wrong), "/staff/confirm?error=refused");
+
+        // Half a minute later the administrator types the app's new code: the change goes through.
+        app.services.clock.travel(chrono::Duration::seconds(30));
+        let secret = totp_secret(app, "boss@office.example").await;
+        let fresh = totp::code_at_time(&secret, Utc::now().timestamp() + 60).unwrap();
+        let confirmed = post(app, &unattended, "/staff/confirm", &[("code", &fresh)]).await;
+        assert_eq!(location(&confirmed), "/staff");
+        let step_up = cookie(&confirmed, "eu-staff-step-up").unwrap();
+        let again = format!("{unattended}; eu-staff-step-up={step_up}");
+        let promoted = post(
+            app,
+            &again,
+            "/staff/members/role",
+            &[("member_id", member.as_str()), ("role", "supervisor")],
+        )
+        .await;
+        assert_eq!(location(&promoted), "/staff?updated=1");
+        // The same code never works twice.
+        let replay = post(app, &unattended, "/staff/confirm", &[("code", &fresh)]).await;
+        assert_eq!(location(&replay), "/staff/confirm?error=refused");
     }
 );

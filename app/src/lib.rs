@@ -133,6 +133,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("staff") view=pages::StaffHome ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("applicant")) view=pages::ApplicantFilePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("sign-in")) view=pages::StaffSignIn/>
+                    <Route path=(StaticSegment("staff"), StaticSegment("confirm")) view=pages::StaffConfirm/>
                     <Route
                         path=(StaticSegment("staff"), StaticSegment("enrol"))
                         view=pages::StaffEnrol

@@ -1,5 +1,6 @@
 //! Re-authentication before a change that could hand the account to someone else: a new email
-//! or phone (where reset codes go), removing one, the channels that announce documents. Someone
+//! or phone (where reset codes go), removing one, the channels that announce documents; for
+//! staff, roles, invitations, disabling members and API keys (a fresh authenticator code). Someone
 //! holding the applicant's unlocked phone for a minute has the session, not the password: the
 //! password typed within the last few minutes is asked for (OWASP ASVS 2.0, V6.3 / V7.5).
 //!
@@ -17,8 +18,9 @@ use crate::{
     session_token::{Audience, SessionTokens},
     sessions::SignedIn,
     sign_in::audit_applicant_attempt,
-    storage::{Storage, StorageError, SubjectKind},
+    storage::{ActorKind, NewAuditEvent, Storage, StorageError, SubjectKind},
     throttle::{self, PER_KNOWN_DEVICE, Refusal, ThrottleError},
+    totp,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -105,6 +107,52 @@ pub async fn confirm_password(
     .await?;
     if let Err(error) = &outcome {
         tracing::info!(reason = error.code(), "re-authentication refused");
+    }
+    outcome
+}
+
+/// Checks a fresh code of a staff member's authenticator app, inside their session: for staff,
+/// the code is what an open session on an unattended desk lacks. A code used once (here or at
+/// sign-in) never works again. Audited either way.
+pub async fn confirm_totp(
+    storage: &dyn Storage,
+    session: &SignedIn,
+    code: &str,
+    ip_hash: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<(), StepUpError> {
+    if session.subject_kind != SubjectKind::Staff {
+        return Err(StepUpError::Refused);
+    }
+    let key = format!("step_up:staff:{}", session.subject_id);
+    let outcome = async {
+        throttle::admit(storage, &key, &PER_KNOWN_DEVICE, now).await?;
+        let secret = storage
+            .staff_totp_secret(session.subject_id)
+            .await?
+            .ok_or(StepUpError::Refused)?;
+        let step =
+            totp::matching_step(&secret, code, now.timestamp()).ok_or(StepUpError::Refused)?;
+        if !storage.use_totp_step(session.subject_id, step).await? {
+            return Err(StepUpError::Refused);
+        }
+        throttle::succeeded(storage, &key).await?;
+        Ok(())
+    }
+    .await;
+    storage
+        .append_audit_event(&NewAuditEvent {
+            actor_kind: ActorKind::Staff,
+            actor_id: Some(session.subject_id),
+            action: "step_up",
+            target_kind: None,
+            target_id: None,
+            ip_hash,
+            succeeded: outcome.is_ok(),
+        })
+        .await?;
+    if let Err(error) = &outcome {
+        tracing::info!(reason = error.code(), "staff re-authentication refused");
     }
     outcome
 }

@@ -13,17 +13,19 @@ use uuid::Uuid;
 
 use super::{TestApp, register_applicant};
 
-/// A signed-in session's cookie header, made the way sign-in makes it: for an applicant, with
-/// the step-up of the password just typed.
+/// A signed-in session's cookie header, made the way sign-in makes it: with the step-up of the
+/// password (or, for staff, the authenticator code) just typed.
 pub async fn session_cookie(app: &TestApp, kind: SubjectKind, subject: Uuid) -> String {
     let started = start(app, kind, subject).await;
     let session = format!("{}={}", cookie_name(kind), started.token);
-    if kind == SubjectKind::Staff {
-        return session;
-    }
     let tokens = app.services.session_tokens();
     let step_up = server::step_up::grant(&tokens, &started.signed_in, Utc::now());
-    format!("{session}; eu-step-up={step_up}")
+    let step_up_name = if kind == SubjectKind::Staff {
+        "eu-staff-step-up"
+    } else {
+        "eu-step-up"
+    };
+    format!("{session}; {step_up_name}={step_up}")
 }
 
 /// The session alone, as on a phone whose password was typed long ago.

@@ -364,6 +364,8 @@ pub struct Messages {
     pub step_up_cancel: String,
     pub step_up_error_summary: String,
     pub step_up_error_refused: String,
+    pub staff_step_up_intro: String,
+    pub staff_step_up_error_refused: String,
     pub staff_unblock: String,
     pub staff_unblock_for: String,
     pub document_kind_account_notice: String,

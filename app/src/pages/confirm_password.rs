@@ -38,3 +38,39 @@ pub fn ConfirmPassword() -> impl IntoView {
         <p class="aside"><a href="/account/contact">{m.step_up_cancel.as_str()}</a></p>
     }
 }
+
+fn explain_staff(code: &str, m: &'static Messages) -> Option<FormError> {
+    Some(match code {
+        "missing" => FormError::field("code", &m.form_error_missing),
+        "refused" => FormError::field("code", &m.staff_step_up_error_refused),
+        "too_soon" => FormError::page(&m.error_too_soon),
+        "unavailable" => FormError::page(&m.service_unavailable),
+        _ => return None,
+    })
+}
+
+/// The staff side's "confirm it is you": a fresh code from the authenticator app, before
+/// inviting, changing roles, disabling members or managing API keys (`POST /staff/confirm`).
+#[component]
+pub fn StaffConfirm() -> impl IntoView {
+    let m = current_locale().messages();
+    let error = query_error(|code| explain_staff(code, m));
+    let code = field_state(&error, "code", "code-hint");
+    view! {
+        <FormPageTitle page=m.step_up_title.as_str() has_error=error.is_some()/>
+        <h1>{m.step_up_title.as_str()}</h1>
+        <ErrorSummary title=m.code_error_summary.as_str() error=error.clone()/>
+        <p class="lead">{m.staff_step_up_intro.as_str()}</p>
+        <form class="stacked-form" method="post" action="/staff/confirm" novalidate>
+            <div class="field">
+                <label for="code">{m.staff_totp_label.as_str()}</label>
+                <p class="hint" id="code-hint">{m.staff_totp_hint.as_str()}</p>
+                {code.error_view()}
+                <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
+                    pattern="[0-9]*" required aria-describedby=code.described_by aria-invalid=code.invalid/>
+            </div>
+            <button class="button primary" type="submit">{m.step_up_submit.as_str()}</button>
+        </form>
+        <p class="aside"><a href="/staff">{m.step_up_cancel.as_str()}</a></p>
+    }
+}

@@ -23,7 +23,7 @@ pub use activate::Activate;
 pub use applicant_file::ApplicantFilePage;
 #[cfg(all(test, feature = "ssr"))]
 pub(crate) use applicant_file::DECISION_OUTCOMES;
-pub use confirm_password::ConfirmPassword;
+pub use confirm_password::{ConfirmPassword, StaffConfirm};
 pub use contact::{Contact, ContactConfirm};
 pub use help::Help;
 pub use landing::Landing;
