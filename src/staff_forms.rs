@@ -480,10 +480,7 @@ pub async fn submit_disable(
         Ok(member) => member,
         Err(response) => return response,
     };
-    let Some(member_id) = form
-        .ok()
-        .and_then(|axum::Form(form)| uuid::Uuid::parse_str(&form.member_id).ok())
-    else {
+    let Some(member_id) = member_named(form) else {
         return back_to("/staff", "unknown_member");
     };
     member_changed(staff::disable(services.storage.as_ref(), &admin, member_id, Utc::now()).await)
@@ -501,10 +498,7 @@ pub async fn submit_unblock(
         Ok(member) => member,
         Err(response) => return response,
     };
-    let Some(member_id) = form
-        .ok()
-        .and_then(|axum::Form(form)| uuid::Uuid::parse_str(&form.member_id).ok())
-    else {
+    let Some(member_id) = member_named(form) else {
         return back_to("/staff", "unknown_member");
     };
     let storage = services.storage.as_ref();
@@ -528,6 +522,12 @@ pub async fn submit_unblock(
             back_to("/staff", "unavailable")
         }
     }
+}
+
+/// The member a row's form names, if it names one at all.
+fn member_named(form: Result<axum::Form<MemberForm>, FormRejection>) -> Option<uuid::Uuid> {
+    form.ok()
+        .and_then(|axum::Form(form)| uuid::Uuid::parse_str(&form.member_id).ok())
 }
 
 fn member_changed(result: Result<(), staff::StaffError>) -> Response {

@@ -13,47 +13,19 @@
 use chrono::{DateTime, Utc};
 
 use crate::{
-    password::{PasswordError, verify_password},
+    password::verify_password,
     secret::Secret,
     session_token::{Audience, SessionTokens},
     sessions::SignedIn,
-    sign_in::audit_applicant_attempt,
-    storage::{ActorKind, NewAuditEvent, Storage, StorageError, SubjectKind},
-    throttle::{self, PER_KNOWN_DEVICE, Refusal, ThrottleError},
+    sign_in::{SignInError, audit_applicant_attempt},
+    storage::{ActorKind, NewAuditEvent, Storage, SubjectKind},
+    throttle::{self, PER_KNOWN_DEVICE},
     totp,
 };
 
-#[derive(Debug, thiserror::Error)]
-pub enum StepUpError {
-    #[error("the password is not correct")]
-    Refused,
-    #[error(transparent)]
-    Throttled(Refusal),
-    #[error(transparent)]
-    Storage(#[from] StorageError),
-    #[error(transparent)]
-    Password(#[from] PasswordError),
-}
-
-impl From<ThrottleError> for StepUpError {
-    fn from(error: ThrottleError) -> Self {
-        match error {
-            ThrottleError::Refused(refusal) => StepUpError::Throttled(refusal),
-            ThrottleError::Storage(error) => StepUpError::Storage(error),
-        }
-    }
-}
-
-impl StepUpError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            StepUpError::Refused => "refused",
-            StepUpError::Throttled(Refusal::RetryAt(_)) => "too_soon",
-            StepUpError::Throttled(Refusal::Locked) => "locked",
-            StepUpError::Storage(_) | StepUpError::Password(_) => "unavailable",
-        }
-    }
-}
+/// A refused proof is a refused sign-in attempt: the same answers (`refused`, `too_soon`,
+/// `unavailable`), the same type.
+pub type StepUpError = SignInError;
 
 /// The token that lets `session` make sensitive changes for a few minutes.
 pub fn grant(tokens: &SessionTokens<'_>, session: &SignedIn, now: DateTime<Utc>) -> String {

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 
 use super::form_feedback::{ErrorSummary, FormError, FormPageTitle, field_state, query_error};
+use super::sign_in::SharedDeviceField;
 use crate::{
     current_locale,
     i18n::{Messages, fill},
@@ -95,12 +96,7 @@ pub fn Activate() -> impl IntoView {
                     minlength=MIN_PASSWORD_CHARACTERS aria-describedby=password.described_by
                     aria-invalid=password.invalid/>
             </div>
-            <div class="check-field">
-                <input id="shared_device" name="shared_device" type="checkbox" value="on"
-                    aria-describedby="shared-hint"/>
-                <label for="shared_device">{m.sign_in_shared_label.as_str()}</label>
-                <p class="hint" id="shared-hint">{m.sign_in_shared_hint.as_str()}</p>
-            </div>
+            <SharedDeviceField/>
             <button class="button primary" type="submit">{m.activate_submit.as_str()}</button>
         </form>
     }

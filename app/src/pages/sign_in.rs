@@ -51,12 +51,7 @@ pub fn SignIn() -> impl IntoView {
                 <input id="password" name="password" type="password" autocomplete="current-password"
                     required/>
             </div>
-            <div class="check-field">
-                <input id="shared_device" name="shared_device" type="checkbox" value="on"
-                    aria-describedby="shared-hint"/>
-                <label for="shared_device">{m.sign_in_shared_label.as_str()}</label>
-                <p class="hint" id="shared-hint">{m.sign_in_shared_hint.as_str()}</p>
-            </div>
+            <SharedDeviceField/>
             <button class="button primary" type="submit">{m.sign_in_submit.as_str()}</button>
         </form>
         <p class="aside"><a href="/sign-in/reset">{m.sign_in_forgot.as_str()}</a></p>
@@ -127,5 +122,20 @@ pub fn SignInCode() -> impl IntoView {
             <button class="button primary" type="submit">{m.code_submit.as_str()}</button>
         </form>
         <p class="aside"><a href="/sign-in">{m.sign_in_title.as_str()}</a></p>
+    }
+}
+
+/// "Other people use this phone": a shorter session, and nothing of the applicant kept on it
+/// (no remembered or known device). Asked at sign-in and at activation alike.
+#[component]
+pub(super) fn SharedDeviceField() -> impl IntoView {
+    let m = current_locale().messages();
+    view! {
+        <div class="check-field">
+            <input id="shared_device" name="shared_device" type="checkbox" value="on"
+                aria-describedby="shared-hint"/>
+            <label for="shared_device">{m.sign_in_shared_label.as_str()}</label>
+            <p class="hint" id="shared-hint">{m.sign_in_shared_hint.as_str()}</p>
+        </div>
     }
 }
