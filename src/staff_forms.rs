@@ -297,11 +297,17 @@ pub async fn submit_registration(
 /// A new key and notice for an applicant who lost password and email (identity checked).
 pub async fn submit_reissue(
     State(state): State<AppState>,
-    signed_in: Option<Extension<SignedIn>>,
+    RecentlyAuthenticatedStaff(signed_in): RecentlyAuthenticatedStaff,
     form: Result<axum::Form<LiftLocksForm>, FormRejection>,
 ) -> Response {
     let services = &state.services;
-    let member = match authorized(services, signed_in, StaffPermission::RegisterApplicants).await {
+    let member = match authorized(
+        services,
+        Some(Extension(signed_in)),
+        StaffPermission::RegisterApplicants,
+    )
+    .await
+    {
         Ok(member) => member,
         Err(response) => return response,
     };
@@ -490,11 +496,17 @@ pub async fn submit_disable(
 /// once an administrator has checked who is asking.
 pub async fn submit_unblock(
     State(state): State<AppState>,
-    signed_in: Option<Extension<SignedIn>>,
+    RecentlyAuthenticatedStaff(signed_in): RecentlyAuthenticatedStaff,
     form: Result<axum::Form<MemberForm>, FormRejection>,
 ) -> Response {
     let services = &state.services;
-    let admin = match authorized(services, signed_in, StaffPermission::ManageStaff).await {
+    let admin = match authorized(
+        services,
+        Some(Extension(signed_in)),
+        StaffPermission::ManageStaff,
+    )
+    .await
+    {
         Ok(member) => member,
         Err(response) => return response,
     };

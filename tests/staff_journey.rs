@@ -683,6 +683,15 @@ on_both_engines!(
                 "/staff/api-keys/revoke",
                 vec![("key_id", "00000000-0000-0000-0000-000000000000")],
             ),
+            // A reissue clears the applicant's password and contacts and prints a new key.
+            (
+                "/staff/applicants/reissue",
+                vec![("foreigner_number", "0700000099")],
+            ),
+            (
+                "/staff/members/unblock",
+                vec![("member_id", member.as_str())],
+            ),
         ] {
             let refused = post(app, &unattended, path, &form).await;
             assert_eq!(location(&refused), "/staff/confirm", "{path}");

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::{
-    contact::{ContactPoint, admit_code_send},
+    contact::{CODE_SENDS, ContactPoint},
     keyed_hash::KeyedHasher,
     known_device::KnownDevice,
     one_time_code::{self, CodeError},
@@ -17,7 +17,7 @@ use crate::{
     secret::Secret,
     sign_in::{admit_attempt, audit_applicant_attempt, normalize_identifier},
     storage::{CodePurpose, Storage, StorageError, SubjectKind},
-    throttle::{Refusal, ThrottleError},
+    throttle::{self, Refusal, ThrottleError},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -74,7 +74,10 @@ pub struct ResetDelivery {
 /// behave exactly as a real account's would. No account can have it (ids are random v4 UUIDs;
 /// this one comes from a keyed hash).
 fn stand_in_subject(hasher: &KeyedHasher, normalized: &str) -> Uuid {
-    Uuid::parse_str(&hasher.hash("reset-stand-in", normalized)).unwrap_or_else(|_| Uuid::nil())
+    let hash = Uuid::parse_str(&hasher.hash("reset-stand-in", normalized)).unwrap_or_default();
+    // Shaped like every real id (version 4, RFC variant): the pending cookie is readable, and
+    // an id of another shape would tell a stand-in from an account.
+    uuid::Builder::from_random_bytes(hash.into_bytes()).into_uuid()
 }
 
 /// Starts a reset. Whether or not the number has an account someone can reach, the same steps
@@ -110,7 +113,10 @@ pub async fn request_reset(
         Some((applicant, to)) => (applicant.id, to.as_str().to_owned()),
         None => (stand_in_subject(hasher, &normalized), String::new()),
     };
-    admit_code_send(storage, SubjectKind::Applicant, subject, now).await?;
+    // Reset sends count on a row of their own: a stranger asking for resets must not use up the
+    // owner's sign-in codes, and the owner's own sends must not show through here.
+    let sends = format!("code-send:reset:{subject}");
+    throttle::admit(storage, &sends, &CODE_SENDS, now).await?;
     let code = one_time_code::issue(
         storage,
         SubjectKind::Applicant,
@@ -196,4 +202,24 @@ pub async fn complete_reset(
     storage.forget_devices(subject, now).await?;
     audit_applicant_attempt(storage, "password_reset", Some(subject), true, ip_hash).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stand_in_looks_like_any_account_id() {
+        let hasher = KeyedHasher::new(vec![3; 32]);
+        for number in ["0700000001", "0799999999", "2024AB0042"] {
+            let id = stand_in_subject(&hasher, number);
+            assert_eq!(id.get_version_num(), 4, "{number}");
+            assert_eq!(id.get_variant(), uuid::Variant::RFC4122, "{number}");
+            assert_eq!(id, stand_in_subject(&hasher, number), "stable per number");
+        }
+        assert_ne!(
+            stand_in_subject(&hasher, "0700000001"),
+            stand_in_subject(&hasher, "0700000002")
+        );
+    }
 }

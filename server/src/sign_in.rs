@@ -124,16 +124,8 @@ pub async fn admit_keyed_attempt(
     known_device: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<AdmittedAttempt, ThrottleError> {
-    if let Some(device) = known_device {
-        // Neither the number's count nor the address's: what strangers did elsewhere does not
-        // slow the owner's own browser.
-        let device_key = format!("{attempt}:device:{device}");
-        throttle::admit(storage, &device_key, &PER_KNOWN_DEVICE, now).await?;
-        return Ok(AdmittedAttempt {
-            identifier_key: device_key,
-            address_key: None,
-        });
-    }
+    // The address's count applies on every path: it is generous (a reception centre's
+    // connection), and it keeps a pile of device cookies from buying unbounded Argon2 work.
     let address_key = match ip_hash {
         Some(ip_hash) => {
             let key = format!("{attempt}:address:{ip_hash}");
@@ -142,6 +134,16 @@ pub async fn admit_keyed_attempt(
         }
         None => None,
     };
+    if let Some(device) = known_device {
+        // Not the number's count: what strangers did elsewhere does not slow the owner's own
+        // browser, which has a count of its own.
+        let device_key = format!("{attempt}:device:{device}");
+        throttle::admit(storage, &device_key, &PER_KNOWN_DEVICE, now).await?;
+        return Ok(AdmittedAttempt {
+            identifier_key: device_key,
+            address_key,
+        });
+    }
     throttle::admit(storage, &identifier_key, &PER_IDENTIFIER, now).await?;
     Ok(AdmittedAttempt {
         identifier_key,

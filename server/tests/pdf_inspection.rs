@@ -215,6 +215,17 @@ fn an_object_stream_that_names_itself_by_reference_is_not_vouched_for() {
         "7 0 obj\n/FlateDecode\nendobj",
     );
     assert_eq!(inspect(&filter_elsewhere), Err(PdfRefusal::TooComplex));
+    // The same reference inside a filter array, or written with a sign.
+    for dictionary in [
+        "/Type /ObjStm /N 1 /First 4 /Filter [/FlateDecode 7 0 R]",
+        "/Type /ObjStm /N 1 /First 4 /Filter +7 0 R",
+        // Inflated twice by a reader, once by us; reshuffled by a predictor.
+        "/Type /ObjStm /N 1 /First 4 /Filter [/FlateDecode /FlateDecode]",
+        "/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /DecodeParms << /Predictor 12 >>",
+    ] {
+        let pdf = stream_object(dictionary, &hidden, "7 0 obj\n/ASCIIHexDecode\nendobj");
+        assert_eq!(inspect(&pdf), Err(PdfRefusal::TooComplex), "{dictionary}");
+    }
     // Direct names, and references elsewhere in the dictionary, are as before.
     let direct = stream_object(
         "/Type /XObject /Subtype /Image /Width 1 /Height 1 /Filter /FlateDecode /SMask 8 0 R",
@@ -222,6 +233,13 @@ fn an_object_stream_that_names_itself_by_reference_is_not_vouched_for() {
         "",
     );
     assert_eq!(inspect(&direct), Ok(()));
+    // An image with a predictor and two filters is not an object stream: skipped as before.
+    let image = stream_object(
+        "/Type /XObject /Subtype /Image /Filter [/FlateDecode /DCTDecode] /DecodeParms << /Predictor 15 >> /Width 1",
+        b"\x00",
+        "",
+    );
+    assert_eq!(inspect(&image), Ok(()));
 }
 
 #[test]

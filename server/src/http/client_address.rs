@@ -44,6 +44,10 @@ pub fn client_ip(
 fn parse_entry(entry: &[u8]) -> Option<IpAddr> {
     let text = std::str::from_utf8(entry).ok()?.trim();
     // Some proxies write IPv6 in brackets, as in `Forwarded`.
+    // With a port (`1.2.3.4:5678`, `[2001:db8::1]:443`), as some proxies write it.
+    if let Ok(with_port) = text.parse::<std::net::SocketAddr>() {
+        return Some(with_port.ip());
+    }
     let text = text
         .strip_prefix('[')
         .and_then(|rest| rest.strip_suffix(']'))
@@ -131,5 +135,9 @@ mod tests {
         assert_eq!(client_ip(&line, peer(), 1), ip("2001:db8::1"));
         let line = headers(&[b"2001:db8::2"]);
         assert_eq!(client_ip(&line, peer(), 1), ip("2001:db8::2"));
+        let line = headers(&[b"x, [2001:db8::3]:443"]);
+        assert_eq!(client_ip(&line, peer(), 1), ip("2001:db8::3"));
+        let line = headers(&[b"x, 198.51.100.8:5678"]);
+        assert_eq!(client_ip(&line, peer(), 1), ip("198.51.100.8"));
     }
 }

@@ -34,6 +34,30 @@ pub enum PdfRefusal {
     Encrypted,
 }
 
+/// The standard filters, full and abbreviated.
+fn is_filter_name(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"FlateDecode"
+            | b"Fl"
+            | b"ASCIIHexDecode"
+            | b"AHx"
+            | b"ASCII85Decode"
+            | b"A85"
+            | b"LZWDecode"
+            | b"LZW"
+            | b"RunLengthDecode"
+            | b"RL"
+            | b"CCITTFaxDecode"
+            | b"CCF"
+            | b"JBIG2Decode"
+            | b"DCTDecode"
+            | b"DCT"
+            | b"JPXDecode"
+            | b"Crypt"
+    )
+}
+
 /// Names that make a PDF unacceptable, and why.
 fn forbidden(name: &[u8]) -> Option<PdfRefusal> {
     match name {
@@ -321,17 +345,26 @@ impl PdfInspector {
 
     fn on_outer_token(&mut self, is_name: bool, token: &[u8]) {
         let value_of_type_or_filter = std::mem::take(&mut self.object.after_type_or_filter);
-        if value_of_type_or_filter && !is_name && token.first().is_some_and(u8::is_ascii_digit) {
+        let number = token
+            .first()
+            .is_some_and(|byte| byte.is_ascii_digit() || matches!(byte, b'+' | b'-' | b'.'));
+        if value_of_type_or_filter && !is_name && number {
             self.object.indirect_type_or_filter = true;
         }
         if is_name {
-            self.object.after_type_or_filter = matches!(token, b"Type" | b"Filter");
+            // A `/Filter` array goes on while filter names follow: `[/FlateDecode 7 0 R]`.
+            self.object.after_type_or_filter = matches!(token, b"Type" | b"Filter")
+                || (value_of_type_or_filter && is_filter_name(token));
             if let Some(refusal) = forbidden(token) {
                 self.refusal = Some(refusal);
             }
             match token {
                 b"ObjStm" => self.object.object_stream = true,
+                // Flate twice is inflated once here, and read still compressed.
+                b"FlateDecode" | b"Fl" if self.object.flate => self.object.other_filter = true,
                 b"FlateDecode" | b"Fl" => self.object.flate = true,
+                // Predictors reshuffle the inflated bytes: what we would read is not the objects.
+                b"DecodeParms" | b"DP" => self.object.other_filter = true,
                 b"ASCIIHexDecode" | b"ASCII85Decode" | b"LZWDecode" | b"RunLengthDecode"
                 | b"Crypt" | b"AHx" | b"A85" | b"LZW" | b"RL" => self.object.other_filter = true,
                 _ => {}
