@@ -45,7 +45,7 @@ for (const [language, name, dir] of [
   ['fa-AF', 'دری', 'rtl'],
 ] as const) {
   test(`the applicant's pages in ${language}: picker before sign-in, layout, every page checked`, async ({ browser, page }) => {
-    // Eleven pages, each checked with axe, and a staff member posting a document.
+    // Twelve pages, each checked with axe, and a staff member posting a document.
     test.setTimeout(120_000);
     await page.goto('/');
     await chooseLanguage(page, name);
@@ -73,6 +73,10 @@ for (const [language, name, dir] of [
     await checkAndKeep(page, `${language}-account`);
     await page.goto('/account/notifications');
     await checkAndKeep(page, `${language}-notifications`);
+    // The password again, before a change of where codes and alerts go.
+    await page.goto('/account/confirm-password');
+    await expect(page.locator('input[type=password]')).toBeVisible();
+    await checkAndKeep(page, `${language}-confirm-password`);
     // Sign-out is in the applicant's navigation on every page of the space.
     await expect(page.locator('.nav-sign-out button')).toBeVisible();
   });

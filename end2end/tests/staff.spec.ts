@@ -59,6 +59,12 @@ test('an administrator sees the staff list and invitation form, clean for axe', 
   await expectNoAxeViolations(page);
   await expectNoHorizontalScroll(page);
   await page.screenshot({ path: test.info().outputPath('staff-admin.png'), fullPage: true });
+  // The page that asks for a fresh authenticator code before a sensitive change.
+  await page.goto('/staff/confirm');
+  await expect(page.getByLabel("Code de l'application d'authentification")).toBeVisible();
+  await expectNoAxeViolations(page);
+  await expectNoHorizontalScroll(page);
+  await page.goto('/staff');
 
   // A back-office API key: its secret is shown once, on the page the form leads to.
   await page.getByLabel('Nom (à quoi sert la clé)').fill('Système de gestion');
