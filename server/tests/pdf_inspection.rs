@@ -35,19 +35,7 @@ fn deflate(data: &[u8]) -> Vec<u8> {
 }
 
 fn object_stream(filter: &str, data: &[u8]) -> Vec<u8> {
-    let mut pdf = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n".to_vec();
-    pdf.extend_from_slice(
-        format!(
-            "5 0 obj\n<< /Type /ObjStm /N 1 /First 4 {filter} /Length {} >>\nstream\n",
-            data.len()
-        )
-        .as_bytes(),
-    );
-    pdf.extend_from_slice(data);
-    pdf.extend_from_slice(
-        b"\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\nstartxref\n0\n%%EOF\n",
-    );
-    pdf
+    stream_object(&format!("/Type /ObjStm /N 1 /First 4 {filter}"), data, "")
 }
 
 fn in_pieces(contents: &[u8], sizes: &mut impl FnMut() -> usize) -> Result<(), PdfRefusal> {
