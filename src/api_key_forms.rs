@@ -3,7 +3,6 @@
 //! Both want a fresh authenticator code (`RecentlyAuthenticatedStaff`).
 
 use axum::{
-    Extension,
     extract::{State, rejection::FormRejection},
     http::{HeaderValue, header},
     response::{IntoResponse, Redirect, Response},
@@ -17,7 +16,7 @@ use server::{
 };
 
 use crate::{
-    sign_in_form::back_to, staff_forms::authorized, startup::AppState,
+    sign_in_form::back_to, staff_forms::authorized_now, startup::AppState,
     step_up::RecentlyAuthenticatedStaff,
 };
 
@@ -31,17 +30,11 @@ pub struct NewKeyForm {
 
 pub async fn submit_new_key(
     State(state): State<AppState>,
-    RecentlyAuthenticatedStaff(signed_in): RecentlyAuthenticatedStaff,
+    recent: RecentlyAuthenticatedStaff,
     form: Result<axum::Form<NewKeyForm>, FormRejection>,
 ) -> Response {
     let services = &state.services;
-    let admin = match authorized(
-        services,
-        Some(Extension(signed_in)),
-        StaffPermission::ManageApiKeys,
-    )
-    .await
-    {
+    let admin = match authorized_now(services, recent, StaffPermission::ManageApiKeys).await {
         Ok(member) => member,
         Err(response) => return response,
     };
@@ -99,17 +92,11 @@ pub struct RevokeForm {
 
 pub async fn submit_revocation(
     State(state): State<AppState>,
-    RecentlyAuthenticatedStaff(signed_in): RecentlyAuthenticatedStaff,
+    recent: RecentlyAuthenticatedStaff,
     form: Result<axum::Form<RevokeForm>, FormRejection>,
 ) -> Response {
     let services = &state.services;
-    let admin = match authorized(
-        services,
-        Some(Extension(signed_in)),
-        StaffPermission::ManageApiKeys,
-    )
-    .await
-    {
+    let admin = match authorized_now(services, recent, StaffPermission::ManageApiKeys).await {
         Ok(member) => member,
         Err(response) => return response,
     };

@@ -30,29 +30,13 @@ pub async fn send_code(
     let m = locale.messages();
     let minutes = CODE_LIFETIME.num_minutes().to_string();
     let values = [("code", digits.expose()), ("minutes", minutes.as_str())];
-    match to {
-        ContactPoint::Email(address) => {
-            let text_body = fill(&m.email_code_body, &values);
-            let html_body = plain_text_as_html(&text_body, locale);
-            services
-                .mailer
-                .send(&OutgoingEmail {
-                    to: address.clone(),
-                    subject: m.email_code_subject.clone(),
-                    text_body,
-                    html_body,
-                })
-                .await?;
-        }
-        ContactPoint::Phone(number) => {
-            let key = format!("code-{}", uuid::Uuid::new_v4());
-            services
-                .sms
-                .send(number, &fill(&m.sms_code_body, &values), &key)
-                .await?;
-        }
-    }
-    Ok(())
+    let message = Message {
+        subject: &m.email_code_subject,
+        email_body: fill(&m.email_code_body, &values),
+        sms_body: fill(&m.sms_code_body, &values),
+        sms_key: "code",
+    };
+    deliver(services, to, &message, locale).await
 }
 
 /// Tells the address or number a contact change replaced that it was replaced, and whom to
@@ -71,26 +55,46 @@ pub async fn announce_replaced_contact(
         .collect::<Vec<_>>()
         .join(" / ");
     let values = [("office", reach.as_str())];
-    match previous {
+    let message = Message {
+        subject: &m.email_contact_replaced_subject,
+        email_body: fill(&m.email_contact_replaced_body, &values),
+        sms_body: fill(&m.sms_contact_replaced_body, &values),
+        sms_key: "contact-replaced",
+    };
+    deliver(services, previous, &message, locale).await
+}
+
+/// One message in both its forms: an email (subject, text) or a text message.
+struct Message<'a> {
+    subject: &'a str,
+    email_body: String,
+    sms_body: String,
+    /// What the SMS idempotency key starts with.
+    sms_key: &'static str,
+}
+
+/// Sends `message` to an email address or a phone, whichever `to` is.
+async fn deliver(
+    services: &Services,
+    to: &ContactPoint,
+    message: &Message<'_>,
+    locale: Locale,
+) -> Result<(), CodeDeliveryError> {
+    match to {
         ContactPoint::Email(address) => {
-            let text_body = fill(&m.email_contact_replaced_body, &values);
-            let html_body = plain_text_as_html(&text_body, locale);
             services
                 .mailer
                 .send(&OutgoingEmail {
                     to: address.clone(),
-                    subject: m.email_contact_replaced_subject.clone(),
-                    text_body,
-                    html_body,
+                    subject: message.subject.to_owned(),
+                    text_body: message.email_body.clone(),
+                    html_body: plain_text_as_html(&message.email_body, locale),
                 })
                 .await?;
         }
         ContactPoint::Phone(number) => {
-            let key = format!("contact-replaced-{}", uuid::Uuid::new_v4());
-            services
-                .sms
-                .send(number, &fill(&m.sms_contact_replaced_body, &values), &key)
-                .await?;
+            let key = format!("{}-{}", message.sms_key, uuid::Uuid::new_v4());
+            services.sms.send(number, &message.sms_body, &key).await?;
         }
     }
     Ok(())

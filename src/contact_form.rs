@@ -5,6 +5,7 @@
 //! handler still takes the applicant from the session, never the form. Every change of where
 //! codes and alerts go takes `RecentlyAuthenticated`: the password typed a moment ago.
 
+use app::i18n::Locale;
 use axum::{
     Extension,
     extract::{State, rejection::FormRejection},
@@ -123,11 +124,7 @@ async fn send_verification(
             return back_to("/account/contact", error.code());
         }
     };
-    let preferred = match services.storage.find_applicant(applicant_id).await {
-        Ok(Some(applicant)) => applicant.message_language().to_owned(),
-        _ => String::new(),
-    };
-    let locale = locale_for(&preferred, locale_of(headers));
+    let locale = applicant_locale(services, applicant_id, headers).await;
     let to = contact_point(destination);
     let via = match to {
         ContactPoint::Email(_) => "email",
@@ -194,6 +191,15 @@ pub async fn submit_channels(
     }
 }
 
+/// The applicant's own language for a message, else the page's.
+async fn applicant_locale(services: &Services, applicant_id: Uuid, headers: &HeaderMap) -> Locale {
+    let preferred = match services.storage.find_applicant(applicant_id).await {
+        Ok(Some(applicant)) => applicant.message_language().to_owned(),
+        _ => String::new(),
+    };
+    locale_for(&preferred, locale_of(headers))
+}
+
 /// Tells the replaced address or number, in the applicant's language. A failure is logged, not
 /// shown: the change itself is done, and the audit log has it.
 async fn announce(
@@ -202,11 +208,7 @@ async fn announce(
     headers: &HeaderMap,
     previous: ContactPoint,
 ) {
-    let preferred = match services.storage.find_applicant(applicant_id).await {
-        Ok(Some(applicant)) => applicant.message_language().to_owned(),
-        _ => String::new(),
-    };
-    let locale = locale_for(&preferred, locale_of(headers));
+    let locale = applicant_locale(services, applicant_id, headers).await;
     if let Err(error) = announce_replaced_contact(services, &previous, locale).await {
         tracing::error!(%error, "the replaced contact could not be told");
     }

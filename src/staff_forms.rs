@@ -297,17 +297,11 @@ pub async fn submit_registration(
 /// A new key and notice for an applicant who lost password and email (identity checked).
 pub async fn submit_reissue(
     State(state): State<AppState>,
-    RecentlyAuthenticatedStaff(signed_in): RecentlyAuthenticatedStaff,
+    recent: RecentlyAuthenticatedStaff,
     form: Result<axum::Form<LiftLocksForm>, FormRejection>,
 ) -> Response {
     let services = &state.services;
-    let member = match authorized(
-        services,
-        Some(Extension(signed_in)),
-        StaffPermission::RegisterApplicants,
-    )
-    .await
-    {
+    let member = match authorized_now(services, recent, StaffPermission::RegisterApplicants).await {
         Ok(member) => member,
         Err(response) => return response,
     };
@@ -378,17 +372,11 @@ pub struct InvitationForm {
 /// An administrator invites a staff member: the one-time set-up link goes to their work email.
 pub async fn submit_invitation(
     State(state): State<AppState>,
-    RecentlyAuthenticatedStaff(signed_in): RecentlyAuthenticatedStaff,
+    recent: RecentlyAuthenticatedStaff,
     form: Result<axum::Form<InvitationForm>, FormRejection>,
 ) -> Response {
     let services = &state.services;
-    let member = match authorized(
-        services,
-        Some(Extension(signed_in)),
-        StaffPermission::ManageStaff,
-    )
-    .await
-    {
+    let member = match authorized_now(services, recent, StaffPermission::ManageStaff).await {
         Ok(member) => member,
         Err(response) => return response,
     };
@@ -444,17 +432,11 @@ pub struct MemberForm {
 /// An administrator changes another member's role.
 pub async fn submit_role_change(
     State(state): State<AppState>,
-    RecentlyAuthenticatedStaff(signed_in): RecentlyAuthenticatedStaff,
+    recent: RecentlyAuthenticatedStaff,
     form: Result<axum::Form<MemberForm>, FormRejection>,
 ) -> Response {
     let services = &state.services;
-    let admin = match authorized(
-        services,
-        Some(Extension(signed_in)),
-        StaffPermission::ManageStaff,
-    )
-    .await
-    {
+    let admin = match authorized_now(services, recent, StaffPermission::ManageStaff).await {
         Ok(member) => member,
         Err(response) => return response,
     };
@@ -472,17 +454,11 @@ pub async fn submit_role_change(
 /// An administrator disables another member: their sessions end at once.
 pub async fn submit_disable(
     State(state): State<AppState>,
-    RecentlyAuthenticatedStaff(signed_in): RecentlyAuthenticatedStaff,
+    recent: RecentlyAuthenticatedStaff,
     form: Result<axum::Form<MemberForm>, FormRejection>,
 ) -> Response {
     let services = &state.services;
-    let admin = match authorized(
-        services,
-        Some(Extension(signed_in)),
-        StaffPermission::ManageStaff,
-    )
-    .await
-    {
+    let admin = match authorized_now(services, recent, StaffPermission::ManageStaff).await {
         Ok(member) => member,
         Err(response) => return response,
     };
@@ -496,17 +472,11 @@ pub async fn submit_disable(
 /// once an administrator has checked who is asking.
 pub async fn submit_unblock(
     State(state): State<AppState>,
-    RecentlyAuthenticatedStaff(signed_in): RecentlyAuthenticatedStaff,
+    recent: RecentlyAuthenticatedStaff,
     form: Result<axum::Form<MemberForm>, FormRejection>,
 ) -> Response {
     let services = &state.services;
-    let admin = match authorized(
-        services,
-        Some(Extension(signed_in)),
-        StaffPermission::ManageStaff,
-    )
-    .await
-    {
+    let admin = match authorized_now(services, recent, StaffPermission::ManageStaff).await {
         Ok(member) => member,
         Err(response) => return response,
     };
@@ -596,6 +566,15 @@ pub(crate) async fn authorized(
         );
         Err(back_to("/staff", "forbidden"))
     }
+}
+
+/// The same for a session that proved itself a moment ago (`RecentlyAuthenticatedStaff`).
+pub(crate) async fn authorized_now(
+    services: &Services,
+    RecentlyAuthenticatedStaff(signed_in): RecentlyAuthenticatedStaff,
+    permission: StaffPermission,
+) -> Result<StaffMember, Response> {
+    authorized(services, Some(Extension(signed_in)), permission).await
 }
 
 /// The staff member behind this request's session, still active; anyone else is sent to sign in.
