@@ -313,8 +313,7 @@ pub async fn confirm_contact(
 ) -> Result<ConfirmedContact, one_time_code::CodeError> {
     // Which of the two the code verifies is the code's own business; `redeem` checks that
     // it is this applicant's.
-    let code = storage.find_one_time_code(code_id).await?;
-    let purpose = match &code {
+    let purpose = match storage.find_one_time_code(code_id).await? {
         Some(code) if code.purpose == CodePurpose::VerifyPhone => CodePurpose::VerifyPhone,
         _ => CodePurpose::VerifyEmail,
     };
