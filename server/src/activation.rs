@@ -12,7 +12,7 @@ use crate::{
     connection_key::{ConnectionKey, ConnectionKeyError},
     keyed_hash::KeyedHasher,
     password::{PasswordError, hash_password},
-    password_policy::{PasswordRejection, check_new_password},
+    password_policy::{PasswordRejection, check_applicants_password},
     secret::Secret,
     sign_in::{admit_attempt, attempt_succeeded, audit_applicant_attempt, normalize_identifier},
     storage::{Storage, StorageError},
@@ -120,11 +120,10 @@ async fn try_activate(
     if record.expires_at <= now {
         return Err(ActivationError::KeyExpired);
     }
-    let birth_digits = applicant.date_of_birth.format("%Y%m%d").to_string();
-    let birth_french = applicant.date_of_birth.format("%d%m%Y").to_string();
-    check_new_password(
+    check_applicants_password(
         request.new_password.expose(),
-        &[&number, &birth_digits, &birth_french],
+        &number,
+        applicant.date_of_birth,
     )
     .map_err(ActivationError::WeakPassword)?;
     let password_hash = hash_password(request.new_password.clone()).await?;

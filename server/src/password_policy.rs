@@ -40,6 +40,18 @@ impl PasswordRejection {
     }
 }
 
+/// Checks an applicant's new password against what anyone holding their papers knows: their
+/// number and their date of birth, written as digits either way round.
+pub fn check_applicants_password(
+    password: &str,
+    number: &str,
+    date_of_birth: chrono::NaiveDate,
+) -> Result<(), PasswordRejection> {
+    let birth_digits = date_of_birth.format("%Y%m%d").to_string();
+    let birth_french = date_of_birth.format("%d%m%Y").to_string();
+    check_new_password(password, &[number, &birth_digits, &birth_french])
+}
+
 /// Checks a chosen password; `personal` holds what an attacker may know of the person
 /// (foreigner number, date of birth as digits...).
 pub fn check_new_password(password: &str, personal: &[&str]) -> Result<(), PasswordRejection> {

@@ -13,7 +13,7 @@ use crate::{
     known_device::KnownDevice,
     one_time_code::{self, CodeError},
     password::{PasswordError, hash_password},
-    password_policy::{PasswordRejection, check_new_password},
+    password_policy::{PasswordRejection, check_applicants_password, check_new_password},
     secret::Secret,
     sign_in::{admit_attempt, audit_applicant_attempt, normalize_identifier},
     storage::{CodePurpose, Storage, StorageError, SubjectKind},
@@ -172,7 +172,7 @@ pub async fn complete_reset(
     .await;
     let applicant = storage.find_applicant(subject).await?;
     let actor = applicant.as_ref().map(|applicant| applicant.id);
-    let record = match (checked, applicant) {
+    let (code, applicant) = match (checked, applicant) {
         (Ok(record), Some(applicant)) => (record, applicant),
         (Err(error), _) => {
             audit_applicant_attempt(storage, "password_reset", actor, false, ip_hash).await?;
@@ -181,16 +181,10 @@ pub async fn complete_reset(
         // A stand-in's code, guessed: there is nobody to reset.
         (Ok(_), None) => return Err(CodeError::NoLongerValid.into()),
     };
-    let (code, applicant) = record;
     let number = applicant.foreigner_number.clone().unwrap_or_default();
-    let birth_digits = applicant.date_of_birth.format("%Y%m%d").to_string();
-    let birth_french = applicant.date_of_birth.format("%d%m%Y").to_string();
     // The code is kept: the person types another password with the same code.
-    check_new_password(
-        new_password.expose(),
-        &[&number, &birth_digits, &birth_french],
-    )
-    .map_err(ResetError::WeakPassword)?;
+    check_applicants_password(new_password.expose(), &number, applicant.date_of_birth)
+        .map_err(ResetError::WeakPassword)?;
     one_time_code::spend(storage, &code, now).await?;
     let password_hash = hash_password(new_password).await?;
     storage
