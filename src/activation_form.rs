@@ -5,15 +5,19 @@
 use axum::{
     Extension,
     extract::{State, rejection::FormRejection},
-    response::{IntoResponse, Redirect, Response},
+    response::Response,
 };
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
+use refusal::Code;
 use server::{
-    activation::{ActivationError, ActivationRequest, activate},
+    activation::{ActivationRequest, activate},
+    http::{OrBackTo, PageRefusal, filled_form},
     secret::Secret,
 };
 
 use crate::{session_layer::ClientAddressHash, sign_in_form::start_session, startup::AppState};
+
+const PAGE: &str = "/activate";
 
 #[derive(serde::Deserialize)]
 pub struct ActivationForm {
@@ -40,27 +44,20 @@ pub async fn submit_activation(
     Extension(ClientAddressHash(ip_hash)): Extension<ClientAddressHash>,
     headers: axum::http::HeaderMap,
     form: Result<axum::Form<ActivationForm>, FormRejection>,
-) -> Response {
-    let Ok(axum::Form(form)) = form else {
-        return back_with("missing");
+) -> Result<Response, PageRefusal> {
+    let filled = |form: &ActivationForm| {
+        let boxes = [
+            &form.foreigner_number,
+            &form.connection_key,
+            &form.birth_day,
+            &form.birth_month,
+            &form.birth_year,
+        ];
+        boxes.iter().all(|value| !value.trim().is_empty()) && !form.password.is_empty()
     };
-    if [
-        &form.foreigner_number,
-        &form.connection_key,
-        &form.birth_day,
-        &form.birth_month,
-        &form.birth_year,
-    ]
-    .iter()
-    .any(|value| value.trim().is_empty())
-        || form.password.is_empty()
-    {
-        return back_with("missing");
-    }
-    let Some(date_of_birth) = date_from_parts(&form.birth_day, &form.birth_month, &form.birth_year)
-    else {
-        return back_with("birth");
-    };
+    let form = filled_form(form, filled, PAGE, Code::Missing)?;
+    let date_of_birth = date_from_parts(&form.birth_day, &form.birth_month, &form.birth_year)
+        .ok_or(PageRefusal::new(PAGE, Code::Birth))?;
     let shared = form.shared_device.is_some();
     let request = ActivationRequest {
         foreigner_number: form.foreigner_number,
@@ -69,28 +66,14 @@ pub async fn submit_activation(
         new_password: Secret::new(form.password),
         ip_hash: ip_hash.clone(),
     };
-    match activate(
-        state.services.storage.as_ref(),
-        &state.services.keyed_hasher,
-        request,
-        Utc::now(),
-    )
-    .await
-    {
-        // Signed in at once (the key and birth date were the proof), to add an email address.
-        Ok(applicant_id) => {
-            start_session(
-                &state.services,
-                applicant_id,
-                shared,
-                ip_hash,
-                &headers,
-                "/account/contact?activated=1",
-            )
-            .await
-        }
-        Err(error) => back_with(error_code(&error)),
-    }
+    let services = &state.services;
+    let (storage, hasher) = (services.storage.as_ref(), &services.keyed_hasher);
+    let applicant_id = activate(storage, hasher, request, services.clock.now())
+        .await
+        .or_back_to(PAGE)?;
+    // Signed in at once (the key and birth date were the proof), to add an email address.
+    let next = "/account/contact?activated=1";
+    start_session(services, applicant_id, shared, ip_hash, &headers, next).await
 }
 
 /// Day, month and year as typed ("7", "03", "1990"); `None` for an impossible date.
@@ -100,20 +83,6 @@ fn date_from_parts(day: &str, month: &str, year: &str) -> Option<NaiveDate> {
         .ok()
         .filter(|year| *year >= 1900)?;
     NaiveDate::from_ymd_opt(year, number(month)?, number(day)?)
-}
-
-fn back_with(code: &str) -> Response {
-    Redirect::to(&format!("/activate?error={code}")).into_response()
-}
-
-fn error_code(error: &ActivationError) -> &'static str {
-    if matches!(
-        error,
-        ActivationError::Storage(_) | ActivationError::Password(_)
-    ) {
-        tracing::error!(%error, "activation failed");
-    }
-    error.code()
 }
 
 #[cfg(test)]

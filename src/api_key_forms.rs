@@ -7,18 +7,18 @@ use axum::{
     http::{HeaderValue, header},
     response::{IntoResponse, Redirect, Response},
 };
-use chrono::Utc;
+use refusal::Code;
 use serde::Deserialize;
 use server::{
     api_keys::{self, ApiScope},
-    staff::StaffPermission,
+    http::{
+        OrBackTo, PageRefusal, filled_form,
+        who_is_asking::{RecentlyAuthenticatedStaff, may},
+    },
     storage::Actor,
 };
 
-use crate::{
-    sign_in_form::back_to, staff_forms::authorized_now, startup::AppState,
-    step_up::RecentlyAuthenticatedStaff,
-};
+use crate::startup::AppState;
 
 #[derive(Deserialize)]
 pub struct NewKeyForm {
@@ -30,17 +30,10 @@ pub struct NewKeyForm {
 
 pub async fn submit_new_key(
     State(state): State<AppState>,
-    recent: RecentlyAuthenticatedStaff,
+    admin: RecentlyAuthenticatedStaff<may::ManageApiKeys>,
     form: Result<axum::Form<NewKeyForm>, FormRejection>,
-) -> Response {
-    let services = &state.services;
-    let admin = match authorized_now(services, recent, StaffPermission::ManageApiKeys).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
-    let Ok(axum::Form(form)) = form else {
-        return back_to("/staff", "key_name");
-    };
+) -> Result<Response, PageRefusal> {
+    let form = filled_form(form, |_| true, "/staff", Code::KeyName)?;
     let scopes: Vec<ApiScope> = [
         (form.applicants_write.is_some(), ApiScope::ApplicantsWrite),
         (form.documents_write.is_some(), ApiScope::DocumentsWrite),
@@ -49,40 +42,27 @@ pub async fn submit_new_key(
     .into_iter()
     .filter_map(|(ticked, scope)| ticked.then_some(scope))
     .collect();
-    let created = api_keys::create(
-        services.storage.as_ref(),
-        &form.name,
-        &scopes,
-        Actor::staff(admin.id),
-        Utc::now(),
-    )
-    .await;
-    match created {
-        Ok((key, secret)) => {
-            tracing::info!(api_key = %key.id, scopes = %key.scopes, "API key created");
-            let secure = if services.config.serves_https() {
-                "; Secure"
-            } else {
-                ""
-            };
-            let cookie = format!(
-                "{}={}; Path=/staff; Max-Age=120; HttpOnly; SameSite=Strict{secure}",
-                app::api_key_admin::NEW_API_KEY_COOKIE,
-                secret.expose()
-            );
-            let mut response = Redirect::to("/staff#api-keys-title").into_response();
-            if let Ok(value) = HeaderValue::from_str(&cookie) {
-                response.headers_mut().insert(header::SET_COOKIE, value);
-            }
-            response
-        }
-        Err(error) => {
-            if error.code() == "unavailable" {
-                tracing::error!(%error, "an API key could not be created");
-            }
-            back_to("/staff", error.code())
-        }
+    let services = &state.services;
+    let (storage, by) = (services.storage.as_ref(), Actor::staff(admin.member.id));
+    let (key, secret) = api_keys::create(storage, &form.name, &scopes, by, services.clock.now())
+        .await
+        .or_back_to("/staff")?;
+    tracing::info!(api_key = %key.id, scopes = %key.scopes, "API key created");
+    let secure = if services.config.serves_https() {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{}={}; Path=/staff; Max-Age=120; HttpOnly; SameSite=Strict{secure}",
+        app::api_key_admin::NEW_API_KEY_COOKIE,
+        secret.expose()
+    );
+    let mut response = Redirect::to("/staff#api-keys-title").into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
     }
+    Ok(response)
 }
 
 #[derive(Deserialize)]
@@ -92,32 +72,17 @@ pub struct RevokeForm {
 
 pub async fn submit_revocation(
     State(state): State<AppState>,
-    recent: RecentlyAuthenticatedStaff,
+    admin: RecentlyAuthenticatedStaff<may::ManageApiKeys>,
     form: Result<axum::Form<RevokeForm>, FormRejection>,
-) -> Response {
-    let services = &state.services;
-    let admin = match authorized_now(services, recent, StaffPermission::ManageApiKeys).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
-    let Some(id) = form
+) -> Result<Response, PageRefusal> {
+    let id = form
         .ok()
         .and_then(|axum::Form(form)| uuid::Uuid::parse_str(&form.key_id).ok())
-    else {
-        return back_to("/staff", "unavailable");
-    };
-    match api_keys::revoke(
-        services.storage.as_ref(),
-        id,
-        Actor::staff(admin.id),
-        Utc::now(),
-    )
-    .await
-    {
-        Ok(_) => Redirect::to("/staff?api_key_revoked=1").into_response(),
-        Err(error) => {
-            tracing::error!(%error, "an API key could not be revoked");
-            back_to("/staff", "unavailable")
-        }
-    }
+        .ok_or(PageRefusal::new("/staff", Code::NotFound))?;
+    let services = &state.services;
+    let (storage, by) = (services.storage.as_ref(), Actor::staff(admin.member.id));
+    api_keys::revoke(storage, id, by, services.clock.now())
+        .await
+        .map_err(|error| PageRefusal::unavailable("/staff", &error))?;
+    Ok(Redirect::to("/staff?api_key_revoked=1").into_response())
 }

@@ -12,26 +12,31 @@ use axum::{
     http::HeaderMap,
     response::{IntoResponse, Redirect, Response},
 };
-use chrono::Utc;
+use refusal::Code;
 use server::{
     Services,
     contact::{
         ContactError, ContactPoint, choose_channels, confirm_contact, remove_contact,
         request_email_verification, request_phone_verification,
     },
+    http::{
+        OrBackTo, PageRefusal, filled_form,
+        who_is_asking::{RecentlyAuthenticated, SignedInApplicant},
+    },
     one_time_code::IssuedCode,
-    sessions::SignedIn,
-    storage::{ContactKind, NotificationChannels, SubjectKind},
+    storage::{ContactKind, NotificationChannels},
 };
 use uuid::Uuid;
 
 use crate::{
     code_delivery::{announce_replaced_contact, locale_for, send_code},
     session_layer::ClientAddressHash,
-    sign_in_form::back_to,
     startup::{AppState, locale_of},
-    step_up::RecentlyAuthenticated,
 };
+
+const PAGE: &str = "/account/contact";
+
+type Answer = Result<Response, PageRefusal>;
 
 #[derive(serde::Deserialize)]
 pub struct EmailForm {
@@ -69,26 +74,25 @@ impl std::fmt::Debug for ConfirmForm {
     }
 }
 
-fn applicant(signed_in: Option<Extension<SignedIn>>) -> Option<Uuid> {
-    signed_in
-        .map(|Extension(signed_in)| signed_in)
-        .filter(|signed_in| signed_in.subject_kind == SubjectKind::Applicant)
-        .map(|signed_in| signed_in.subject_id)
-}
-
 pub async fn submit_email(
     State(state): State<AppState>,
     RecentlyAuthenticated(signed_in): RecentlyAuthenticated,
     headers: HeaderMap,
     form: Result<axum::Form<EmailForm>, FormRejection>,
-) -> Response {
+) -> Answer {
     let applicant_id = signed_in.subject_id;
-    let Ok(axum::Form(form)) = form else {
-        return back_to("/account/contact", "missing");
-    };
-    let storage = state.services.storage.as_ref();
-    let issued = request_email_verification(storage, applicant_id, &form.email, Utc::now()).await;
-    send_verification(&state, applicant_id, &headers, issued, ContactPoint::Email).await
+    let form = filled_form(form, |_| true, PAGE, Code::Missing)?;
+    let services = &state.services;
+    let (storage, now) = (services.storage.as_ref(), services.clock.now());
+    let issued = request_email_verification(storage, applicant_id, &form.email, now).await;
+    send_verification(
+        services,
+        applicant_id,
+        &headers,
+        issued,
+        ContactPoint::Email,
+    )
+    .await
 }
 
 pub async fn submit_phone(
@@ -96,49 +100,42 @@ pub async fn submit_phone(
     RecentlyAuthenticated(signed_in): RecentlyAuthenticated,
     headers: HeaderMap,
     form: Result<axum::Form<PhoneForm>, FormRejection>,
-) -> Response {
+) -> Answer {
     let applicant_id = signed_in.subject_id;
-    let Ok(axum::Form(form)) = form else {
-        return back_to("/account/contact", "phone");
-    };
-    let storage = state.services.storage.as_ref();
-    let issued = request_phone_verification(storage, applicant_id, &form.phone, Utc::now()).await;
-    send_verification(&state, applicant_id, &headers, issued, ContactPoint::Phone).await
+    let form = filled_form(form, |_| true, PAGE, Code::Phone)?;
+    let services = &state.services;
+    let (storage, now) = (services.storage.as_ref(), services.clock.now());
+    let issued = request_phone_verification(storage, applicant_id, &form.phone, now).await;
+    send_verification(
+        services,
+        applicant_id,
+        &headers,
+        issued,
+        ContactPoint::Phone,
+    )
+    .await
 }
 
 /// Sends the code just issued to the address or number it verifies, in the applicant's language.
 async fn send_verification(
-    state: &AppState,
+    services: &Services,
     applicant_id: Uuid,
     headers: &HeaderMap,
     issued: Result<(String, IssuedCode), ContactError>,
     contact_point: fn(String) -> ContactPoint,
-) -> Response {
-    let services = &state.services;
-    let (destination, code) = match issued {
-        Ok(issued) => issued,
-        Err(error) => {
-            if error.code() == "unavailable" {
-                tracing::error!(%error, "contact verification could not start");
-            }
-            return back_to("/account/contact", error.code());
-        }
-    };
+) -> Answer {
+    let (destination, code) = issued.or_back_to(PAGE)?;
     let locale = applicant_locale(services, applicant_id, headers).await;
     let to = contact_point(destination);
     let via = match to {
         ContactPoint::Email(_) => "email",
         ContactPoint::Phone(_) => "sms",
     };
-    if let Err(error) = send_code(services, &to, &code.digits, locale).await {
-        tracing::error!(%error, "verification code could not be sent");
-        return back_to("/account/contact", "unavailable");
-    }
-    Redirect::to(&format!(
-        "/account/contact/confirm?code={}&via={via}",
-        code.record.id
-    ))
-    .into_response()
+    send_code(services, &to, &code.digits, locale)
+        .await
+        .map_err(|error| PageRefusal::unavailable(PAGE, &error))?;
+    let id = code.record.id;
+    Ok(Redirect::to(&format!("/account/contact/confirm?code={id}&via={via}")).into_response())
 }
 
 pub async fn submit_removal(
@@ -146,25 +143,17 @@ pub async fn submit_removal(
     Extension(ClientAddressHash(ip_hash)): Extension<ClientAddressHash>,
     RecentlyAuthenticated(signed_in): RecentlyAuthenticated,
     form: Result<axum::Form<RemoveForm>, FormRejection>,
-) -> Response {
-    let applicant_id = signed_in.subject_id;
+) -> Answer {
     let kind = match form.as_ref().map(|form| form.kind.as_str()) {
         Ok("email") => ContactKind::Email,
         Ok("phone") => ContactKind::Phone,
-        _ => return back_to("/account/contact", "missing"),
+        _ => return Err(PageRefusal::new(PAGE, Code::Missing)),
     };
     let storage = state.services.storage.as_ref();
-    match remove_contact(storage, applicant_id, kind, ip_hash).await {
-        Ok(()) => {
-            Redirect::to(&format!("/account/contact?removed={}", kind.as_str())).into_response()
-        }
-        Err(error) => {
-            if error.code() == "unavailable" {
-                tracing::error!(%error, "contact could not be removed");
-            }
-            back_to("/account/contact", error.code())
-        }
-    }
+    remove_contact(storage, signed_in.subject_id, kind, ip_hash)
+        .await
+        .or_back_to(PAGE)?;
+    Ok(Redirect::to(&format!("/account/contact?removed={}", kind.as_str())).into_response())
 }
 
 pub async fn submit_channels(
@@ -172,23 +161,17 @@ pub async fn submit_channels(
     Extension(ClientAddressHash(ip_hash)): Extension<ClientAddressHash>,
     RecentlyAuthenticated(signed_in): RecentlyAuthenticated,
     form: Result<axum::Form<ChannelsForm>, FormRejection>,
-) -> Response {
-    let applicant_id = signed_in.subject_id;
-    let Ok(axum::Form(form)) = form else {
-        return back_to("/account/contact", "missing");
-    };
+) -> Answer {
+    let form = filled_form(form, |_| true, PAGE, Code::Missing)?;
     let channels = NotificationChannels {
         email: form.email.is_some(),
         sms: form.sms.is_some(),
     };
     let storage = state.services.storage.as_ref();
-    match choose_channels(storage, applicant_id, channels, ip_hash).await {
-        Ok(()) => Redirect::to("/account/contact?channels=saved").into_response(),
-        Err(error) => {
-            tracing::error!(%error, "channels could not be saved");
-            back_to("/account/contact", error.code())
-        }
-    }
+    choose_channels(storage, signed_in.subject_id, channels, ip_hash)
+        .await
+        .or_back_to(PAGE)?;
+    Ok(Redirect::to("/account/contact?channels=saved").into_response())
 }
 
 /// The applicant's own language for a message, else the page's.
@@ -217,19 +200,14 @@ async fn announce(
 pub async fn submit_email_code(
     State(state): State<AppState>,
     Extension(ClientAddressHash(ip_hash)): Extension<ClientAddressHash>,
-    signed_in: Option<Extension<SignedIn>>,
+    SignedInApplicant(signed_in): SignedInApplicant,
     headers: HeaderMap,
     form: Result<axum::Form<ConfirmForm>, FormRejection>,
-) -> Response {
-    let Some(applicant_id) = applicant(signed_in) else {
-        return back_to("/sign-in", "expired");
-    };
-    let Ok(axum::Form(form)) = form else {
-        return back_to("/account/contact", "code_expired");
-    };
-    let Ok(code_id) = Uuid::parse_str(form.code_id.trim()) else {
-        return back_to("/account/contact", "code_expired");
-    };
+) -> Answer {
+    let applicant_id = signed_in.subject_id;
+    let form = filled_form(form, |_| true, PAGE, Code::CodeExpired)?;
+    let code_id = Uuid::parse_str(form.code_id.trim())
+        .map_err(|_| PageRefusal::new(PAGE, Code::CodeExpired))?;
     let via = if form.via.as_deref() == Some("sms") {
         "sms"
     } else {
@@ -237,33 +215,19 @@ pub async fn submit_email_code(
     };
     let confirm_page = format!("/account/contact/confirm?code={code_id}&via={via}");
     if form.code.trim().is_empty() {
-        return back_to(&confirm_page, "missing");
+        return Err(PageRefusal::new(confirm_page, Code::Missing));
     }
     let services = &state.services;
-    match confirm_contact(
-        services.storage.as_ref(),
-        applicant_id,
-        code_id,
-        &form.code,
-        ip_hash,
-        Utc::now(),
-    )
-    .await
-    {
-        Ok(confirmed) => {
-            if let Some(previous) = confirmed.replaced {
-                announce(services, applicant_id, &headers, previous).await;
-            }
-            match confirmed.kind {
-                ContactKind::Email => Redirect::to("/account?contact=confirmed").into_response(),
-                ContactKind::Phone => Redirect::to("/account?contact=phone").into_response(),
-            }
-        }
-        Err(error) => {
-            if error.code() == "unavailable" {
-                tracing::error!(%error, "contact could not be confirmed");
-            }
-            back_to(&confirm_page, error.code())
-        }
+    let (storage, now) = (services.storage.as_ref(), services.clock.now());
+    let confirmed = confirm_contact(storage, applicant_id, code_id, &form.code, ip_hash, now)
+        .await
+        .or_back_to(confirm_page)?;
+    if let Some(previous) = confirmed.replaced {
+        announce(services, applicant_id, &headers, previous).await;
     }
+    let next = match confirmed.kind {
+        ContactKind::Email => "/account?contact=confirmed",
+        ContactKind::Phone => "/account?contact=phone",
+    };
+    Ok(Redirect::to(next).into_response())
 }

@@ -10,10 +10,11 @@
 
 use axum::{
     Extension,
-    extract::{Multipart, Path, State},
+    extract::{Multipart, Path, State, multipart::Field},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
+use refusal::Code;
 use server::{
     Services,
     documents::{
@@ -25,16 +26,17 @@ use server::{
         reading::{OpenedDocument, ReadError, Reader, open},
         withdrawal::{WithdrawError, prepare, withdraw},
     },
-    sessions::SignedIn,
-    staff::StaffPermission,
-    storage::{Actor, Applicant, SubjectKind},
+    http::{
+        OrBackTo, PageRefusal,
+        who_is_asking::{SignedInApplicant, SignedInStaff, may},
+    },
+    storage::{Actor, Applicant, StaffMember},
 };
 use uuid::Uuid;
 
-use crate::{
-    session_layer::ClientAddressHash, sign_in_form::back_to, staff_forms::authorized,
-    startup::locale_of,
-};
+use crate::{session_layer::ClientAddressHash, startup::locale_of};
+
+type Answer = Result<Response, PageRefusal>;
 
 /// RFC 6266: an ASCII fallback and the UTF-8 name, so every browser saves a sensible name.
 fn content_disposition(file_name: &str) -> String {
@@ -122,34 +124,24 @@ async fn serve_document(
 
 pub async fn open_as_applicant(
     State(services): State<Services>,
-    signed_in: Option<Extension<SignedIn>>,
+    SignedInApplicant(applicant): SignedInApplicant,
     Extension(address): Extension<ClientAddressHash>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(applicant) = signed_in
-        .map(|Extension(signed_in)| signed_in)
-        .filter(|signed_in| signed_in.subject_kind == SubjectKind::Applicant)
-    else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let reader = Reader::Applicant(applicant.subject_id);
     serve_document(&services, reader, &id, address, &headers).await
 }
 
 pub async fn open_as_staff(
     State(services): State<Services>,
-    signed_in: Option<Extension<SignedIn>>,
+    staff: SignedInStaff<may::ReadDocuments>,
     Extension(address): Extension<ClientAddressHash>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    match authorized(&services, signed_in, StaffPermission::ReadDocuments).await {
-        Ok(member) => {
-            serve_document(&services, Reader::Staff(member.id), &id, address, &headers).await
-        }
-        Err(response) => response,
-    }
+    let reader = Reader::Staff(staff.member.id);
+    serve_document(&services, reader, &id, address, &headers).await
 }
 
 /// The title staff typed, or the file's own name without `.pdf` when they typed none.
@@ -164,105 +156,101 @@ fn title_for(typed: &str, file_name: &str) -> String {
         .to_owned()
 }
 
+/// What the form said before each file: a file is posted with the fields above it.
+#[derive(Default)]
+struct PostingFields {
+    kind: Option<DocumentKind>,
+    title: String,
+    outcome: Option<String>,
+    appointment_at: Option<String>,
+    place: Option<String>,
+}
+
 pub async fn post_documents(
     State(services): State<Services>,
-    signed_in: Option<Extension<SignedIn>>,
+    staff: SignedInStaff<may::PushDocuments>,
     Path(applicant): Path<String>,
     mut form: Multipart,
-) -> Response {
-    let member = match authorized(&services, signed_in, StaffPermission::PushDocuments).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
+) -> Answer {
     let applicant = match Uuid::parse_str(&applicant) {
         Ok(id) => services.storage.find_applicant(id).await.ok().flatten(),
         Err(_) => None,
     };
-    let Some(applicant) = applicant else {
-        return back_to("/staff", "not_found");
-    };
+    let applicant = applicant.ok_or(PageRefusal::new("/staff", Code::NotFound))?;
     let page = page_of(&applicant);
-    let mut kind = None;
-    let mut title = String::new();
-    let (mut outcome, mut appointment_at, mut place) = (None, None, None);
+    let mut fields = PostingFields::default();
     let mut published = 0;
     loop {
-        let field = match form.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(_) => return back_to(&format!("{page}&published={published}"), "no_file"),
+        let progress = format!("{page}&published={published}");
+        let Some(field) = form
+            .next_field()
+            .await
+            .map_err(|_| PageRefusal::new(progress.clone(), Code::NoFile))?
+        else {
+            break;
         };
         match field.name() {
             Some("kind") => {
-                kind = field
-                    .text()
-                    .await
-                    .ok()
-                    .and_then(|code| DocumentKind::from_code(&code))
+                let code = field.text().await.unwrap_or_default();
+                fields.kind = DocumentKind::from_code(&code);
             }
-            Some("title") => title = field.text().await.unwrap_or_default(),
-            Some("decision_outcome") => outcome = field.text().await.ok(),
+            Some("title") => fields.title = field.text().await.unwrap_or_default(),
+            Some("decision_outcome") => fields.outcome = field.text().await.ok(),
             // As the `datetime-local` field sends it: the office's wall-clock time.
-            Some("appointment_at") => appointment_at = field.text().await.ok(),
-            Some("appointment_place") => place = field.text().await.ok(),
-            Some("files") => {
-                let file_name = field.file_name().unwrap_or_default().to_owned();
-                if file_name.is_empty() {
-                    continue;
-                }
-                let Some(kind) = kind else {
-                    return back_to(&page, "kind");
-                };
-                let facts = match NoticeFacts::read(
-                    given(&outcome),
-                    given(&appointment_at),
-                    given(&place).map(str::to_owned),
-                    from_office_time,
-                ) {
-                    Ok(facts) => facts,
-                    Err(error) => return back_to(&page, error.code()),
-                };
-                let upload = Upload {
-                    applicant_id: applicant.id,
-                    kind,
-                    title: title_for(&title, &file_name),
-                    file_name,
-                    uploaded_by: Actor::staff(member.id),
-                    replacing: None,
-                    facts,
-                };
-                match publish(&services, upload, field).await {
-                    Ok(_) => published += 1,
-                    Err(error) => {
-                        let code = error.code();
-                        if code == "unavailable" {
-                            tracing::error!(%error, "a document could not be posted");
-                        }
-                        return back_to(&format!("{page}&published={published}"), code);
-                    }
-                }
+            Some("appointment_at") => fields.appointment_at = field.text().await.ok(),
+            Some("appointment_place") => fields.place = field.text().await.ok(),
+            Some("files") if field.file_name().is_some_and(|name| !name.is_empty()) => {
+                let upload = upload_for(&applicant, &staff.member, &fields, &field)
+                    .map_err(|code| PageRefusal::new(page.clone(), code))?;
+                publish(&services, upload, field)
+                    .await
+                    .or_back_to(progress)?;
+                published += 1;
             }
             _ => {}
         }
     }
     if published == 0 {
-        return back_to(&page, "no_file");
+        return Err(PageRefusal::new(page, Code::NoFile));
     }
-    Redirect::to(&format!("{page}&published={published}")).into_response()
+    Ok(Redirect::to(&format!("{page}&published={published}")).into_response())
+}
+
+/// The upload of one file of the staff form, with the fields given above it.
+fn upload_for(
+    applicant: &Applicant,
+    member: &StaffMember,
+    fields: &PostingFields,
+    field: &Field<'_>,
+) -> Result<Upload, Code> {
+    let kind = fields.kind.ok_or(Code::Kind)?;
+    let facts = NoticeFacts::read(
+        given(&fields.outcome),
+        given(&fields.appointment_at),
+        given(&fields.place).map(str::to_owned),
+        from_office_time,
+    )
+    .map_err(|error| error.code())?;
+    let file_name = field.file_name().unwrap_or_default().to_owned();
+    Ok(Upload {
+        applicant_id: applicant.id,
+        kind,
+        title: title_for(&fields.title, &file_name),
+        file_name,
+        uploaded_by: Actor::staff(member.id),
+        replacing: None,
+        facts,
+    })
 }
 
 /// The acknowledgement of receipt of a notified document, drawn up now; recorded as an export.
 pub async fn acknowledgement_as_staff(
     State(services): State<Services>,
-    signed_in: Option<Extension<SignedIn>>,
+    SignedInStaff { member, .. }: SignedInStaff<may::ReadDocuments>,
     Extension(address): Extension<ClientAddressHash>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let member = match authorized(&services, signed_in, StaffPermission::ReadDocuments).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
     let m = locale_of(&headers).messages();
     let Ok(id) = Uuid::parse_str(&id) else {
         return (StatusCode::NOT_FOUND, m.document_not_found.clone()).into_response();
@@ -330,64 +318,23 @@ async fn applicant_page(services: &Services, applicant_id: Uuid) -> String {
 /// form, so the file can stream straight to storage once it is known.
 pub async fn post_withdrawal(
     State(services): State<Services>,
-    signed_in: Option<Extension<SignedIn>>,
+    SignedInStaff { member, .. }: SignedInStaff<may::WithdrawDocuments>,
     Path(document): Path<String>,
     mut form: Multipart,
-) -> Response {
-    let member = match authorized(&services, signed_in, StaffPermission::WithdrawDocuments).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
-    let Ok(document_id) = Uuid::parse_str(&document) else {
-        return back_to("/staff", "not_found");
-    };
-    let mut reason = String::new();
-    let mut title = String::new();
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(_) => return back_to("/staff", "no_file"),
-        };
+) -> Answer {
+    let document_id =
+        Uuid::parse_str(&document).map_err(|_| PageRefusal::new("/staff", Code::NotFound))?;
+    let (mut reason, mut title) = (String::new(), String::new());
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|_| PageRefusal::new("/staff", Code::NoFile))?
+    {
         match field.name() {
             Some("reason") => reason = field.text().await.unwrap_or_default(),
             Some("title") => title = field.text().await.unwrap_or_default(),
-            Some("file") => {
-                let file_name = field.file_name().unwrap_or_default().to_owned();
-                if file_name.is_empty() {
-                    continue;
-                }
-                let (replaced, withdrawal) = match prepare(&services, &member, document_id, &reason)
-                    .await
-                {
-                    Ok(prepared) => prepared,
-                    Err(error) => return withdrawal_refused(&services, document_id, &error).await,
-                };
-                let page = applicant_page(&services, replaced.applicant_id).await;
-                let title = if title.trim().is_empty() {
-                    replaced.title.clone()
-                } else {
-                    title.clone()
-                };
-                let upload = Upload {
-                    applicant_id: replaced.applicant_id,
-                    kind: replaced.kind,
-                    title,
-                    file_name,
-                    uploaded_by: Actor::staff(member.id),
-                    replacing: Some(withdrawal),
-                    // What the notice says stays what the replaced one said.
-                    facts: replaced.facts.clone(),
-                };
-                return match publish(&services, upload, field).await {
-                    Ok(_) => Redirect::to(&format!("{page}&replaced=1")).into_response(),
-                    Err(error) => {
-                        if error.code() == "unavailable" {
-                            tracing::error!(%error, "a replacement could not be posted");
-                        }
-                        back_to(&page, error.code())
-                    }
-                };
+            Some("file") if field.file_name().is_some_and(|name| !name.is_empty()) => {
+                return replace(&services, &member, document_id, &reason, &title, field).await;
             }
             _ => {}
         }
@@ -395,20 +342,52 @@ pub async fn post_withdrawal(
     match withdraw(&services, &member, document_id, &reason).await {
         Ok(withdrawn) => {
             let page = applicant_page(&services, withdrawn.applicant_id).await;
-            Redirect::to(&format!("{page}&withdrawn=1")).into_response()
+            Ok(Redirect::to(&format!("{page}&withdrawn=1")).into_response())
         }
-        Err(error) => withdrawal_refused(&services, document_id, &error).await,
+        Err(error) => Err(withdrawal_refused(&services, document_id, &error).await),
     }
 }
 
+/// Withdraws the document and posts `file` in its place, in one step.
+async fn replace(
+    services: &Services,
+    member: &StaffMember,
+    document_id: Uuid,
+    reason: &str,
+    title: &str,
+    file: Field<'_>,
+) -> Answer {
+    let (replaced, withdrawal) = match prepare(services, member, document_id, reason).await {
+        Ok(prepared) => prepared,
+        Err(error) => return Err(withdrawal_refused(services, document_id, &error).await),
+    };
+    let page = applicant_page(services, replaced.applicant_id).await;
+    let upload = Upload {
+        applicant_id: replaced.applicant_id,
+        kind: replaced.kind,
+        title: if title.trim().is_empty() {
+            replaced.title.clone()
+        } else {
+            title.to_owned()
+        },
+        file_name: file.file_name().unwrap_or_default().to_owned(),
+        uploaded_by: Actor::staff(member.id),
+        replacing: Some(withdrawal),
+        // What the notice says stays what the replaced one said.
+        facts: replaced.facts.clone(),
+    };
+    publish(services, upload, file)
+        .await
+        .or_back_to(page.clone())?;
+    Ok(Redirect::to(&format!("{page}&replaced=1")).into_response())
+}
+
+/// Back to the applicant's page the document belongs to (or the staff home).
 async fn withdrawal_refused(
     services: &Services,
     document_id: Uuid,
     error: &WithdrawError,
-) -> Response {
-    if let WithdrawError::Storage(storage) = error {
-        tracing::error!(error = %storage, "a withdrawal could not be recorded");
-    }
+) -> PageRefusal {
     let document = services
         .storage
         .find_document(document_id)
@@ -416,11 +395,10 @@ async fn withdrawal_refused(
         .ok()
         .flatten();
     match document {
-        Some(document) => back_to(
-            &applicant_page(services, document.applicant_id).await,
-            error.code(),
-        ),
-        None => back_to("/staff", error.code()),
+        Some(document) => {
+            PageRefusal::because(applicant_page(services, document.applicant_id).await, error)
+        }
+        None => PageRefusal::because("/staff", error),
     }
 }
 

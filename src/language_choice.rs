@@ -6,12 +6,11 @@
 
 use app::i18n::{LANGUAGE_COOKIE, Locale};
 use axum::{
-    Extension,
     extract::{Query, State, rejection::FormRejection},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
-use server::{sessions::SignedIn, storage::SubjectKind};
+use server::http::who_is_asking::SignedInApplicant;
 
 use crate::startup::{AppState, locale_of};
 
@@ -25,7 +24,7 @@ pub struct LanguageChoice {
 pub async fn choose_language(
     headers: HeaderMap,
     State(state): State<AppState>,
-    signed_in: Option<Extension<SignedIn>>,
+    signed_in: Option<SignedInApplicant>,
     form: Result<axum::Form<LanguageChoice>, FormRejection>,
 ) -> Response {
     let Some((locale, return_to)) = form
@@ -35,9 +34,7 @@ pub async fn choose_language(
         let message = locale_of(&headers).messages().invalid_language.clone();
         return (StatusCode::BAD_REQUEST, message).into_response();
     };
-    if let Some(Extension(signed_in)) = signed_in
-        && signed_in.subject_kind == SubjectKind::Applicant
-    {
+    if let Some(SignedInApplicant(signed_in)) = signed_in {
         let saved = state
             .services
             .storage

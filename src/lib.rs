@@ -18,8 +18,6 @@ mod code_delivery;
 #[cfg(feature = "ssr")]
 mod contact_form;
 #[cfg(feature = "ssr")]
-mod cookies;
-#[cfg(feature = "ssr")]
 mod document_routes;
 #[cfg(feature = "ssr")]
 pub mod generated_population;
@@ -69,6 +67,10 @@ mod tests {
         assert_eq!(
             app::DEEMED_NOTIFIED_AFTER_DAYS,
             DEEMED_NOTIFIED_AFTER_DAYS.to_string()
+        );
+        assert_eq!(
+            app::MIN_PASSWORD_CHARACTERS,
+            server::password_policy::MIN_CHARACTERS.to_string()
         );
         assert_eq!(
             app::CODE_LIFETIME_MINUTES,

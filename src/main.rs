@@ -2,7 +2,6 @@
 
 use std::{io::Write, process::ExitCode};
 
-use chrono::Utc;
 use clap::{Parser, Subcommand};
 use espace_usager::{
     background_jobs,
@@ -216,7 +215,7 @@ async fn create_applicant(config: Config, args: NewApplicantArgs) -> anyhow::Res
         preferred_language: args.language,
         electronic_notification: !args.no_electronic_notification,
     };
-    let now = Utc::now();
+    let now = services.clock.now();
     let validity = services.config.connection_key_validity;
     let issued = register_applicant(
         services.storage.as_ref(),
@@ -250,7 +249,7 @@ async fn create_staff(config: Config, email: &str, name: &str, role: &str) -> an
         name,
         role,
         None,
-        Utc::now(),
+        services.clock.now(),
     )
     .await?;
     let _ = writeln!(
@@ -278,7 +277,7 @@ async fn create_api_key(config: Config, name: &str, scopes: &[String]) -> anyhow
         name,
         &scopes,
         server::storage::Actor::system(),
-        Utc::now(),
+        services.clock.now(),
     )
     .await?;
     let _ = writeln!(

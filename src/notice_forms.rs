@@ -3,14 +3,16 @@
 //! applicant comes from the session, and the storage only touches that applicant's notices.
 
 use axum::{
-    Extension,
     extract::{State, rejection::FormRejection},
     response::{IntoResponse, Redirect, Response},
 };
-use server::{sessions::SignedIn, storage::SubjectKind};
+use refusal::Code;
+use server::http::{PageRefusal, who_is_asking::SignedInApplicant};
 use uuid::Uuid;
 
-use crate::{sign_in_form::back_to, startup::AppState};
+use crate::startup::AppState;
+
+const PAGE: &str = "/account/notifications";
 
 #[derive(serde::Deserialize)]
 pub struct MarkReadForm {
@@ -19,36 +21,22 @@ pub struct MarkReadForm {
 
 pub async fn mark_read(
     State(state): State<AppState>,
-    signed_in: Option<Extension<SignedIn>>,
+    SignedInApplicant(signed_in): SignedInApplicant,
     form: Result<axum::Form<MarkReadForm>, FormRejection>,
-) -> Response {
-    let Some(applicant_id) = signed_in
-        .map(|Extension(signed_in)| signed_in)
-        .filter(|signed_in| signed_in.subject_kind == SubjectKind::Applicant)
-        .map(|signed_in| signed_in.subject_id)
-    else {
-        return back_to("/sign-in", "expired");
-    };
-    let notice = match form.map(|axum::Form(form)| form.notice) {
-        Ok(None) => None,
-        Ok(Some(text)) if text.is_empty() => None,
-        Ok(Some(text)) => match Uuid::parse_str(text.trim()) {
-            Ok(id) => Some(id),
-            Err(_) => return back_to("/account/notifications", "missing"),
-        },
-        Err(_) => return back_to("/account/notifications", "missing"),
+) -> Result<Response, PageRefusal> {
+    let missing = || PageRefusal::new(PAGE, Code::Missing);
+    let notice = match form.map_err(|_| missing())?.0.notice {
+        Some(text) if !text.is_empty() => {
+            Some(Uuid::parse_str(text.trim()).map_err(|_| missing())?)
+        }
+        _ => None,
     };
     let services = &state.services;
     let now = services.clock.now();
-    match services
+    services
         .storage
-        .mark_notices_read(applicant_id, notice, now)
+        .mark_notices_read(signed_in.subject_id, notice, now)
         .await
-    {
-        Ok(_) => Redirect::to("/account/notifications?read=1").into_response(),
-        Err(error) => {
-            tracing::error!(%error, "notices could not be marked read");
-            back_to("/account/notifications", "unavailable")
-        }
-    }
+        .map_err(|error| PageRefusal::unavailable(PAGE, &error))?;
+    Ok(Redirect::to("/account/notifications?read=1").into_response())
 }

@@ -8,8 +8,13 @@ use axum::{
     http::HeaderMap,
     response::Response,
 };
-use chrono::Utc;
+use refusal::Code;
 use server::{
+    http::{
+        OrBackTo, PageRefusal,
+        cookies::{self, PortalCookie},
+        filled_form,
+    },
     password_reset::{complete_reset, request_reset},
     secret::Secret,
     session_token::Audience,
@@ -17,11 +22,13 @@ use server::{
 
 use crate::{
     code_delivery::{locale_for, send_code},
-    cookies::{self, PortalCookie},
     session_layer::ClientAddressHash,
-    sign_in_form::{back_to, known_device, redirect_with_cookies},
+    sign_in_form::{known_device, redirect_with_cookies},
     startup::{AppState, locale_of},
 };
+
+const REQUEST_PAGE: &str = "/sign-in/reset";
+const CODE_PAGE: &str = "/sign-in/reset/code";
 
 #[derive(serde::Deserialize)]
 pub struct ResetForm {
@@ -45,31 +52,17 @@ pub async fn submit_request(
     Extension(ClientAddressHash(ip_hash)): Extension<ClientAddressHash>,
     headers: HeaderMap,
     form: Result<axum::Form<ResetForm>, FormRejection>,
-) -> Response {
-    let form = match form {
-        Ok(axum::Form(form)) if !form.foreigner_number.trim().is_empty() => form,
-        _ => return back_to("/sign-in/reset", "missing"),
-    };
+) -> Result<Response, PageRefusal> {
+    let filled = |form: &ResetForm| !form.foreigner_number.trim().is_empty();
+    let form = filled_form(form, filled, REQUEST_PAGE, Code::Missing)?;
     let services = &state.services;
-    let now = Utc::now();
-    let request = match request_reset(
-        services.storage.as_ref(),
-        &services.keyed_hasher,
-        &form.foreigner_number,
-        known_device(services, &headers, PortalCookie::KnownDevice),
-        ip_hash,
-        now,
-    )
-    .await
-    {
-        Ok(request) => request,
-        Err(error) => {
-            if error.code() == "unavailable" {
-                tracing::error!(%error, "password reset could not start");
-            }
-            return back_to("/sign-in/reset", error.code());
-        }
-    };
+    let now = services.clock.now();
+    let (storage, hasher) = (services.storage.as_ref(), &services.keyed_hasher);
+    let device = known_device(services, &headers, PortalCookie::KnownDevice);
+    let number = &form.foreigner_number;
+    let request = request_reset(storage, hasher, number, device, ip_hash, now)
+        .await
+        .or_back_to(REQUEST_PAGE)?;
     if let Some(delivery) = request.delivery {
         let services = services.clone();
         let locale = locale_for(&delivery.preferred_language, locale_of(&headers));
@@ -79,17 +72,18 @@ pub async fn submit_request(
             }
         });
     }
-    let pending = services.session_tokens().issue(
+    let tokens = services.session_tokens();
+    let pending = tokens.issue(
         Audience::PendingReset,
         request.subject,
         request.code_id,
         now,
     );
     let https = services.config.serves_https();
-    redirect_with_cookies(
-        "/sign-in/reset/code",
+    Ok(redirect_with_cookies(
+        CODE_PAGE,
         [cookies::set(PortalCookie::PendingReset, &pending, https)],
-    )
+    ))
 }
 
 pub async fn submit_code(
@@ -97,46 +91,31 @@ pub async fn submit_code(
     Extension(ClientAddressHash(ip_hash)): Extension<ClientAddressHash>,
     headers: HeaderMap,
     form: Result<axum::Form<ResetCodeForm>, FormRejection>,
-) -> Response {
+) -> Result<Response, PageRefusal> {
     let services = &state.services;
     let https = services.config.serves_https();
-    let claims = cookies::read(&headers, PortalCookie::PendingReset, https).and_then(|token| {
-        services
-            .session_tokens()
-            .verify(&token, Audience::PendingReset)
-            .ok()
-    });
-    let Some(claims) = claims else {
-        return back_to("/sign-in/reset", "expired");
-    };
-    let form = match form {
-        Ok(axum::Form(form)) if !form.code.trim().is_empty() && !form.password.is_empty() => form,
-        _ => return back_to("/sign-in/reset/code", "missing"),
-    };
-    match complete_reset(
-        services.storage.as_ref(),
-        claims.sub,
-        claims.sid,
-        &form.code,
-        Secret::new(form.password),
-        ip_hash,
-        Utc::now(),
+    let now = services.clock.now();
+    let claims = cookies::read(&headers, PortalCookie::PendingReset, https)
+        .and_then(|token| {
+            let tokens = services.session_tokens();
+            tokens.verify(&token, Audience::PendingReset, now).ok()
+        })
+        .ok_or(PageRefusal::new(REQUEST_PAGE, Code::Expired))?;
+    let filled = |form: &ResetCodeForm| !form.code.trim().is_empty() && !form.password.is_empty();
+    let form = filled_form(form, filled, CODE_PAGE, Code::Missing)?;
+    let password = Secret::new(form.password);
+    let storage = services.storage.as_ref();
+    complete_reset(
+        storage, claims.sub, claims.sid, &form.code, password, ip_hash, now,
     )
     .await
-    {
-        Ok(()) => redirect_with_cookies(
-            "/sign-in?reset=1",
-            [
-                cookies::clear(PortalCookie::PendingReset, https),
-                cookies::clear(PortalCookie::Session, https),
-                cookies::clear(PortalCookie::RememberedDevice, https),
-            ],
-        ),
-        Err(error) => {
-            if error.code() == "unavailable" {
-                tracing::error!(%error, "password could not be reset");
-            }
-            back_to("/sign-in/reset/code", error.code())
-        }
-    }
+    .or_back_to(CODE_PAGE)?;
+    Ok(redirect_with_cookies(
+        "/sign-in?reset=1",
+        [
+            cookies::clear(PortalCookie::PendingReset, https),
+            cookies::clear(PortalCookie::Session, https),
+            cookies::clear(PortalCookie::RememberedDevice, https),
+        ],
+    ))
 }

@@ -9,12 +9,15 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Redirect, Response},
 };
-use server::{contact::subscribe_push, sessions::SignedIn, storage::SubjectKind};
+use server::{
+    contact::subscribe_push,
+    http::{PageRefusal, who_is_asking::SignedInApplicant},
+};
+
 use uuid::Uuid;
 
 use crate::{
     session_layer::ClientAddressHash,
-    sign_in_form::back_to,
     startup::{AppState, locale_of},
 };
 
@@ -36,11 +39,10 @@ pub struct Unsubscription {
     endpoint: String,
 }
 
-fn applicant(signed_in: Option<Extension<SignedIn>>) -> Option<Uuid> {
-    signed_in
-        .map(|Extension(signed_in)| signed_in)
-        .filter(|signed_in| signed_in.subject_kind == SubjectKind::Applicant)
-        .map(|signed_in| signed_in.subject_id)
+/// The applicant's id. These take `Option<SignedInApplicant>` so that a script gets a status
+/// it can read (401) rather than the sign-in page.
+fn applicant(signed_in: Option<SignedInApplicant>) -> Option<Uuid> {
+    signed_in.map(|SignedInApplicant(signed_in)| signed_in.subject_id)
 }
 
 /// A refusal the page's script shows as is, in the page's language.
@@ -52,7 +54,7 @@ fn refused(status: StatusCode, headers: &HeaderMap) -> Response {
 pub async fn subscribe(
     State(state): State<AppState>,
     Extension(ClientAddressHash(ip_hash)): Extension<ClientAddressHash>,
-    signed_in: Option<Extension<SignedIn>>,
+    signed_in: Option<SignedInApplicant>,
     headers: HeaderMap,
     body: Result<Json<BrowserSubscription>, JsonRejection>,
 ) -> Response {
@@ -91,7 +93,7 @@ pub async fn subscribe(
 
 pub async fn unsubscribe(
     State(state): State<AppState>,
-    signed_in: Option<Extension<SignedIn>>,
+    signed_in: Option<SignedInApplicant>,
     headers: HeaderMap,
     body: Result<Json<Unsubscription>, JsonRejection>,
 ) -> Response {
@@ -116,17 +118,12 @@ pub async fn unsubscribe(
 
 pub async fn remove_all(
     State(state): State<AppState>,
-    signed_in: Option<Extension<SignedIn>>,
-) -> Response {
-    let Some(applicant_id) = applicant(signed_in) else {
-        return back_to("/sign-in", "expired");
-    };
+    SignedInApplicant(signed_in): SignedInApplicant,
+) -> Result<Response, PageRefusal> {
     let storage = state.services.storage.as_ref();
-    match storage.remove_push_subscriptions(applicant_id, None).await {
-        Ok(_) => Redirect::to("/account/contact?push=off").into_response(),
-        Err(error) => {
-            tracing::error!(%error, "push subscriptions could not be removed");
-            back_to("/account/contact", "unavailable")
-        }
-    }
+    storage
+        .remove_push_subscriptions(signed_in.subject_id, None)
+        .await
+        .map_err(|error| PageRefusal::unavailable("/account/contact", &error))?;
+    Ok(Redirect::to("/account/contact?push=off").into_response())
 }

@@ -14,33 +14,27 @@ use axum::{
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
+use refusal::Code;
 use serde::Deserialize;
 use server::{
     Services,
+    http::{
+        OrBackTo, PageRefusal,
+        who_is_asking::{SignedInApplicant, SignedInStaff, may},
+    },
     retention::set_closed,
-    sessions::SignedIn,
-    staff::StaffPermission,
-    storage::{ActorKind, Applicant, NewAuditEvent, SubjectKind},
+    storage::{ActorKind, Applicant, NewAuditEvent},
 };
 use uuid::Uuid;
 
-use crate::{
-    document_routes::page_of, session_layer::ClientAddressHash, sign_in_form::back_to,
-    staff_forms::authorized, startup::locale_of,
-};
+use crate::{document_routes::page_of, session_layer::ClientAddressHash, startup::locale_of};
 
 pub async fn export_own_data(
     State(services): State<Services>,
-    signed_in: Option<Extension<SignedIn>>,
+    SignedInApplicant(signed_in): SignedInApplicant,
     Extension(address): Extension<ClientAddressHash>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(signed_in) = signed_in
-        .map(|Extension(signed_in)| signed_in)
-        .filter(|signed_in| signed_in.subject_kind == SubjectKind::Applicant)
-    else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let applicant = match services.storage.find_applicant(signed_in.subject_id).await {
         Ok(Some(applicant)) => applicant,
         Ok(None) => return Redirect::to("/sign-in").into_response(),
@@ -52,22 +46,18 @@ pub async fn export_own_data(
 
 pub async fn export_for_staff(
     State(services): State<Services>,
-    signed_in: Option<Extension<SignedIn>>,
+    staff: SignedInStaff<may::ExportPersonalData>,
     Extension(address): Extension<ClientAddressHash>,
     headers: HeaderMap,
     Path(applicant_id): Path<String>,
-) -> Response {
-    let member = match authorized(&services, signed_in, StaffPermission::ExportPersonalData).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
+) -> Result<Response, PageRefusal> {
     let applicant = match find(&services, &applicant_id).await {
         Ok(Some(applicant)) => applicant,
-        Ok(None) => return back_to("/staff/applicant?number=", "not_found"),
-        Err(error) => return unavailable(&headers, &error),
+        Ok(None) => return Err(PageRefusal::new("/staff/applicant?number=", Code::NotFound)),
+        Err(error) => return Ok(unavailable(&headers, &error)),
     };
-    let event = exported_event(ActorKind::Staff, member.id, applicant.id, address.0);
-    export_response(&services, &applicant, event, &headers).await
+    let event = exported_event(ActorKind::Staff, staff.member.id, applicant.id, address.0);
+    Ok(export_response(&services, &applicant, event, &headers).await)
 }
 
 #[derive(Deserialize)]
@@ -79,39 +69,31 @@ pub struct ClosureForm {
 
 pub async fn submit_closure(
     State(services): State<Services>,
-    signed_in: Option<Extension<SignedIn>>,
+    staff: SignedInStaff<may::CloseAccounts>,
     Path(applicant_id): Path<String>,
     Form(form): Form<ClosureForm>,
-) -> Response {
-    let member = match authorized(&services, signed_in, StaffPermission::CloseAccounts).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
-    let applicant = match find(&services, &applicant_id).await {
-        Ok(Some(applicant)) => applicant,
-        Ok(None) => return back_to("/staff/applicant?number=", "not_found"),
-        Err(error) => {
-            tracing::error!(%error, "an applicant could not be read for a closure");
-            return back_to("/staff", "unavailable");
-        }
-    };
-    let page = page_of(&applicant);
+) -> Result<Response, PageRefusal> {
+    let applicant = find(&services, &applicant_id)
+        .await
+        .map_err(|error| PageRefusal::unavailable("/staff", &error))?
+        .ok_or(PageRefusal::new("/staff/applicant?number=", Code::NotFound))?;
+    let form_page = format!("{}&form=closure", page_of(&applicant));
     let close = match form.action.as_str() {
         "close" if form.confirm.as_deref() == Some("yes") => true,
-        "close" => return back_to(&format!("{page}&form=closure"), "confirm"),
+        "close" => return Err(PageRefusal::new(form_page, Code::Confirm)),
         "reopen" => false,
-        _ => return back_to(&format!("{page}&form=closure"), "unchanged"),
+        _ => return Err(PageRefusal::new(form_page, Code::Unchanged)),
     };
-    match set_closed(&services, &member, applicant.id, close).await {
-        Ok(Some(_)) => Redirect::to(&format!("{page}&closure=closed")).into_response(),
-        Ok(None) => Redirect::to(&format!("{page}&closure=reopened")).into_response(),
-        Err(error) => {
-            if let server::retention::ClosureError::Storage(storage) = &error {
-                tracing::error!(error = %storage, "an account closure could not be recorded");
-            }
-            back_to(&format!("{page}&form=closure"), error.code())
-        }
-    }
+    let closed = set_closed(&services, &staff.member, applicant.id, close)
+        .await
+        .or_back_to(form_page)?;
+    let done = if closed.is_some() {
+        "closed"
+    } else {
+        "reopened"
+    };
+    let page = page_of(&applicant);
+    Ok(Redirect::to(&format!("{page}&closure={done}")).into_response())
 }
 
 /// The applicant with this id; any text that is not an id is nobody.

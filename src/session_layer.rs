@@ -13,17 +13,16 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
-use chrono::Utc;
 use server::{
-    http::client_ip,
+    http::{
+        client_ip,
+        cookies::{self, PortalCookie},
+    },
     sessions::{self, SignedIn},
     storage::SubjectKind,
 };
 
-use crate::{
-    cookies::{self, PortalCookie},
-    startup::AppState,
-};
+use crate::startup::AppState;
 
 /// Keyed hash of the client address, for audit events and per-address throttles.
 #[derive(Debug, Clone, Default)]
@@ -78,7 +77,15 @@ pub async fn resolve_session(
     let mut set_cookie = None;
     if let Some(token) = cookies::read(request.headers(), cookie, https) {
         let tokens = services.session_tokens();
-        match sessions::resume(services.storage.as_ref(), &tokens, kind, &token, Utc::now()).await {
+        match sessions::resume(
+            services.storage.as_ref(),
+            &tokens,
+            kind,
+            &token,
+            services.clock.now(),
+        )
+        .await
+        {
             Ok(Some(resumed)) => {
                 set_cookie = resumed
                     .fresh_token

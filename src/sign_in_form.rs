@@ -9,27 +9,34 @@ use axum::{
     http::{HeaderMap, HeaderValue, header},
     response::{IntoResponse, Redirect, Response},
 };
-use chrono::Utc;
+use refusal::Code;
 use server::{
     Services,
     contact::ContactPoint,
+    http::{
+        OrBackTo, PageRefusal,
+        cookies::{self, PortalCookie},
+        filled_form,
+        who_is_asking::SignedInApplicant,
+    },
     known_device::KnownDevice,
     second_factor::{self, NextStep},
     secret::Secret,
     session_token::Audience,
     sessions::{self, SignedIn},
-    sign_in::{
-        PasswordSignIn, SignInError, check_password, check_sign_in_code, issue_sign_in_code,
-    },
+    sign_in::{PasswordSignIn, check_password, check_sign_in_code, issue_sign_in_code},
     storage::{Applicant, SubjectKind},
 };
 
 use crate::{
     code_delivery::{locale_for, send_code},
-    cookies::{self, PortalCookie},
     session_layer::ClientAddressHash,
     startup::{AppState, locale_of},
 };
+
+type Answer = Result<Response, PageRefusal>;
+
+const SIGN_IN: &str = "/sign-in";
 
 #[derive(serde::Deserialize)]
 pub struct PasswordForm {
@@ -65,75 +72,36 @@ pub async fn submit_password(
     Extension(ClientAddressHash(ip_hash)): Extension<ClientAddressHash>,
     headers: HeaderMap,
     form: Result<axum::Form<PasswordForm>, FormRejection>,
-) -> Response {
-    let form = match form {
-        Ok(axum::Form(form))
-            if !form.foreigner_number.trim().is_empty() && !form.password.is_empty() =>
-        {
-            form
-        }
-        _ => return back_to("/sign-in", "missing"),
-    };
+) -> Answer {
+    let filled =
+        |form: &PasswordForm| !form.foreigner_number.trim().is_empty() && !form.password.is_empty();
+    let form = filled_form(form, filled, SIGN_IN, Code::Missing)?;
     let services = &state.services;
     let shared = form.shared_device.is_some();
-    let now = Utc::now();
-    let applicant = match check_password(
-        services.storage.as_ref(),
-        &services.keyed_hasher,
-        PasswordSignIn {
-            foreigner_number: form.foreigner_number,
-            password: Secret::new(form.password),
-            ip_hash: ip_hash.clone(),
-            known_device: known_device(services, &headers, PortalCookie::KnownDevice),
-        },
-        now,
-    )
-    .await
-    {
-        Ok(applicant) => applicant,
-        Err(error) => return back_to("/sign-in", logged(&error)),
+    let now = services.clock.now();
+    let attempt = PasswordSignIn {
+        foreigner_number: form.foreigner_number,
+        password: Secret::new(form.password),
+        ip_hash: ip_hash.clone(),
+        known_device: known_device(services, &headers, PortalCookie::KnownDevice),
     };
+    let storage = services.storage.as_ref();
+    let applicant = check_password(storage, &services.keyed_hasher, attempt, now)
+        .await
+        .or_back_to(SIGN_IN)?;
     let https = services.config.serves_https();
     let device = cookies::read(&headers, PortalCookie::RememberedDevice, https);
-    let step = second_factor::next_step(
-        services.storage.as_ref(),
-        &applicant,
-        device.as_deref(),
-        shared,
-        now,
-    )
-    .await;
-    match step {
-        Ok(NextStep::AddContact) => {
-            start_session(
-                services,
-                applicant.id,
-                shared,
-                ip_hash,
-                &headers,
-                "/account/contact",
-            )
-            .await
+    let step = second_factor::next_step(storage, &applicant, device.as_deref(), shared, now)
+        .await
+        .map_err(|error| PageRefusal::unavailable(SIGN_IN, &error))?;
+    let next = match step {
+        NextStep::SendCode { to } => {
+            return send_sign_in_code(services, &applicant, &to, shared, &headers).await;
         }
-        Ok(NextStep::RememberedDevice) => {
-            start_session(
-                services,
-                applicant.id,
-                shared,
-                ip_hash,
-                &headers,
-                "/account",
-            )
-            .await
-        }
-        Ok(NextStep::SendCode { to }) => {
-            send_sign_in_code(services, &applicant, &to, shared, &headers).await
-        }
-        Err(error) => {
-            tracing::error!(%error, "second factor could not be chosen");
-            back_to("/sign-in", "unavailable")
-        }
-    }
+        NextStep::AddContact => "/account/contact",
+        NextStep::RememberedDevice => "/account",
+    };
+    start_session(services, applicant.id, shared, ip_hash, &headers, next).await
 }
 
 async fn send_sign_in_code(
@@ -142,18 +110,16 @@ async fn send_sign_in_code(
     to: &ContactPoint,
     shared: bool,
     headers: &HeaderMap,
-) -> Response {
-    let now = Utc::now();
+) -> Answer {
+    let now = services.clock.now();
     let storage = services.storage.as_ref();
-    let code = match issue_sign_in_code(storage, applicant.id, to.as_str(), now).await {
-        Ok(code) => code,
-        Err(error) => return back_to("/sign-in", logged(&error)),
-    };
+    let code = issue_sign_in_code(storage, applicant.id, to.as_str(), now)
+        .await
+        .or_back_to(SIGN_IN)?;
     let locale = locale_for(applicant.message_language(), locale_of(headers));
-    if let Err(error) = send_code(services, to, &code.digits, locale).await {
-        tracing::error!(%error, "sign-in code could not be sent");
-        return back_to("/sign-in", "unavailable");
-    }
+    send_code(services, to, &code.digits, locale)
+        .await
+        .map_err(|error| PageRefusal::unavailable(SIGN_IN, &error))?;
     // Names the applicant and the code sent, for ten minutes; proves nothing else.
     let pending =
         services
@@ -166,10 +132,10 @@ async fn send_sign_in_code(
         ContactPoint::Phone(_) => "sms",
     };
     let shared = if shared { "&shared=1" } else { "" };
-    redirect_with_cookies(
+    Ok(redirect_with_cookies(
         &format!("/sign-in/code?via={via}{shared}"),
         [cookies::set(PortalCookie::PendingSignIn, &pending, https)],
-    )
+    ))
 }
 
 pub async fn submit_code(
@@ -177,36 +143,30 @@ pub async fn submit_code(
     Extension(ClientAddressHash(ip_hash)): Extension<ClientAddressHash>,
     headers: HeaderMap,
     form: Result<axum::Form<CodeForm>, FormRejection>,
-) -> Response {
+) -> Answer {
     let services = &state.services;
     let https = services.config.serves_https();
-    let claims = cookies::read(&headers, PortalCookie::PendingSignIn, https).and_then(|token| {
-        services
-            .session_tokens()
-            .verify(&token, Audience::PendingSignIn)
-            .ok()
-    });
-    let Some(claims) = claims else {
-        return back_to("/sign-in", "expired");
-    };
-    let Ok(axum::Form(form)) = form else {
-        return back_to("/sign-in/code", "missing");
-    };
+    let now = services.clock.now();
+    let claims = cookies::read(&headers, PortalCookie::PendingSignIn, https)
+        .and_then(|token| {
+            let tokens = services.session_tokens();
+            tokens.verify(&token, Audience::PendingSignIn, now).ok()
+        })
+        .ok_or(PageRefusal::new(SIGN_IN, Code::Expired))?;
+    let form = filled_form(form, |_| true, "/sign-in/code", Code::Missing)?;
     let shared = form.shared_device.is_some();
     let via = match form.via.as_deref() {
         Some("sms") => "sms",
         _ => "email",
     };
-    let code_page = &format!(
-        "/sign-in/code?via={via}{}",
-        if shared { "&shared=1" } else { "" }
-    );
+    let shared_query = if shared { "&shared=1" } else { "" };
+    let code_page = format!("/sign-in/code?via={via}{shared_query}");
     if form.code.trim().is_empty() {
-        return back_to(code_page, "missing");
+        return Err(PageRefusal::new(code_page, Code::Missing));
     }
-    let now = Utc::now();
-    if let Err(error) = check_sign_in_code(
-        services.storage.as_ref(),
+    let storage = services.storage.as_ref();
+    check_sign_in_code(
+        storage,
         claims.sub,
         claims.sid,
         &form.code,
@@ -214,12 +174,10 @@ pub async fn submit_code(
         now,
     )
     .await
-    {
-        return back_to(code_page, logged(&error));
-    }
+    .or_back_to(code_page)?;
     let mut extra = vec![cookies::clear(PortalCookie::PendingSignIn, https)];
     if form.remember_device.is_some() && !shared {
-        match second_factor::remember_device(services.storage.as_ref(), claims.sub, now).await {
+        match second_factor::remember_device(storage, claims.sub, now).await {
             Ok(token) => extra.push(cookies::set(
                 PortalCookie::RememberedDevice,
                 token.expose(),
@@ -230,76 +188,71 @@ pub async fn submit_code(
         }
     }
     let mut response =
-        start_session(services, claims.sub, shared, ip_hash, &headers, "/account").await;
+        start_session(services, claims.sub, shared, ip_hash, &headers, "/account").await?;
     for value in extra {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
-    response
+    Ok(response)
 }
 
 pub async fn sign_out(
     State(state): State<AppState>,
     Extension(ClientAddressHash(ip_hash)): Extension<ClientAddressHash>,
-    signed_in: Option<Extension<SignedIn>>,
-) -> Response {
-    end_session(&state.services, signed_in, ip_hash, PortalCookie::Session).await
+    signed_in: Option<SignedInApplicant>,
+) -> Answer {
+    let session = signed_in.map(|SignedInApplicant(session)| session);
+    end_session(&state.services, session, ip_hash, PortalCookie::Session).await
 }
 
 /// Ends this request's session and clears its cookie, on either side: the applicant's
 /// (`Session`) or the staff's (`StaffSession`), each with its own pages.
 pub(crate) async fn end_session(
     services: &Services,
-    signed_in: Option<Extension<SignedIn>>,
+    signed_in: Option<SignedIn>,
     ip_hash: Option<String>,
     cookie: PortalCookie,
-) -> Response {
+) -> Answer {
     let (area, signed_out) = match cookie {
         PortalCookie::StaffSession => ("/staff", "/staff/sign-in?signed_out=1"),
         _ => ("/account", "/sign-in?signed_out=1"),
     };
     let shared = signed_in
         .as_ref()
-        .is_some_and(|Extension(signed_in)| signed_in.shared_device);
-    if let Some(Extension(signed_in)) = signed_in
-        && let Err(error) =
-            sessions::end(services.storage.as_ref(), &signed_in, ip_hash, Utc::now()).await
-    {
-        tracing::error!(%error, "session could not be ended");
-        return back_to(area, "unavailable");
+        .is_some_and(|session| session.shared_device);
+    if let Some(signed_in) = signed_in {
+        let now = services.clock.now();
+        sessions::end(services.storage.as_ref(), &signed_in, ip_hash, now)
+            .await
+            .map_err(|error| PageRefusal::unavailable(area, &error))?;
     }
     let https = services.config.serves_https();
     // A shared phone keeps nothing of its last user, their language included.
     let language = shared.then(|| crate::language_choice::clear_language_cookie(https));
-    redirect_with_cookies(
+    Ok(redirect_with_cookies(
         signed_out,
         std::iter::once(cookies::clear(cookie, https)).chain(language),
-    )
+    ))
 }
 
 /// Ends every session of the applicant and forgets every remembered device.
 pub async fn sign_out_everywhere(
     State(state): State<AppState>,
     Extension(ClientAddressHash(ip_hash)): Extension<ClientAddressHash>,
-    signed_in: Option<Extension<SignedIn>>,
-) -> Response {
+    SignedInApplicant(signed_in): SignedInApplicant,
+) -> Answer {
     let services = &state.services;
-    let Some(Extension(signed_in)) = signed_in else {
-        return Redirect::to("/sign-in").into_response();
-    };
-    let ended =
-        sessions::end_everywhere(services.storage.as_ref(), &signed_in, ip_hash, Utc::now()).await;
-    if let Err(error) = ended {
-        tracing::error!(%error, "sessions could not be ended");
-        return back_to("/account", "unavailable");
-    }
+    let now = services.clock.now();
+    sessions::end_everywhere(services.storage.as_ref(), &signed_in, ip_hash, now)
+        .await
+        .map_err(|error| PageRefusal::unavailable("/account", &error))?;
     let https = services.config.serves_https();
-    redirect_with_cookies(
+    Ok(redirect_with_cookies(
         "/sign-in?signed_out=1",
         [
             cookies::clear(PortalCookie::Session, https),
             cookies::clear(PortalCookie::RememberedDevice, https),
         ],
-    )
+    ))
 }
 
 /// "Stay signed in", from the warning shown before the idle timeout.
@@ -311,12 +264,9 @@ pub struct ExtendForm {
 /// "Stay signed in": renews the idle deadline and goes back to the page the applicant was on.
 pub async fn extend_session(
     State(state): State<AppState>,
-    signed_in: Option<Extension<SignedIn>>,
+    SignedInApplicant(signed_in): SignedInApplicant,
     form: Result<axum::Form<ExtendForm>, FormRejection>,
-) -> Response {
-    let Some(Extension(signed_in)) = signed_in else {
-        return back_to("/sign-in", "expired");
-    };
+) -> Answer {
     let back = form
         .ok()
         .and_then(|axum::Form(form)| form.return_to)
@@ -324,13 +274,14 @@ pub async fn extend_session(
         .filter(|path| crate::language_choice::safe_return_path(Some(path)) == *path)
         .filter(|path| path != "/staff" && !path.starts_with("/staff/"))
         .unwrap_or_else(|| "/account".to_owned());
-    match sessions::extend(state.services.storage.as_ref(), &signed_in, Utc::now()).await {
-        Ok(true) => Redirect::to(&back).into_response(),
-        Ok(false) => back_to("/sign-in", "expired"),
-        Err(error) => {
-            tracing::error!(%error, "session could not be extended");
-            back_to("/account", "unavailable")
-        }
+    let services = &state.services;
+    let extended = sessions::extend(services.storage.as_ref(), &signed_in, services.clock.now())
+        .await
+        .map_err(|error| PageRefusal::unavailable("/account", &error))?;
+    if extended {
+        Ok(Redirect::to(&back).into_response())
+    } else {
+        Err(PageRefusal::new(SIGN_IN, Code::Expired))
     }
 }
 
@@ -342,45 +293,30 @@ pub(crate) async fn start_session(
     ip_hash: Option<String>,
     headers: &HeaderMap,
     next: &str,
-) -> Response {
+) -> Answer {
     let language =
         crate::language_choice::language_at_sign_in(services, applicant_id, headers, shared).await;
-    let started = sessions::start(
-        services.storage.as_ref(),
-        &services.session_tokens(),
-        SubjectKind::Applicant,
-        applicant_id,
-        shared,
-        ip_hash,
-        Utc::now(),
-    )
-    .await;
-    match started {
-        Ok(started) => {
-            let https = services.config.serves_https();
-            let session = cookies::set(PortalCookie::Session, &started.token, https);
-            // A shared phone keeps no trace of whose it was.
-            let known = (!shared).then(|| {
-                let token = KnownDevice::issue(
-                    &services.session_tokens(),
-                    Audience::KnownApplicantDevice,
-                    applicant_id,
-                    Utc::now(),
-                );
-                cookies::set(PortalCookie::KnownDevice, &token, https)
-            });
-            // The password was just typed: changes of contact are allowed for a few minutes.
-            let step_up = crate::step_up::step_up_cookie(services, &started.signed_in);
-            redirect_with_cookies(
-                next,
-                [session, step_up].into_iter().chain(language).chain(known),
-            )
-        }
-        Err(error) => {
-            tracing::error!(%error, "session could not be started");
-            back_to("/sign-in", "unavailable")
-        }
-    }
+    let now = services.clock.now();
+    let tokens = services.session_tokens();
+    let storage = services.storage.as_ref();
+    let kind = SubjectKind::Applicant;
+    let started = sessions::start(storage, &tokens, kind, applicant_id, shared, ip_hash, now)
+        .await
+        .map_err(|error| PageRefusal::unavailable(SIGN_IN, &error))?;
+    let https = services.config.serves_https();
+    let session = cookies::set(PortalCookie::Session, &started.token, https);
+    // A shared phone keeps no trace of whose it was.
+    let known = (!shared).then(|| {
+        let audience = Audience::KnownApplicantDevice;
+        let token = KnownDevice::issue(&tokens, audience, applicant_id, now);
+        cookies::set(PortalCookie::KnownDevice, &token, https)
+    });
+    // The password was just typed: changes of contact are allowed for a few minutes.
+    let step_up = crate::step_up::step_up_cookie(services, &started.signed_in);
+    Ok(redirect_with_cookies(
+        next,
+        [session, step_up].into_iter().chain(language).chain(known),
+    ))
 }
 
 /// What this browser's device cookie (`KnownDevice` or `KnownStaffDevice`) says, if it has a
@@ -395,7 +331,12 @@ pub(crate) fn known_device(
         _ => Audience::KnownApplicantDevice,
     };
     let token = cookies::read(headers, cookie, services.config.serves_https())?;
-    KnownDevice::read(&services.session_tokens(), audience, &token)
+    KnownDevice::read(
+        &services.session_tokens(),
+        audience,
+        &token,
+        services.clock.now(),
+    )
 }
 
 pub(crate) fn redirect_with_cookies(
@@ -407,36 +348,4 @@ pub(crate) fn redirect_with_cookies(
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
-}
-
-/// Back to a form with an error code (`page` may already carry a query).
-pub(crate) fn back_to(page: &str, code: &str) -> Response {
-    let separator = if page.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{page}{separator}error={code}")).into_response()
-}
-
-/// The error's code for the form; failures of the machinery (not of the person) are logged.
-fn logged<E: std::fmt::Display + ErrorCode>(error: &E) -> &'static str {
-    let code = error.code();
-    if code == "unavailable" {
-        tracing::error!(%error, "sign-in step failed");
-    }
-    code
-}
-
-/// Errors that name themselves for the form.
-trait ErrorCode {
-    fn code(&self) -> &'static str;
-}
-
-impl ErrorCode for SignInError {
-    fn code(&self) -> &'static str {
-        SignInError::code(self)
-    }
-}
-
-impl ErrorCode for server::one_time_code::CodeError {
-    fn code(&self) -> &'static str {
-        server::one_time_code::CodeError::code(self)
-    }
 }

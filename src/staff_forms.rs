@@ -1,7 +1,9 @@
 //! The staff side's form handlers: `POST /staff/sign-in`, `/staff/enrol`, `/staff/sign-out`,
 //! `/staff/lift-locks`, `/staff/applicants` and `/staff/applicants/reissue`. Thin, like the
 //! applicant's: read, call the domain, redirect (or answer with the account notice).
-//! Each handler that acts checks the member's role itself, whatever the page showed.
+//! Each handler that acts names the permission it needs in its extractor
+//! (`SignedInStaff<may::…>`, or `RecentlyAuthenticatedStaff<may::…>` for changes to who may
+//! do what), whatever the page showed.
 
 use axum::{
     Extension,
@@ -9,27 +11,34 @@ use axum::{
     http::{HeaderMap, header},
     response::{IntoResponse, Redirect, Response},
 };
-use chrono::Utc;
+use refusal::Code;
 use server::{
     Services,
+    http::{
+        OrBackTo, PageRefusal,
+        cookies::{self, PortalCookie},
+        filled_form,
+        who_is_asking::{RecentlyAuthenticatedStaff, SignedInStaff, StaffSession, may},
+    },
     known_device::KnownDevice,
-    registration::{IssuedKey, RegistrationError, register_applicant, reissue_connection_key},
+    registration::{IssuedKey, register_applicant, reissue_connection_key},
     secret::Secret,
     session_token::Audience,
-    sessions::{self, SignedIn},
+    sessions,
     sign_in::lift_locks,
-    staff::{self, Enrolment, StaffPermission, StaffSignIn, may},
-    storage::{Actor, ActorKind, NewApplicant, StaffMember, SubjectKind},
+    staff::{self, Enrolment, StaffSignIn},
+    storage::{Actor, ActorKind, NewApplicant, SubjectKind},
 };
 
 use crate::{
     account_notice::notice_for,
-    cookies::{self, PortalCookie},
     session_layer::ClientAddressHash,
-    sign_in_form::{back_to, end_session, known_device, redirect_with_cookies},
+    sign_in_form::{end_session, known_device, redirect_with_cookies},
     startup::AppState,
-    step_up::{RecentlyAuthenticatedStaff, step_up_cookie},
+    step_up::step_up_cookie,
 };
+
+type Answer = Result<Response, PageRefusal>;
 
 #[derive(serde::Deserialize)]
 pub struct StaffSignInForm {
@@ -88,124 +97,78 @@ pub async fn submit_sign_in(
     Extension(ClientAddressHash(ip_hash)): Extension<ClientAddressHash>,
     headers: HeaderMap,
     form: Result<axum::Form<StaffSignInForm>, FormRejection>,
-) -> Response {
-    let form = match form {
-        Ok(axum::Form(form))
-            if !form.email.trim().is_empty()
-                && !form.password.is_empty()
-                && !form.code.trim().is_empty() =>
-        {
-            form
-        }
-        _ => return back_to("/staff/sign-in", "missing"),
+) -> Answer {
+    const PAGE: &str = "/staff/sign-in";
+    let filled = |form: &StaffSignInForm| {
+        !form.email.trim().is_empty() && !form.password.is_empty() && !form.code.trim().is_empty()
     };
+    let form = filled_form(form, filled, PAGE, Code::Missing)?;
     let services = &state.services;
-    let now = Utc::now();
-    let member = staff::sign_in(
-        services.storage.as_ref(),
-        &services.keyed_hasher,
-        StaffSignIn {
-            email: form.email,
-            password: Secret::new(form.password),
-            code: form.code,
-            ip_hash: ip_hash.clone(),
-            known_device: known_device(services, &headers, PortalCookie::KnownStaffDevice),
-        },
-        now,
-    )
-    .await;
-    let member = match member {
-        Ok(member) => member,
-        Err(error) => {
-            if error.code() == "unavailable" {
-                tracing::error!(%error, "staff sign-in failed");
-            }
-            return back_to("/staff/sign-in", error.code());
-        }
+    let now = services.clock.now();
+    let attempt = StaffSignIn {
+        email: form.email,
+        password: Secret::new(form.password),
+        code: form.code,
+        ip_hash: ip_hash.clone(),
+        known_device: known_device(services, &headers, PortalCookie::KnownStaffDevice),
     };
-    let started = sessions::start(
-        services.storage.as_ref(),
-        &services.session_tokens(),
-        SubjectKind::Staff,
-        member.id,
-        false,
-        ip_hash,
-        now,
-    )
-    .await;
-    match started {
-        Ok(started) => {
-            let https = services.config.serves_https();
-            let known = KnownDevice::issue(
-                &services.session_tokens(),
-                Audience::KnownStaffDevice,
-                member.id,
-                now,
-            );
-            redirect_with_cookies(
-                "/staff",
-                [
-                    cookies::set(PortalCookie::StaffSession, &started.token, https),
-                    cookies::set(PortalCookie::KnownStaffDevice, &known, https),
-                    // The code was just typed: sensitive changes are allowed for a few minutes.
-                    step_up_cookie(services, &started.signed_in),
-                ],
-            )
-        }
-        Err(error) => {
-            tracing::error!(%error, "staff session could not be started");
-            back_to("/staff/sign-in", "unavailable")
-        }
-    }
+    let storage = services.storage.as_ref();
+    let member = staff::sign_in(storage, &services.keyed_hasher, attempt, now)
+        .await
+        .or_back_to(PAGE)?;
+    let tokens = services.session_tokens();
+    let kind = SubjectKind::Staff;
+    let started = sessions::start(storage, &tokens, kind, member.id, false, ip_hash, now)
+        .await
+        .map_err(|error| PageRefusal::unavailable(PAGE, &error))?;
+    let https = services.config.serves_https();
+    let known = KnownDevice::issue(&tokens, Audience::KnownStaffDevice, member.id, now);
+    Ok(redirect_with_cookies(
+        "/staff",
+        [
+            cookies::set(PortalCookie::StaffSession, &started.token, https),
+            cookies::set(PortalCookie::KnownStaffDevice, &known, https),
+            // The code was just typed: sensitive changes are allowed for a few minutes.
+            step_up_cookie(services, &started.signed_in),
+        ],
+    ))
 }
 
 pub async fn submit_enrolment(
     State(state): State<AppState>,
     Extension(ClientAddressHash(ip_hash)): Extension<ClientAddressHash>,
     form: Result<axum::Form<EnrolmentForm>, FormRejection>,
-) -> Response {
-    let Ok(axum::Form(form)) = form else {
-        return back_to("/staff/sign-in", "link");
-    };
+) -> Answer {
+    let form = filled_form(form, |_| true, "/staff/sign-in", Code::Link)?;
     // The link stays in the address: the page is shown again with a fresh app secret.
-    let page = format!(
-        "/staff/enrol?token={}",
-        url::form_urlencoded::byte_serialize(form.token.as_bytes()).collect::<String>()
-    );
+    let token = url::form_urlencoded::byte_serialize(form.token.as_bytes()).collect::<String>();
+    let page = format!("/staff/enrol?token={token}");
     if form.password.is_empty() || form.code.trim().is_empty() {
-        return back_to(&page, "missing");
+        return Err(PageRefusal::new(page, Code::Missing));
     }
-    let result = staff::complete_enrolment(
-        state.services.storage.as_ref(),
-        Enrolment {
-            token: Secret::new(form.token),
-            new_password: Secret::new(form.password),
-            totp_secret: Secret::new(form.totp_secret),
-            code: form.code,
-            ip_hash,
-        },
-        Utc::now(),
-    )
-    .await;
-    match result {
-        Ok(_) => Redirect::to("/staff/sign-in?enrolled=1").into_response(),
-        Err(error) => {
-            if error.code() == "unavailable" {
-                tracing::error!(%error, "staff enrolment failed");
-            }
-            back_to(&page, error.code())
-        }
-    }
+    let enrolment = Enrolment {
+        token: Secret::new(form.token),
+        new_password: Secret::new(form.password),
+        totp_secret: Secret::new(form.totp_secret),
+        code: form.code,
+        ip_hash,
+    };
+    let services = &state.services;
+    staff::complete_enrolment(services.storage.as_ref(), enrolment, services.clock.now())
+        .await
+        .or_back_to(page)?;
+    Ok(Redirect::to("/staff/sign-in?enrolled=1").into_response())
 }
 
 pub async fn sign_out(
     State(state): State<AppState>,
     Extension(ClientAddressHash(ip_hash)): Extension<ClientAddressHash>,
-    signed_in: Option<Extension<SignedIn>>,
-) -> Response {
+    session: Option<StaffSession>,
+) -> Answer {
+    let session = session.map(|StaffSession(session)| session);
     end_session(
         &state.services,
-        signed_in,
+        session,
         ip_hash,
         PortalCookie::StaffSession,
     )
@@ -221,54 +184,35 @@ const INVITE_FORM: &str = "/staff?form=invite";
 
 pub async fn submit_lift_locks(
     State(state): State<AppState>,
-    signed_in: Option<Extension<SignedIn>>,
+    staff: SignedInStaff<may::LiftLocks>,
     form: Result<axum::Form<LiftLocksForm>, FormRejection>,
-) -> Response {
+) -> Answer {
+    let form = filled_form(form, |_| true, UNLOCK_FORM, Code::Missing)?;
     let services = &state.services;
-    let member = match authorized(services, signed_in, StaffPermission::LiftLocks).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
-    let Ok(axum::Form(form)) = form else {
-        return back_to(UNLOCK_FORM, "missing");
-    };
-    match lift_locks(
-        services.storage.as_ref(),
-        &services.keyed_hasher,
+    let (storage, hasher) = (services.storage.as_ref(), &services.keyed_hasher);
+    let by = Some(staff.member.id);
+    lift_locks(
+        storage,
+        hasher,
         &form.foreigner_number,
         ActorKind::Staff,
-        Some(member.id),
+        by,
     )
     .await
-    {
-        Ok(_) => Redirect::to("/staff?lifted=1").into_response(),
-        Err(error) => {
-            tracing::error!(%error, "locks could not be lifted");
-            back_to(UNLOCK_FORM, "unavailable")
-        }
-    }
+    .map_err(|error| PageRefusal::unavailable(UNLOCK_FORM, &error))?;
+    Ok(Redirect::to("/staff?lifted=1").into_response())
 }
 
 /// Registers an applicant and answers with their account notice (PDF), the only place the
 /// connection key ever appears.
 pub async fn submit_registration(
     State(state): State<AppState>,
-    signed_in: Option<Extension<SignedIn>>,
+    staff: SignedInStaff<may::RegisterApplicants>,
     form: Result<axum::Form<RegistrationForm>, FormRejection>,
-) -> Response {
-    let services = &state.services;
-    let member = match authorized(services, signed_in, StaffPermission::RegisterApplicants).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
-    let Ok(axum::Form(form)) = form else {
-        return back_to(REGISTER_FORM, "missing_name");
-    };
-    let Ok(date_of_birth) =
-        chrono::NaiveDate::parse_from_str(form.date_of_birth.trim(), "%Y-%m-%d")
-    else {
-        return back_to(REGISTER_FORM, "birth");
-    };
+) -> Answer {
+    let form = filled_form(form, |_| true, REGISTER_FORM, Code::MissingName)?;
+    let date_of_birth = chrono::NaiveDate::parse_from_str(form.date_of_birth.trim(), "%Y-%m-%d")
+        .map_err(|_| PageRefusal::new(REGISTER_FORM, Code::Birth))?;
     let optional = |text: String| Some(text).filter(|text| !text.trim().is_empty());
     let registration = NewApplicant {
         foreigner_number: optional(form.foreigner_number),
@@ -279,66 +223,38 @@ pub async fn submit_registration(
         preferred_language: form.language.trim().to_lowercase(),
         electronic_notification: form.electronic_notification.is_some(),
     };
-    let now = Utc::now();
-    match register_applicant(
-        services.storage.as_ref(),
-        registration,
-        Actor::staff(member.id),
-        services.config.connection_key_validity,
-        now,
-    )
-    .await
-    {
-        Ok(issued) => notice_response(services, &issued),
-        Err(error) => registration_refused(REGISTER_FORM, &error),
-    }
+    let services = &state.services;
+    let by = Actor::staff(staff.member.id);
+    let validity = services.config.connection_key_validity;
+    let storage = services.storage.as_ref();
+    let issued = register_applicant(storage, registration, by, validity, services.clock.now())
+        .await
+        .or_back_to(REGISTER_FORM)?;
+    notice_response(services, &issued)
 }
 
 /// A new key and notice for an applicant who lost password and email (identity checked).
 pub async fn submit_reissue(
     State(state): State<AppState>,
-    recent: RecentlyAuthenticatedStaff,
+    staff: RecentlyAuthenticatedStaff<may::RegisterApplicants>,
     form: Result<axum::Form<LiftLocksForm>, FormRejection>,
-) -> Response {
+) -> Answer {
+    let form = filled_form(form, |_| true, REISSUE_FORM, Code::InvalidNumber)?;
     let services = &state.services;
-    let member = match authorized_now(services, recent, StaffPermission::RegisterApplicants).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
-    let Ok(axum::Form(form)) = form else {
-        return back_to(REISSUE_FORM, "invalid_number");
-    };
-    let now = Utc::now();
-    match reissue_connection_key(
-        services.storage.as_ref(),
-        &form.foreigner_number,
-        Actor::staff(member.id),
-        services.config.connection_key_validity,
-        now,
-    )
-    .await
-    {
-        Ok(issued) => notice_response(services, &issued),
-        Err(error) => registration_refused(REISSUE_FORM, &error),
-    }
+    let by = Actor::staff(staff.member.id);
+    let validity = services.config.connection_key_validity;
+    let storage = services.storage.as_ref();
+    let number = &form.foreigner_number;
+    let issued = reissue_connection_key(storage, number, by, validity, services.clock.now())
+        .await
+        .or_back_to(REISSUE_FORM)?;
+    notice_response(services, &issued)
 }
 
-fn registration_refused(form: &str, error: &RegistrationError) -> Response {
-    if error.code() == "unavailable" {
-        tracing::error!(%error, "registration failed");
-    }
-    back_to(form, error.code())
-}
-
-fn notice_response(services: &Services, issued: &IssuedKey) -> Response {
-    let pdf = match notice_for(issued, &services.config.public_url) {
-        Ok(pdf) => pdf,
-        Err(error) => {
-            // The key stands; the agent reissues it for a new notice.
-            tracing::error!(%error, "an account notice could not be printed");
-            return back_to("/staff", "unavailable");
-        }
-    };
+fn notice_response(services: &Services, issued: &IssuedKey) -> Answer {
+    // On failure the key stands; the agent reissues it for a new notice.
+    let pdf = notice_for(issued, &services.config.public_url)
+        .map_err(|error| PageRefusal::unavailable("/staff", &error))?;
     let applicant = &issued.applicant;
     let name = applicant
         .foreigner_number
@@ -348,7 +264,7 @@ fn notice_response(services: &Services, issued: &IssuedKey) -> Response {
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .collect::<String>();
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),
             (
@@ -359,7 +275,7 @@ fn notice_response(services: &Services, issued: &IssuedKey) -> Response {
         ],
         pdf,
     )
-        .into_response()
+        .into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -372,55 +288,39 @@ pub struct InvitationForm {
 /// An administrator invites a staff member: the one-time set-up link goes to their work email.
 pub async fn submit_invitation(
     State(state): State<AppState>,
-    recent: RecentlyAuthenticatedStaff,
+    admin: RecentlyAuthenticatedStaff<may::ManageStaff>,
     form: Result<axum::Form<InvitationForm>, FormRejection>,
-) -> Response {
+) -> Answer {
+    let form = filled_form(
+        form,
+        |form| !form.name.trim().is_empty(),
+        INVITE_FORM,
+        Code::Missing,
+    )?;
+    let role = server::storage::StaffRole::parse(&form.role)
+        .map_err(|_| PageRefusal::new(INVITE_FORM, Code::Missing))?;
     let services = &state.services;
-    let member = match authorized_now(services, recent, StaffPermission::ManageStaff).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
-    let Some(form) = form
-        .ok()
-        .map(|axum::Form(form)| form)
-        .filter(|form| !form.name.trim().is_empty())
-    else {
-        return back_to(INVITE_FORM, "missing");
-    };
-    let Ok(role) = server::storage::StaffRole::parse(&form.role) else {
-        return back_to(INVITE_FORM, "missing");
-    };
-    let now = Utc::now();
-    let invited = staff::invite(
-        services.storage.as_ref(),
-        &form.email,
-        &form.name,
-        role,
-        Some(member.id),
-        now,
-    )
-    .await;
-    let (invited, token) = match invited {
-        Ok(invited) => invited,
-        Err(staff::StaffError::InvalidEmail) => return back_to(INVITE_FORM, "staff_email"),
-        Err(staff::StaffError::Storage(server::storage::StorageError::Conflict(_))) => {
-            return back_to(INVITE_FORM, "staff_exists");
-        }
-        Err(error) => {
-            tracing::error!(%error, "staff member could not be invited");
-            return back_to(INVITE_FORM, "unavailable");
-        }
-    };
+    let storage = services.storage.as_ref();
+    let by = Some(admin.member.id);
+    let now = services.clock.now();
+    let (invited, token) = staff::invite(storage, &form.email, &form.name, role, by, now)
+        .await
+        .map_err(|error| match error {
+            staff::StaffError::InvalidEmail => PageRefusal::new(INVITE_FORM, Code::StaffEmail),
+            staff::StaffError::Storage(server::storage::StorageError::Conflict(_)) => {
+                PageRefusal::new(INVITE_FORM, Code::StaffExists)
+            }
+            error => PageRefusal::because(INVITE_FORM, &error),
+        })?;
     let link = format!(
         "{}staff/enrol?token={}",
         services.config.public_url,
         token.expose()
     );
-    if let Err(error) = send_invitation(services, &invited.email, &link).await {
-        tracing::error!(%error, "invitation could not be sent");
-        return back_to(INVITE_FORM, "unavailable");
-    }
-    Redirect::to("/staff?invited=1").into_response()
+    send_invitation(services, &invited.email, &link)
+        .await
+        .map_err(|error| PageRefusal::unavailable(INVITE_FORM, &error))?;
+    Ok(Redirect::to("/staff?invited=1").into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -432,96 +332,68 @@ pub struct MemberForm {
 /// An administrator changes another member's role.
 pub async fn submit_role_change(
     State(state): State<AppState>,
-    recent: RecentlyAuthenticatedStaff,
+    admin: RecentlyAuthenticatedStaff<may::ManageStaff>,
     form: Result<axum::Form<MemberForm>, FormRejection>,
-) -> Response {
-    let services = &state.services;
-    let admin = match authorized_now(services, recent, StaffPermission::ManageStaff).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
+) -> Answer {
     let target = form.ok().and_then(|axum::Form(form)| {
         let id = uuid::Uuid::parse_str(&form.member_id).ok()?;
         let role = server::storage::StaffRole::parse(form.role.as_deref()?).ok()?;
         Some((id, role))
     });
-    let Some((member_id, role)) = target else {
-        return back_to("/staff", "unknown_member");
-    };
-    member_changed(staff::change_role(services.storage.as_ref(), &admin, member_id, role).await)
+    let (member_id, role) = target.ok_or(PageRefusal::new("/staff", Code::UnknownMember))?;
+    let storage = state.services.storage.as_ref();
+    staff::change_role(storage, &admin.member, member_id, role)
+        .await
+        .or_back_to("/staff")?;
+    Ok(Redirect::to("/staff?updated=1").into_response())
 }
 
 /// An administrator disables another member: their sessions end at once.
 pub async fn submit_disable(
     State(state): State<AppState>,
-    recent: RecentlyAuthenticatedStaff,
+    admin: RecentlyAuthenticatedStaff<may::ManageStaff>,
     form: Result<axum::Form<MemberForm>, FormRejection>,
-) -> Response {
+) -> Answer {
+    let member_id = member_named(form)?;
     let services = &state.services;
-    let admin = match authorized_now(services, recent, StaffPermission::ManageStaff).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
-    let Some(member_id) = member_named(form) else {
-        return back_to("/staff", "unknown_member");
-    };
-    member_changed(staff::disable(services.storage.as_ref(), &admin, member_id, Utc::now()).await)
+    let now = services.clock.now();
+    staff::disable(services.storage.as_ref(), &admin.member, member_id, now)
+        .await
+        .or_back_to("/staff")?;
+    Ok(Redirect::to("/staff?updated=1").into_response())
 }
 
 /// Lets a member's sign-in attempts in again at once (after too many failures from anywhere),
 /// once an administrator has checked who is asking.
 pub async fn submit_unblock(
     State(state): State<AppState>,
-    recent: RecentlyAuthenticatedStaff,
+    admin: RecentlyAuthenticatedStaff<may::ManageStaff>,
     form: Result<axum::Form<MemberForm>, FormRejection>,
-) -> Response {
+) -> Answer {
+    let member_id = member_named(form)?;
     let services = &state.services;
-    let admin = match authorized_now(services, recent, StaffPermission::ManageStaff).await {
-        Ok(member) => member,
-        Err(response) => return response,
-    };
-    let Some(member_id) = member_named(form) else {
-        return back_to("/staff", "unknown_member");
-    };
     let storage = services.storage.as_ref();
-    let lifted = match storage.find_staff_member(member_id).await {
-        Ok(Some(member)) => {
-            staff::lift_staff_locks(
-                storage,
-                &services.keyed_hasher,
-                &member.email,
-                Some(admin.id),
-            )
-            .await
-        }
-        Ok(None) => return back_to("/staff", "unknown_member"),
-        Err(error) => Err(error),
-    };
-    match lifted {
-        Ok(_) => Redirect::to("/staff?updated=1").into_response(),
-        Err(error) => {
-            tracing::error!(%error, "staff sign-in waits could not be lifted");
-            back_to("/staff", "unavailable")
-        }
-    }
+    let unavailable =
+        |error: server::storage::StorageError| PageRefusal::unavailable("/staff", &error);
+    let member = storage
+        .find_staff_member(member_id)
+        .await
+        .map_err(unavailable)?
+        .ok_or(PageRefusal::new("/staff", Code::UnknownMember))?;
+    let by = Some(admin.member.id);
+    staff::lift_staff_locks(storage, &services.keyed_hasher, &member.email, by)
+        .await
+        .map_err(unavailable)?;
+    Ok(Redirect::to("/staff?updated=1").into_response())
 }
 
 /// The member a row's form names, if it names one at all.
-fn member_named(form: Result<axum::Form<MemberForm>, FormRejection>) -> Option<uuid::Uuid> {
+fn member_named(
+    form: Result<axum::Form<MemberForm>, FormRejection>,
+) -> Result<uuid::Uuid, PageRefusal> {
     form.ok()
         .and_then(|axum::Form(form)| uuid::Uuid::parse_str(&form.member_id).ok())
-}
-
-fn member_changed(result: Result<(), staff::StaffError>) -> Response {
-    match result {
-        Ok(()) => Redirect::to("/staff?updated=1").into_response(),
-        Err(error) => {
-            if error.code() == "unavailable" {
-                tracing::error!(%error, "staff member could not be changed");
-            }
-            back_to("/staff", error.code())
-        }
-    }
+        .ok_or(PageRefusal::new("/staff", Code::UnknownMember))
 }
 
 /// In French: the office's working language.
@@ -546,53 +418,4 @@ async fn send_invitation(
         })
         .await
         .map(|_| ())
-}
-
-/// The staff member behind this request's session, if their role allows `permission`; anyone
-/// not signed in is sent to sign in, a role that does not allow it gets a clear refusal.
-pub(crate) async fn authorized(
-    services: &Services,
-    signed_in: Option<Extension<SignedIn>>,
-    permission: StaffPermission,
-) -> Result<StaffMember, Response> {
-    let member = staff_member(services, signed_in).await?;
-    if may(member.role, permission) {
-        Ok(member)
-    } else {
-        tracing::warn!(
-            role = member.role.as_str(),
-            ?permission,
-            "refused to this role"
-        );
-        Err(back_to("/staff", "forbidden"))
-    }
-}
-
-/// The same for a session that proved itself a moment ago (`RecentlyAuthenticatedStaff`).
-pub(crate) async fn authorized_now(
-    services: &Services,
-    RecentlyAuthenticatedStaff(signed_in): RecentlyAuthenticatedStaff,
-    permission: StaffPermission,
-) -> Result<StaffMember, Response> {
-    authorized(services, Some(Extension(signed_in)), permission).await
-}
-
-/// The staff member behind this request's session, still active; anyone else is sent to sign in.
-async fn staff_member(
-    services: &Services,
-    signed_in: Option<Extension<SignedIn>>,
-) -> Result<StaffMember, Response> {
-    let id = signed_in
-        .map(|Extension(signed_in)| signed_in)
-        .filter(|signed_in| signed_in.subject_kind == SubjectKind::Staff)
-        .map(|signed_in| signed_in.subject_id)
-        .ok_or_else(|| back_to("/staff/sign-in", "expired"))?;
-    match services.storage.find_staff_member(id).await {
-        Ok(Some(member)) if member.disabled_at.is_none() => Ok(member),
-        Ok(_) => Err(back_to("/staff/sign-in", "expired")),
-        Err(error) => {
-            tracing::error!(%error, "staff member could not be read");
-            Err(back_to("/staff", "unavailable"))
-        }
-    }
 }

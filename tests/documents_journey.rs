@@ -12,11 +12,11 @@ use chrono::{Duration, Utc};
 use reqwest::{StatusCode, header, multipart};
 use running_app::{
     TestApp,
-    visitors::{applicant, get, staff},
+    visitors::{applicant, get, session_cookie, staff, staff_member},
 };
 use server::{
     printable::{Font, Line, a4_document},
-    storage::StaffRole,
+    storage::{StaffRole, SubjectKind},
 };
 use uuid::Uuid;
 
@@ -249,8 +249,8 @@ on_both_engines!(
     an_unopened_summons_counts_as_notified_fifteen_days_later,
     &[],
     async |app: &TestApp| {
-        let agent = staff(app, StaffRole::Agent).await;
-        let (amina, amina_cookie) = applicant(app, "0702000002").await;
+        let (agent_id, agent) = staff_member(app, StaffRole::Agent).await;
+        let (amina, _) = applicant(app, "0702000002").await;
         upload(
             app,
             &agent,
@@ -261,6 +261,9 @@ on_both_engines!(
         app.services
             .clock
             .travel(Duration::days(15) + Duration::minutes(1));
+        // A fortnight later both have signed in again: yesterday's sessions have expired.
+        let agent = session_cookie(app, SubjectKind::Staff, agent_id).await;
+        let amina_cookie = session_cookie(app, SubjectKind::Applicant, amina).await;
         let staff_page = get(app, &agent, "/staff/applicant?number=0702000002")
             .await
             .text()

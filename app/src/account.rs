@@ -24,32 +24,22 @@ pub struct AccountSummary {
 
 #[server(endpoint = "account/overview")]
 pub async fn account_overview() -> Result<AccountSummary, ServerFnError> {
-    use server::{Services, sessions::SignedIn, storage::SubjectKind};
+    use server::http::who_is_asking::SignedInApplicant;
 
-    let signed_in = use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<SignedIn>().cloned())
-        .filter(|signed_in| signed_in.subject_kind == SubjectKind::Applicant);
-    let Some(signed_in) = signed_in else {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(http::StatusCode::UNAUTHORIZED);
-        }
-        return Err(ServerFnError::new("not signed in"));
-    };
-    let services = expect_context::<Services>();
+    let call = crate::server_context::Call::here();
+    let SignedInApplicant(signed_in) = call.asking().await?;
+    let services = &call.services;
     let applicant = services
         .storage
         .find_applicant(signed_in.subject_id)
         .await
-        .map_err(|error| {
-            tracing::error!(%error, "account overview could not be read");
-            ServerFnError::new("unavailable")
-        })?
-        .ok_or_else(crate::server_context::not_signed_in)?;
+        .map_err(|error| call.unavailable(error))?
+        .ok_or_else(|| call.not_signed_in())?;
     let push_devices = services
         .storage
         .push_subscriptions_of(applicant.id)
         .await
-        .map_err(crate::server_context::unavailable)?
+        .map_err(|error| call.unavailable(error))?
         .len();
     Ok(AccountSummary {
         given_names: applicant.given_names,

@@ -30,25 +30,16 @@ pub struct ApiKeyListing {
 #[server(endpoint = "staff/api-keys")]
 pub async fn api_key_overview() -> Result<ApiKeyListing, ServerFnError> {
     use server::{
-        Services,
         api_keys::ApiScope,
         documents::office_time::office_date,
-        staff::{StaffPermission, may},
-        storage::SubjectKind,
+        http::who_is_asking::{SignedInStaff, may},
     };
 
-    let signed_in = crate::server_context::signed_in(SubjectKind::Staff)?;
-    let services = expect_context::<Services>();
-    let unavailable = crate::server_context::unavailable;
-    let member = services
-        .storage
-        .find_staff_member(signed_in.subject_id)
-        .await
-        .map_err(unavailable)?
-        .filter(|member| member.disabled_at.is_none())
-        .filter(|member| may(member.role, StaffPermission::ManageApiKeys))
-        .ok_or_else(crate::server_context::forbidden)?;
-    let m = crate::server_context::locale().messages();
+    let call = crate::server_context::Call::here();
+    let SignedInStaff::<may::ManageApiKeys> { member, .. } = call.asking().await?;
+    let services = &call.services;
+    let unavailable = |error| call.unavailable(error);
+    let m = call.messages();
     let keys = services
         .storage
         .api_keys()
@@ -87,14 +78,14 @@ pub async fn api_key_overview() -> Result<ApiKeyListing, ServerFnError> {
     tracing::debug!(member = %member.id, "API keys listed");
     Ok(ApiKeyListing {
         keys,
-        new_secret: take_new_secret(),
+        new_secret: take_new_secret(&call),
     })
 }
 
 /// The secret in the one-time cookie, if any; the cookie is cleared in the same answer.
 #[cfg(feature = "ssr")]
-fn take_new_secret() -> Option<String> {
-    let parts = use_context::<http::request::Parts>()?;
+fn take_new_secret(call: &crate::server_context::Call) -> Option<String> {
+    let parts = call.request()?;
     let secret = parts
         .headers
         .get_all(http::header::COOKIE)
@@ -105,7 +96,7 @@ fn take_new_secret() -> Option<String> {
         .find(|(name, _)| *name == NEW_API_KEY_COOKIE)
         .map(|(_, value)| value.to_owned())
         .filter(|value| value.starts_with("eu_"))?;
-    let response = use_context::<leptos_axum::ResponseOptions>()?;
+    let response = call.response()?;
     if let Ok(clear) = http::HeaderValue::from_str(&format!(
         "{NEW_API_KEY_COOKIE}=; Path=/staff; Max-Age=0; HttpOnly; SameSite=Strict"
     )) {

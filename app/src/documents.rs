@@ -74,22 +74,23 @@ pub struct ApplicantFile {
 
 #[server(endpoint = "account/documents")]
 pub async fn my_documents() -> Result<Vec<InboxEntry>, ServerFnError> {
-    use server::{Services, storage::SubjectKind};
+    use server::http::who_is_asking::SignedInApplicant;
 
-    let signed_in = crate::server_context::signed_in(SubjectKind::Applicant)?;
-    let services = expect_context::<Services>();
+    let call = crate::server_context::Call::here();
+    let SignedInApplicant(signed_in) = call.asking().await?;
+    let services = &call.services;
     let applicant = services
         .storage
         .find_applicant(signed_in.subject_id)
         .await
-        .map_err(crate::server_context::unavailable)?
-        .ok_or_else(crate::server_context::not_signed_in)?;
+        .map_err(|error| call.unavailable(error))?
+        .ok_or_else(|| call.not_signed_in())?;
     let documents = services
         .storage
         .documents_of_applicant(applicant.id)
         .await
-        .map_err(crate::server_context::unavailable)?;
-    let messages = crate::server_context::locale().messages();
+        .map_err(|error| call.unavailable(error))?;
+    let messages = call.messages();
     let now = services.clock.now();
     Ok(documents
         .iter()
@@ -110,21 +111,14 @@ pub async fn staff_applicant_file(number: String) -> Result<Option<ApplicantFile
     use std::collections::HashMap;
 
     use server::{
-        Services,
+        http::who_is_asking::{self as asking, SignedInStaff},
         staff::{StaffPermission, may},
-        storage::SubjectKind,
     };
 
-    let signed_in = crate::server_context::signed_in(SubjectKind::Staff)?;
-    let services = expect_context::<Services>();
-    let unavailable = crate::server_context::unavailable;
-    let member = services
-        .storage
-        .find_staff_member(signed_in.subject_id)
-        .await
-        .map_err(unavailable)?
-        .filter(|member| member.disabled_at.is_none())
-        .ok_or_else(crate::server_context::not_signed_in)?;
+    let call = crate::server_context::Call::here();
+    let SignedInStaff::<asking::may::ReadDocuments> { member, .. } = call.asking().await?;
+    let services = &call.services;
+    let unavailable = |error| call.unavailable(error);
     let identifier: String = number
         .chars()
         .filter(char::is_ascii_alphanumeric)
@@ -143,7 +137,7 @@ pub async fn staff_applicant_file(number: String) -> Result<Option<ApplicantFile
         .documents_of_applicant(applicant.id)
         .await
         .map_err(unavailable)?;
-    let messages = crate::server_context::locale().messages();
+    let messages = call.messages();
     let now = services.clock.now();
     let mut names: HashMap<uuid::Uuid, String> = HashMap::new();
     let titles: HashMap<uuid::Uuid, &str> = documents
@@ -153,7 +147,7 @@ pub async fn staff_applicant_file(number: String) -> Result<Option<ApplicantFile
     let mut entries = Vec::with_capacity(documents.len());
     for document in &documents {
         let uploaded_by =
-            crate::document_texts::uploader(messages, &services, &mut names, document).await;
+            crate::document_texts::uploader(messages, services, &mut names, document).await;
         let replaced_title = document.replaces_id.and_then(|id| titles.get(&id).copied());
         entries.push(crate::document_texts::staff_entry(
             messages,

@@ -34,6 +34,9 @@ pub const CODE_LIFETIME_MINUTES: &str = "10";
 /// pages say it (the server's `DEEMED_NOTIFIED_AFTER_DAYS`; a test keeps the two equal).
 pub const DEEMED_NOTIFIED_AFTER_DAYS: &str = "15";
 
+/// The shortest password, as the pages say it (the server's `password_policy::MIN_CHARACTERS`).
+pub const MIN_PASSWORD_CHARACTERS: &str = "8";
+
 /// The HTML document around the app; rendered on the server only.
 #[cfg(not(feature = "hydrate"))]
 pub fn shell(options: LeptosOptions) -> impl IntoView {

@@ -29,15 +29,16 @@ pub struct NavigationStatus {
 
 #[server(endpoint = "account/status")]
 pub async fn applicant_status() -> Result<NavigationStatus, ServerFnError> {
-    use server::{Services, storage::SubjectKind};
+    use server::http::who_is_asking::SignedInApplicant;
 
-    let signed_in = crate::server_context::signed_in(SubjectKind::Applicant)?;
-    let services = expect_context::<Services>();
+    let call = crate::server_context::Call::here();
+    let SignedInApplicant(signed_in) = call.asking().await?;
+    let services = &call.services;
     let unread_notices = services
         .storage
         .unread_notice_count(signed_in.subject_id)
         .await
-        .map_err(crate::server_context::unavailable)?;
+        .map_err(|error| call.unavailable(error))?;
     Ok(NavigationStatus {
         unread_notices,
         idle_ends_at: signed_in.idle_expires_at.timestamp(),
@@ -46,21 +47,22 @@ pub async fn applicant_status() -> Result<NavigationStatus, ServerFnError> {
 
 #[server(endpoint = "account/notices")]
 pub async fn my_notices() -> Result<Vec<NoticeEntry>, ServerFnError> {
-    use server::{Services, storage::SubjectKind};
+    use server::http::who_is_asking::SignedInApplicant;
 
-    let signed_in = crate::server_context::signed_in(SubjectKind::Applicant)?;
-    let services = expect_context::<Services>();
+    let call = crate::server_context::Call::here();
+    let SignedInApplicant(signed_in) = call.asking().await?;
+    let services = &call.services;
     let storage = services.storage.as_ref();
     let notices = storage
         .in_app_notices(signed_in.subject_id, NOTICES_SHOWN)
         .await
-        .map_err(crate::server_context::unavailable)?;
+        .map_err(|error| call.unavailable(error))?;
     // The applicant's own documents only: the titles come from that list, never by id alone.
     let documents = storage
         .documents_of_applicant(signed_in.subject_id)
         .await
-        .map_err(crate::server_context::unavailable)?;
-    let messages = crate::server_context::locale().messages();
+        .map_err(|error| call.unavailable(error))?;
+    let messages = call.messages();
     Ok(notices
         .iter()
         .map(|notice| {

@@ -1,10 +1,92 @@
-//! What every server function asks first: who is signed in for this very request (the session
-//! middleware put it in the request), and in which language to answer.
+//! What every server function asks first: who is asking, with the same extractors as the form
+//! handlers (`server::http::who_is_asking`), and in which language to answer. A refusal sets
+//! the answer's status (401, 403, 503) and names its `Code`.
+//!
+//! Everything is read from the reactive context once, before the first `.await`: a server
+//! function rendered on the server may resume outside its owner, where `use_context` finds
+//! nothing.
 
+use axum::extract::FromRequestParts;
 use leptos::prelude::*;
-use server::{sessions::SignedIn, storage::SubjectKind};
+use refusal::Code;
+use server::{Services, http::PageRefusal, sessions::SignedIn, storage::SubjectKind};
 
-use crate::i18n::Locale;
+use crate::i18n::{Locale, Messages};
+
+/// This server function's call: the services, the request, the answer's options and the
+/// language, taken from the context at once.
+pub struct Call {
+    pub services: Services,
+    parts: Option<http::request::Parts>,
+    response: Option<leptos_axum::ResponseOptions>,
+    locale: Locale,
+}
+
+impl Call {
+    pub fn here() -> Self {
+        Self {
+            services: expect_context::<Services>(),
+            parts: use_context::<http::request::Parts>(),
+            response: use_context::<leptos_axum::ResponseOptions>(),
+            locale: use_context::<Locale>().unwrap_or(Locale::DEFAULT),
+        }
+    }
+
+    /// Who is asking, as `T` (`SignedInApplicant`, `SignedInStaff<may::…>`…).
+    pub async fn asking<T>(&self) -> Result<T, ServerFnError>
+    where
+        T: FromRequestParts<Services, Rejection = PageRefusal>,
+    {
+        let Some(mut parts) = self.parts.clone() else {
+            return Err(self.refused(PageRefusal::new("/", Code::Expired)));
+        };
+        T::from_request_parts(&mut parts, &self.services)
+            .await
+            .map_err(|refusal| self.refused(refusal))
+    }
+
+    /// A refusal, as a server function answers it: its status, and its code as the error.
+    pub fn refused(&self, refusal: PageRefusal) -> ServerFnError {
+        if let Some(response) = &self.response {
+            response.set_status(refusal.status());
+        }
+        ServerFnError::new(refusal.code().unwrap_or(Code::Expired).as_str())
+    }
+
+    /// A storage failure: logged once (`PageRefusal::unavailable`), reported as 503.
+    pub fn unavailable(&self, error: impl std::fmt::Display) -> ServerFnError {
+        let path = self
+            .parts
+            .as_ref()
+            .map(|parts| parts.uri.path().to_owned())
+            .unwrap_or_default();
+        self.refused(PageRefusal::unavailable(path, &error))
+    }
+
+    /// The session names someone who no longer exists or may no longer sign in: 401.
+    pub fn not_signed_in(&self) -> ServerFnError {
+        self.refused(PageRefusal::new("/sign-in", Code::Expired))
+    }
+
+    /// The request's own status for a refusal that is not about who is asking (404…).
+    pub fn set_status(&self, status: http::StatusCode) {
+        if let Some(response) = &self.response {
+            response.set_status(status);
+        }
+    }
+
+    pub fn request(&self) -> Option<&http::request::Parts> {
+        self.parts.as_ref()
+    }
+
+    pub fn response(&self) -> Option<&leptos_axum::ResponseOptions> {
+        self.response.as_ref()
+    }
+
+    pub fn messages(&self) -> &'static Messages {
+        self.locale.messages()
+    }
+}
 
 /// The session's subject if it is of `kind`, without touching the answer's status: for pages
 /// that anyone may read and that show more to the signed-in.
@@ -12,41 +94,4 @@ pub fn signed_in_if_any(kind: SubjectKind) -> Option<SignedIn> {
     use_context::<http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<SignedIn>().cloned())
         .filter(|signed_in| signed_in.subject_kind == kind)
-}
-
-/// The session's subject if it is of `kind`; otherwise a 401 and an error.
-pub fn signed_in(kind: SubjectKind) -> Result<SignedIn, ServerFnError> {
-    signed_in_if_any(kind).ok_or_else(|| {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(http::StatusCode::UNAUTHORIZED);
-        }
-        ServerFnError::new("not signed in")
-    })
-}
-
-fn answer_with(status: http::StatusCode, message: &str) -> ServerFnError {
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(status);
-    }
-    ServerFnError::new(message)
-}
-
-/// A storage failure: logged here, reported to the page as "unavailable" (503, not a 500).
-pub fn unavailable(error: impl std::fmt::Display) -> ServerFnError {
-    tracing::error!(%error, "a page's data could not be read");
-    answer_with(http::StatusCode::SERVICE_UNAVAILABLE, "unavailable")
-}
-
-/// The session names someone who no longer exists or may no longer sign in: 401.
-pub fn not_signed_in() -> ServerFnError {
-    answer_with(http::StatusCode::UNAUTHORIZED, "not signed in")
-}
-
-/// Signed in, but without the right to this: 403.
-pub fn forbidden() -> ServerFnError {
-    answer_with(http::StatusCode::FORBIDDEN, "forbidden")
-}
-
-pub fn locale() -> Locale {
-    use_context::<Locale>().unwrap_or(Locale::DEFAULT)
 }

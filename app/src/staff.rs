@@ -16,33 +16,12 @@ pub struct StaffSummary {
 #[server(endpoint = "staff/overview")]
 pub async fn staff_overview() -> Result<StaffSummary, ServerFnError> {
     use server::{
-        Services,
-        sessions::SignedIn,
+        http::who_is_asking::{self as asking, SignedInStaff},
         staff::{StaffPermission, may},
-        storage::SubjectKind,
     };
 
-    let signed_in = use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<SignedIn>().cloned())
-        .filter(|signed_in| signed_in.subject_kind == SubjectKind::Staff);
-    let member = match signed_in {
-        Some(signed_in) => expect_context::<Services>()
-            .storage
-            .find_staff_member(signed_in.subject_id)
-            .await
-            .map_err(|error| {
-                tracing::error!(%error, "staff overview could not be read");
-                ServerFnError::new("unavailable")
-            })?
-            .filter(|member| member.disabled_at.is_none()),
-        None => None,
-    };
-    let Some(member) = member else {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(http::StatusCode::UNAUTHORIZED);
-        }
-        return Err(ServerFnError::new("not signed in"));
-    };
+    let call = crate::server_context::Call::here();
+    let SignedInStaff::<asking::may::ReadDocuments> { member, .. } = call.asking().await?;
     Ok(StaffSummary {
         display_name: member.display_name,
         role: member.role.as_str().to_owned(),
@@ -61,16 +40,15 @@ pub struct EnrolmentSetup {
 
 #[server(endpoint = "staff/enrolment")]
 pub async fn enrolment_details(token: String) -> Result<EnrolmentSetup, ServerFnError> {
-    use server::{Services, staff::open_enrolment, totp};
+    use server::{staff::open_enrolment, totp};
 
-    let services = expect_context::<Services>();
-    let (_, member) = open_enrolment(services.storage.as_ref(), &token, chrono::Utc::now())
+    let call = crate::server_context::Call::here();
+    let services = &call.services;
+    let (_, member) = open_enrolment(services.storage.as_ref(), &token, services.clock.now())
         .await
         .map_err(|error| {
-            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                response.set_status(http::StatusCode::NOT_FOUND);
-            }
-            ServerFnError::new(error.code())
+            call.set_status(http::StatusCode::NOT_FOUND);
+            ServerFnError::new(error.code().as_str())
         })?;
     let secret = totp::generate_secret();
     Ok(EnrolmentSetup {
@@ -95,42 +73,16 @@ pub struct StaffListEntry {
 /// The staff list, for administrators only.
 #[server(endpoint = "staff/members")]
 pub async fn staff_members() -> Result<Vec<StaffListEntry>, ServerFnError> {
-    use server::{
-        Services,
-        sessions::SignedIn,
-        staff::{StaffPermission, may},
-        storage::SubjectKind,
-    };
+    use server::http::who_is_asking::{SignedInStaff, may};
 
-    let services = expect_context::<Services>();
-    let signed_in = use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<SignedIn>().cloned())
-        .filter(|signed_in| signed_in.subject_kind == SubjectKind::Staff);
-    let unavailable = |error: server::storage::StorageError| {
-        tracing::error!(%error, "staff list could not be read");
-        ServerFnError::new("unavailable")
-    };
-    let member = match signed_in {
-        Some(signed_in) => services
-            .storage
-            .find_staff_member(signed_in.subject_id)
-            .await
-            .map_err(unavailable)?
-            .filter(|member| member.disabled_at.is_none()),
-        None => None,
-    };
-    let Some(reader) = member.filter(|member| may(member.role, StaffPermission::ManageStaff))
-    else {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(http::StatusCode::FORBIDDEN);
-        }
-        return Err(ServerFnError::new("forbidden"));
-    };
+    let call = crate::server_context::Call::here();
+    let SignedInStaff::<may::ManageStaff> { member: reader, .. } = call.asking().await?;
+    let services = &call.services;
     Ok(services
         .storage
         .list_staff_members()
         .await
-        .map_err(unavailable)?
+        .map_err(|error| call.unavailable(error))?
         .into_iter()
         .map(|member| StaffListEntry {
             id: member.id.to_string(),

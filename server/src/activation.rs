@@ -6,6 +6,7 @@
 //! key has expired or was already used, which they need to know to ask the office for a new one.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use refusal::Code;
 use uuid::Uuid;
 
 use crate::{
@@ -78,7 +79,7 @@ pub async fn activate(
     .await?;
     match &outcome {
         Ok(_) => tracing::info!("applicant account activated"),
-        Err(error) => tracing::info!(reason = error.code(), "account activation refused"),
+        Err(error) => tracing::info!(reason = error.code().as_str(), "account activation refused"),
     }
     outcome
 }
@@ -140,16 +141,16 @@ async fn try_activate(
 
 impl ActivationError {
     /// A stable word for logs and for the form's error message: never the typed values.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            ActivationError::KeyMistyped(_) => "key_mistyped",
-            ActivationError::NoMatch => "no_match",
-            ActivationError::KeyExpired => "key_expired",
-            ActivationError::KeySpent => "key_spent",
+            ActivationError::KeyMistyped(_) => Code::KeyMistyped,
+            ActivationError::NoMatch => Code::NoMatch,
+            ActivationError::KeyExpired => Code::KeyExpired,
+            ActivationError::KeySpent => Code::KeySpent,
             ActivationError::WeakPassword(rejection) => rejection.code(),
-            ActivationError::Throttled(Refusal::RetryAt(_)) => "too_soon",
-            ActivationError::Throttled(Refusal::Locked) => "locked",
-            ActivationError::Storage(_) | ActivationError::Password(_) => "unavailable",
+            ActivationError::Throttled(Refusal::RetryAt(_)) => Code::TooSoon,
+            ActivationError::Throttled(Refusal::Locked) => Code::Locked,
+            ActivationError::Storage(_) | ActivationError::Password(_) => Code::Unavailable,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! its key in `Authorization: Bearer eu_…`.
 
 use chrono::{DateTime, Utc};
+use refusal::Code;
 use uuid::Uuid;
 
 use crate::{
@@ -67,11 +68,11 @@ pub enum ApiKeyError {
 }
 
 impl ApiKeyError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            ApiKeyError::InvalidName => "key_name",
-            ApiKeyError::NoScope => "key_scope",
-            ApiKeyError::Storage(_) => "unavailable",
+            ApiKeyError::InvalidName => Code::KeyName,
+            ApiKeyError::NoScope => Code::KeyScope,
+            ApiKeyError::Storage(_) => Code::Unavailable,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! picks which of them announce new documents.
 
 use chrono::{DateTime, Duration, Utc};
+use refusal::Code;
 use uuid::Uuid;
 
 use crate::{
@@ -86,15 +87,15 @@ impl From<ThrottleError> for ContactError {
 }
 
 impl ContactError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            ContactError::InvalidEmail => "email",
-            ContactError::InvalidPhone => "phone",
-            ContactError::LastContact => "last_contact",
-            ContactError::Push(_) => "push",
-            ContactError::Throttled(Refusal::RetryAt(_)) => "too_soon",
-            ContactError::Throttled(Refusal::Locked) => "locked",
-            ContactError::Storage(_) => "unavailable",
+            ContactError::InvalidEmail => Code::Email,
+            ContactError::InvalidPhone => Code::Phone,
+            ContactError::LastContact => Code::LastContact,
+            ContactError::Push(_) => Code::Push,
+            ContactError::Throttled(Refusal::RetryAt(_)) => Code::TooSoon,
+            ContactError::Throttled(Refusal::Locked) => Code::Locked,
+            ContactError::Storage(_) => Code::Unavailable,
         }
     }
 }

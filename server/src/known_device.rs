@@ -31,8 +31,13 @@ impl KnownDevice {
     }
 
     /// What a cookie says, if we signed it for this audience and it has not expired.
-    pub fn read(tokens: &SessionTokens<'_>, audience: Audience, token: &str) -> Option<Self> {
-        let claims = tokens.verify(token, audience).ok()?;
+    pub fn read(
+        tokens: &SessionTokens<'_>,
+        audience: Audience,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Option<Self> {
+        let claims = tokens.verify(token, audience, now).ok()?;
         Some(KnownDevice {
             account: claims.sub,
             device: claims.sid,
@@ -61,21 +66,21 @@ mod tests {
         let (owner, other) = (Uuid::new_v4(), Uuid::new_v4());
         let now = Utc::now();
         let token = KnownDevice::issue(&tokens, Audience::KnownApplicantDevice, owner, now);
-        let known = KnownDevice::read(&tokens, Audience::KnownApplicantDevice, &token);
+        let known = KnownDevice::read(&tokens, Audience::KnownApplicantDevice, &token, now);
         assert_eq!(known.map(|known| known.account), Some(owner));
         assert!(KnownDevice::for_account(known, Some(owner)).is_some());
         assert_eq!(KnownDevice::for_account(known, Some(other)), None);
         assert_eq!(KnownDevice::for_account(known, None), None);
         assert_eq!(
-            KnownDevice::read(&tokens, Audience::KnownStaffDevice, &token),
+            KnownDevice::read(&tokens, Audience::KnownStaffDevice, &token, now),
             None
         );
         assert_eq!(
-            KnownDevice::read(&tokens, Audience::Applicant, &token),
+            KnownDevice::read(&tokens, Audience::Applicant, &token, now),
             None
         );
         assert_eq!(
-            KnownDevice::read(&tokens, Audience::KnownApplicantDevice, "forged"),
+            KnownDevice::read(&tokens, Audience::KnownApplicantDevice, "forged", now),
             None
         );
     }

@@ -41,6 +41,20 @@ pub mod web_push;
 
 pub use untrusted_input::{connection_key, session_token, signing_keys};
 
+refusal::refused_by_code!(
+    activation::ActivationError,
+    api_keys::ApiKeyError,
+    contact::ContactError,
+    documents::publishing::PublishError,
+    documents::withdrawal::WithdrawError,
+    one_time_code::CodeError,
+    password_reset::ResetError,
+    registration::RegistrationError,
+    retention::ClosureError,
+    sign_in::SignInError,
+    staff::StaffError,
+);
+
 use std::sync::Arc;
 
 use clock::Clock;

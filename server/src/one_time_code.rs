@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use rand::{Rng, TryRngCore, rngs::OsRng};
+use refusal::Code;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -41,13 +42,13 @@ impl From<ThrottleError> for CodeError {
 }
 
 impl CodeError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            CodeError::Wrong => "code_wrong",
-            CodeError::NoLongerValid => "code_expired",
-            CodeError::Refused(Refusal::RetryAt(_)) => "too_soon",
-            CodeError::Refused(Refusal::Locked) => "locked",
-            CodeError::Storage(_) => "unavailable",
+            CodeError::Wrong => Code::CodeWrong,
+            CodeError::NoLongerValid => Code::CodeExpired,
+            CodeError::Refused(Refusal::RetryAt(_)) => Code::TooSoon,
+            CodeError::Refused(Refusal::Locked) => Code::Locked,
+            CodeError::Storage(_) => Code::Unavailable,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! passwords attackers try first, and not the applicant's own identifier. No composition rules:
 //! they make passwords harder to remember, not harder to guess.
 
+use refusal::Code;
 use std::{collections::HashSet, sync::LazyLock};
 
 /// At least 8 characters: every account also has a second factor (issue 3).
@@ -30,12 +31,12 @@ pub enum PasswordRejection {
 
 impl PasswordRejection {
     /// A stable word for forms and API answers.
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> Code {
         match self {
-            PasswordRejection::TooShort => "too_short",
-            PasswordRejection::TooLong => "too_long",
-            PasswordRejection::Common => "common",
-            PasswordRejection::ContainsPersonalData => "personal",
+            PasswordRejection::TooShort => Code::TooShort,
+            PasswordRejection::TooLong => Code::TooLong,
+            PasswordRejection::Common => Code::Common,
+            PasswordRejection::ContainsPersonalData => Code::Personal,
         }
     }
 }

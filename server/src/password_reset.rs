@@ -5,6 +5,7 @@
 //! forgotten, so the next sign-in on any device asks for a code again.
 
 use chrono::{DateTime, Utc};
+use refusal::Code;
 use uuid::Uuid;
 
 use crate::{
@@ -44,13 +45,13 @@ impl From<ThrottleError> for ResetError {
 }
 
 impl ResetError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
             ResetError::Code(error) => error.code(),
             ResetError::WeakPassword(rejection) => rejection.code(),
-            ResetError::Throttled(Refusal::RetryAt(_)) => "too_soon",
-            ResetError::Throttled(Refusal::Locked) => "locked",
-            ResetError::Storage(_) | ResetError::Password(_) => "unavailable",
+            ResetError::Throttled(Refusal::RetryAt(_)) => Code::TooSoon,
+            ResetError::Throttled(Refusal::Locked) => Code::Locked,
+            ResetError::Storage(_) | ResetError::Password(_) => Code::Unavailable,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! The input is normalized and checked here, whoever registers (command line, staff, API).
 
 use chrono::{DateTime, Duration, Utc};
+use refusal::Code;
 
 use crate::{
     connection_key::ConnectionKey,
@@ -41,16 +42,16 @@ pub enum RegistrationError {
 
 impl RegistrationError {
     /// A stable word for forms and API answers.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            RegistrationError::InvalidForeignerNumber => "invalid_number",
-            RegistrationError::NoIdentifier => "no_identifier",
-            RegistrationError::MissingName => "missing_name",
-            RegistrationError::BirthInFuture => "birth_future",
-            RegistrationError::InvalidLanguage => "language",
-            RegistrationError::UnknownApplicant => "unknown_applicant",
-            RegistrationError::Storage(StorageError::Conflict(_)) => "already_registered",
-            RegistrationError::Storage(_) => "unavailable",
+            RegistrationError::InvalidForeignerNumber => Code::InvalidNumber,
+            RegistrationError::NoIdentifier => Code::NoIdentifier,
+            RegistrationError::MissingName => Code::MissingName,
+            RegistrationError::BirthInFuture => Code::BirthFuture,
+            RegistrationError::InvalidLanguage => Code::Language,
+            RegistrationError::UnknownApplicant => Code::UnknownApplicant,
+            RegistrationError::Storage(StorageError::Conflict(_)) => Code::AlreadyRegistered,
+            RegistrationError::Storage(_) => Code::Unavailable,
         }
     }
 }

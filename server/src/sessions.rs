@@ -112,7 +112,7 @@ pub async fn resume(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Resumed>, StorageError> {
-    let Ok(claims) = tokens.verify_for_refresh(token, audience_of(kind)) else {
+    let Ok(claims) = tokens.verify_for_refresh(token, audience_of(kind), now) else {
         return Ok(None);
     };
     let Some(session) = storage.find_active_session(claims.sid, now).await? else {

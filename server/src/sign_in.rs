@@ -6,6 +6,7 @@
 //! typed and per client address (`throttle`).
 
 use chrono::{DateTime, Utc};
+use refusal::Code;
 use tokio::sync::OnceCell;
 
 use uuid::Uuid;
@@ -59,12 +60,12 @@ impl From<ThrottleError> for SignInError {
 
 impl SignInError {
     /// A stable word for logs and for the form's message.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            SignInError::Refused => "refused",
-            SignInError::Throttled(Refusal::RetryAt(_)) => "too_soon",
-            SignInError::Throttled(Refusal::Locked) => "locked",
-            SignInError::Storage(_) | SignInError::Password(_) => "unavailable",
+            SignInError::Refused => Code::Refused,
+            SignInError::Throttled(Refusal::RetryAt(_)) => Code::TooSoon,
+            SignInError::Throttled(Refusal::Locked) => Code::Locked,
+            SignInError::Storage(_) | SignInError::Password(_) => Code::Unavailable,
         }
     }
 }
@@ -211,7 +212,7 @@ pub async fn check_password(
     .await?;
     match &outcome {
         Ok(_) => tracing::info!("password accepted"),
-        Err(error) => tracing::info!(reason = error.code(), "sign-in refused"),
+        Err(error) => tracing::info!(reason = error.code().as_str(), "sign-in refused"),
     }
     outcome
 }
@@ -354,7 +355,7 @@ pub async fn check_sign_in_code(
     )
     .await?;
     if let Err(error) = &outcome {
-        tracing::info!(reason = error.code(), "sign-in code refused");
+        tracing::info!(reason = error.code().as_str(), "sign-in code refused");
     }
     outcome.map(|_| ())
 }

@@ -6,6 +6,7 @@
 //! typed and per client address, like applicants'.
 
 use chrono::{DateTime, Duration, Utc};
+use refusal::Code;
 
 use crate::{
     keyed_hash::KeyedHasher,
@@ -90,18 +91,18 @@ impl From<ThrottleError> for StaffError {
 }
 
 impl StaffError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            StaffError::InvalidEmail => "email",
-            StaffError::LinkNotValid => "link",
+            StaffError::InvalidEmail => Code::Email,
+            StaffError::LinkNotValid => Code::Link,
             StaffError::WeakPassword(rejection) => rejection.code(),
-            StaffError::WrongCode => "code_wrong",
-            StaffError::Refused => "refused",
-            StaffError::NotOnYourself => "not_yourself",
-            StaffError::UnknownMember => "unknown_member",
-            StaffError::Throttled(Refusal::RetryAt(_)) => "too_soon",
-            StaffError::Throttled(Refusal::Locked) => "locked",
-            StaffError::Storage(_) | StaffError::Password(_) => "unavailable",
+            StaffError::WrongCode => Code::CodeWrong,
+            StaffError::Refused => Code::Refused,
+            StaffError::NotOnYourself => Code::NotYourself,
+            StaffError::UnknownMember => Code::UnknownMember,
+            StaffError::Throttled(Refusal::RetryAt(_)) => Code::TooSoon,
+            StaffError::Throttled(Refusal::Locked) => Code::Locked,
+            StaffError::Storage(_) | StaffError::Password(_) => Code::Unavailable,
         }
     }
 }
@@ -315,7 +316,7 @@ pub async fn sign_in(
     )
     .await?;
     if let Err(error) = &outcome {
-        tracing::info!(reason = error.code(), "staff sign-in refused");
+        tracing::info!(reason = error.code().as_str(), "staff sign-in refused");
     }
     outcome
 }

@@ -77,7 +77,7 @@ async fn an_object_store_outage_leaves_nothing_half_done(database: TestDatabase)
     assert!(services.documents.ping().await.is_err());
     let refused = portal.post(amina, &letter("Décision")).await.unwrap_err();
     assert!(matches!(refused, PublishError::Store(_)), "{refused:?}");
-    assert_eq!(refused.code(), "unavailable");
+    assert_eq!(refused.code().as_str(), "unavailable");
     assert!(matches!(
         portal.read(Reader::Applicant(amina), hers).await,
         Err(ReadError::Store(_))
@@ -225,7 +225,7 @@ async fn a_full_disk_refuses_uploads_cleanly(database: TestDatabase) {
     // The third does not fit: refused as the store's failure, with nothing left behind.
     let refused = portal.post(amina, &third).await.unwrap_err();
     assert!(matches!(refused, PublishError::Store(_)), "{refused:?}");
-    assert_eq!(refused.code(), "unavailable");
+    assert_eq!(refused.code().as_str(), "unavailable");
     assert_eq!(
         services
             .storage

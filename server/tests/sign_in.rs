@@ -173,7 +173,11 @@ both_engines!(
                 now,
             )
             .await;
-            assert_eq!(result.unwrap_err().code(), "refused", "guess {guess}");
+            assert_eq!(
+                result.unwrap_err().code().as_str(),
+                "refused",
+                "guess {guess}"
+            );
         }
         // Right after, strangers are told to wait (never "locked")...
         let stranger = check_password(
@@ -199,7 +203,7 @@ both_engines!(
             now,
         )
         .await;
-        assert_eq!(borrowed.unwrap_err().code(), "too_soon");
+        assert_eq!(borrowed.unwrap_err().code().as_str(), "too_soon");
         // The owner's own phone gets in at once.
         let signed = check_password(
             storage.as_ref(),
@@ -222,7 +226,7 @@ both_engines!(
                 now,
             )
             .await;
-            refusals.push(result.unwrap_err().code());
+            refusals.push(result.unwrap_err().code().as_str());
         }
         assert_eq!(&refusals[..6], &["refused"; 6]);
         assert_eq!(refusals[6], "too_soon");
@@ -270,7 +274,7 @@ both_engines!(
                 now,
             )
             .await;
-            assert_eq!(result.unwrap_err().code(), "refused");
+            assert_eq!(result.unwrap_err().code().as_str(), "refused");
         }
         let waiting = check_password(
             storage.as_ref(),
@@ -279,7 +283,7 @@ both_engines!(
             now,
         )
         .await;
-        assert_eq!(waiting.unwrap_err().code(), "too_soon");
+        assert_eq!(waiting.unwrap_err().code().as_str(), "too_soon");
         let lifted = server::sign_in::lift_locks(
             storage.as_ref(),
             &hasher,

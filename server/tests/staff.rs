@@ -284,7 +284,7 @@ both_engines!(
             soon,
         )
         .await;
-        assert_eq!(early.unwrap_err().code(), "too_soon");
+        assert_eq!(early.unwrap_err().code().as_str(), "too_soon");
         let later = now + Duration::minutes(15);
         staff::sign_in(
             storage.as_ref(),
@@ -328,7 +328,7 @@ both_engines!(
             now,
         )
         .await;
-        assert_eq!(slowed.unwrap_err().code(), "too_soon");
+        assert_eq!(slowed.unwrap_err().code().as_str(), "too_soon");
 
         // An administrator lifts the wait.
         let lifted = staff::lift_staff_locks(

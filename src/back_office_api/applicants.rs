@@ -8,7 +8,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
+use refusal::Code;
 use serde::{Deserialize, Serialize};
 use server::{
     api_keys::ApiScope,
@@ -48,7 +49,7 @@ impl std::fmt::Debug for ApplicantRegistration {
 #[derive(Serialize)]
 struct Registered {
     id: uuid::Uuid,
-    connection_key_expires_at: chrono::DateTime<Utc>,
+    connection_key_expires_at: chrono::DateTime<chrono::Utc>,
     /// The account notice to print and hand over; the only copy of the connection key.
     notice_pdf: String,
 }
@@ -65,9 +66,9 @@ pub async fn register(
         Err(response) => return response,
     };
     let Ok(Json(body)) = body else {
-        return refuse(StatusCode::BAD_REQUEST, "body", locale);
+        return refuse(StatusCode::BAD_REQUEST, Code::Body, locale);
     };
-    let now = Utc::now();
+    let now = services.clock.now();
     let registration = NewApplicant {
         foreigner_number: body.foreigner_number,
         file_number: body.file_number,
@@ -104,7 +105,7 @@ pub async fn register(
         Ok(pdf) => pdf,
         Err(error) => {
             tracing::error!(%error, "an account notice could not be printed");
-            return refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", locale);
+            return refuse(StatusCode::SERVICE_UNAVAILABLE, Code::Unavailable, locale);
         }
     };
     (

@@ -12,6 +12,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use chrono::{DateTime, Duration, Utc};
+use refusal::Code;
 use serde::{Deserialize, Serialize};
 use server::{
     Services,
@@ -133,7 +134,7 @@ async fn resolve(
             tracing::error!(%error, "an applicant could not be looked up");
             Err(refuse(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
+                Code::Unavailable,
                 locale,
             ))
         }
@@ -149,7 +150,7 @@ async fn publish_part(
     title: String,
     facts: NoticeFacts,
     field: Field<'_>,
-) -> Result<DocumentBody, (StatusCode, &'static str)> {
+) -> Result<DocumentBody, (StatusCode, Code)> {
     let upload = Upload {
         applicant_id: applicant.0,
         kind,
@@ -163,16 +164,14 @@ async fn publish_part(
         Ok(record) => Ok(document_body(record, applicant.1, services.clock.now())),
         Err(error) => {
             let code = error.code();
-            if code == "unavailable" {
-                tracing::error!(%error, "a document could not be posted through the API");
-                return Err((StatusCode::SERVICE_UNAVAILABLE, code));
-            }
-            let status = if code == "duplicate" || code == "account_closed" {
-                StatusCode::CONFLICT
-            } else if code == "too_large" {
-                StatusCode::PAYLOAD_TOO_LARGE
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
+            let status = match code {
+                Code::Unavailable => {
+                    tracing::error!(%error, "a document could not be posted through the API");
+                    StatusCode::SERVICE_UNAVAILABLE
+                }
+                Code::Duplicate | Code::AccountClosed => StatusCode::CONFLICT,
+                Code::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
             };
             Err((status, code))
         }
@@ -192,7 +191,7 @@ pub async fn post_document(
         Err(response) => return response,
     };
     let Ok(mut form) = form else {
-        return refuse(StatusCode::BAD_REQUEST, "fields", locale);
+        return refuse(StatusCode::BAD_REQUEST, Code::Fields, locale);
     };
     let max_megabytes = services.config.max_document_bytes / (1024 * 1024);
     let (mut applicant, mut kind, mut title) = (None, None, None);
@@ -221,7 +220,7 @@ pub async fn post_document(
                 else {
                     return refuse(
                         StatusCode::UNPROCESSABLE_ENTITY,
-                        "unknown_applicant",
+                        Code::UnknownApplicant,
                         locale,
                     );
                 };
@@ -229,14 +228,14 @@ pub async fn post_document(
                     .as_deref()
                     .and_then(|code| DocumentKind::from_code(code.trim()))
                 else {
-                    return refuse(StatusCode::UNPROCESSABLE_ENTITY, "kind", locale);
+                    return refuse(StatusCode::UNPROCESSABLE_ENTITY, Code::Kind, locale);
                 };
                 let applicant = match resolve(&services, &reference, locale).await {
                     Ok(Some(found)) => found,
                     Ok(None) => {
                         return refuse(
                             StatusCode::UNPROCESSABLE_ENTITY,
-                            "unknown_applicant",
+                            Code::UnknownApplicant,
                             locale,
                         );
                     }
@@ -258,7 +257,7 @@ pub async fn post_document(
             _ => {}
         }
     }
-    refuse(StatusCode::BAD_REQUEST, "fields", locale)
+    refuse(StatusCode::BAD_REQUEST, Code::Fields, locale)
 }
 
 #[derive(Serialize)]
@@ -282,12 +281,12 @@ struct BulkAnswer {
 }
 
 impl BulkResult {
-    fn refused(file: String, code: &'static str, message: String) -> BulkResult {
+    fn refused(file: String, code: Code, message: String) -> BulkResult {
         BulkResult {
             file,
             status: "refused",
             document: None,
-            error: Some(code),
+            error: Some(code.as_str()),
             message: Some(message),
         }
     }
@@ -307,7 +306,7 @@ pub async fn post_bulk(
         Err(response) => return response,
     };
     let Ok(mut form) = form else {
-        return refuse(StatusCode::BAD_REQUEST, "manifest", locale);
+        return refuse(StatusCode::BAD_REQUEST, Code::Manifest, locale);
     };
     let manifest = match form.next_field().await {
         Ok(Some(field)) if field.name() == Some("manifest") => read_bounded(field).await,
@@ -317,9 +316,9 @@ pub async fn post_bulk(
         Some(Ok(manifest)) => manifest,
         Some(Err(ManifestError::Entry { index, problem })) => {
             let text = fill_entry(locale, index, problem.code());
-            return refuse_with(StatusCode::UNPROCESSABLE_ENTITY, "manifest", text);
+            return refuse_with(StatusCode::UNPROCESSABLE_ENTITY, Code::Manifest, text);
         }
-        _ => return refuse(StatusCode::UNPROCESSABLE_ENTITY, "manifest", locale),
+        _ => return refuse(StatusCode::UNPROCESSABLE_ENTITY, Code::Manifest, locale),
     };
     let max_megabytes = services.config.max_document_bytes / (1024 * 1024);
     let mut applicants: HashMap<ApplicantReference, Option<(Uuid, bool)>> = HashMap::new();
@@ -335,8 +334,8 @@ pub async fn post_bulk(
         let Some(entry) = manifest.take(&name) else {
             results.push(BulkResult::refused(
                 name,
-                "unexpected_file",
-                message("unexpected_file", locale),
+                Code::UnexpectedFile,
+                message(Code::UnexpectedFile, locale),
             ));
             continue;
         };
@@ -350,8 +349,8 @@ pub async fn post_bulk(
         let Some(applicant) = applicants[&entry.applicant] else {
             results.push(BulkResult::refused(
                 name,
-                "unknown_applicant",
-                message("unknown_applicant", locale),
+                Code::UnknownApplicant,
+                message(Code::UnknownApplicant, locale),
             ));
             continue;
         };
@@ -383,8 +382,8 @@ pub async fn post_bulk(
     for missing in manifest.missing() {
         results.push(BulkResult::refused(
             missing.file.clone(),
-            "missing_file",
-            message("missing_file", locale),
+            Code::MissingFile,
+            message(Code::MissingFile, locale),
         ));
     }
     let published = results
@@ -429,7 +428,7 @@ pub async fn document_status(
         return response;
     }
     let Ok(id) = Uuid::parse_str(&id) else {
-        return refuse(StatusCode::NOT_FOUND, "not_found", locale);
+        return refuse(StatusCode::NOT_FOUND, Code::NotFound, locale);
     };
     let found = match services.storage.find_document(id).await {
         Ok(Some(document)) => services
@@ -447,10 +446,10 @@ pub async fn document_status(
             services.clock.now(),
         ))
         .into_response(),
-        Ok(None) => refuse(StatusCode::NOT_FOUND, "not_found", locale),
+        Ok(None) => refuse(StatusCode::NOT_FOUND, Code::NotFound, locale),
         Err(error) => {
             tracing::error!(%error, "a document's status could not be read");
-            refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", locale)
+            refuse(StatusCode::SERVICE_UNAVAILABLE, Code::Unavailable, locale)
         }
     }
 }
@@ -467,7 +466,7 @@ pub async fn document_acknowledgement(
         Err(response) => return response,
     };
     let Ok(id) = Uuid::parse_str(&id) else {
-        return refuse(StatusCode::NOT_FOUND, "not_found", locale);
+        return refuse(StatusCode::NOT_FOUND, Code::NotFound, locale);
     };
     match export_acknowledgement(&services, id, Actor::api_key(key.id), None).await {
         Ok(Some(ack)) if accepts_pdf(&headers) => {
@@ -482,15 +481,15 @@ pub async fn document_acknowledgement(
                     .into_response(),
                 Err(error) => {
                     tracing::error!(%error, "an acknowledgement could not be printed");
-                    refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", locale)
+                    refuse(StatusCode::SERVICE_UNAVAILABLE, Code::Unavailable, locale)
                 }
             }
         }
         Ok(Some(ack)) => ([(header::CACHE_CONTROL, "no-store")], Json(ack)).into_response(),
-        Ok(None) => refuse(StatusCode::NOT_FOUND, "not_notified", locale),
+        Ok(None) => refuse(StatusCode::NOT_FOUND, Code::NotNotified, locale),
         Err(error) => {
             tracing::error!(%error, "an acknowledgement could not be drawn up");
-            refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", locale)
+            refuse(StatusCode::SERVICE_UNAVAILABLE, Code::Unavailable, locale)
         }
     }
 }
@@ -533,7 +532,7 @@ pub async fn acknowledgements_export(
         (from < to && to - from <= Duration::days(MAX_EXPORT_DAYS)).then_some((from, to))
     });
     let Some((from, to)) = period else {
-        return refuse(StatusCode::BAD_REQUEST, "period", locale);
+        return refuse(StatusCode::BAD_REQUEST, Code::Period, locale);
     };
     match export(&services, from, to, now).await {
         Ok(acknowledgements) => {
@@ -548,7 +547,7 @@ pub async fn acknowledgements_export(
             };
             if let Err(error) = services.storage.append_audit_event(&event).await {
                 tracing::error!(%error, "an export could not be recorded");
-                return refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", locale);
+                return refuse(StatusCode::SERVICE_UNAVAILABLE, Code::Unavailable, locale);
             }
             (
                 [(header::CACHE_CONTROL, "no-store")],
@@ -562,7 +561,7 @@ pub async fn acknowledgements_export(
         }
         Err(error) => {
             tracing::error!(%error, "the acknowledgements could not be exported");
-            refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", locale)
+            refuse(StatusCode::SERVICE_UNAVAILABLE, Code::Unavailable, locale)
         }
     }
 }

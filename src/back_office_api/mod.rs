@@ -11,12 +11,13 @@
 mod applicants;
 mod documents;
 
-use app::i18n::{Locale, fill};
+use app::i18n::{Locale, fill, refusal_text};
 use axum::{
     Json,
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
 };
+use refusal::Code;
 use serde::Serialize;
 use server::{
     Services,
@@ -49,6 +50,44 @@ struct ApiError {
     message: String,
 }
 
+/// The API's refusal: a status, a stable `Code` and its sentence in the caller's language.
+#[derive(Debug)]
+pub struct ApiRefusal {
+    status: StatusCode,
+    code: Code,
+    message: String,
+}
+
+impl ApiRefusal {
+    pub fn new(status: StatusCode, code: Code, locale: Locale) -> ApiRefusal {
+        ApiRefusal::worded(status, code, message(code, locale))
+    }
+
+    pub fn worded(status: StatusCode, code: Code, message: String) -> ApiRefusal {
+        ApiRefusal {
+            status,
+            code,
+            message,
+        }
+    }
+
+    /// A failure of the portal: logged here, answered 503.
+    pub fn unavailable(error: &dyn std::fmt::Display, locale: Locale) -> ApiRefusal {
+        tracing::error!(%error, "an API request failed");
+        ApiRefusal::new(StatusCode::SERVICE_UNAVAILABLE, Code::Unavailable, locale)
+    }
+}
+
+impl IntoResponse for ApiRefusal {
+    fn into_response(self) -> Response {
+        let body = ApiError {
+            error: self.code.as_str(),
+            message: self.message,
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
 /// The key behind the request, if it holds `scope`; otherwise the refusal to send.
 async fn caller(
     services: &Services,
@@ -63,84 +102,30 @@ async fn caller(
         Ok(Some(key)) if key.allows(scope) => Ok(key),
         Ok(Some(key)) => {
             tracing::warn!(api_key = %key.id, scope = scope.as_str(), "API key without the scope");
-            Err(refuse(StatusCode::FORBIDDEN, "forbidden", locale))
+            Err(refuse(StatusCode::FORBIDDEN, Code::Forbidden, locale))
         }
-        Ok(None) => Err(refuse(StatusCode::UNAUTHORIZED, "unauthorized", locale)),
-        Err(error) => {
-            tracing::error!(%error, "API key could not be checked");
-            Err(refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                locale,
-            ))
-        }
+        Ok(None) => Err(refuse(StatusCode::UNAUTHORIZED, Code::Unauthorized, locale)),
+        Err(error) => Err(ApiRefusal::unavailable(&error, locale).into_response()),
     }
 }
 
-/// The message of an error code, in `locale`.
-fn message(code: &str, locale: Locale) -> String {
-    let m = locale.messages();
-    let text = match code {
-        "unauthorized" => &m.api_error_unauthorized,
-        "forbidden" => &m.api_error_forbidden,
-        "body" => &m.api_error_body,
-        "invalid_number" => &m.staff_error_invalid_number,
-        "no_identifier" => &m.staff_error_no_identifier,
-        "missing_name" => &m.staff_error_missing_name,
-        "birth_future" => &m.staff_error_birth,
-        "language" => &m.staff_error_language,
-        "already_registered" => &m.staff_error_already_registered,
-        "not_found" => &m.api_error_not_found,
-        "not_notified" => &m.api_error_not_notified,
-        "unknown_applicant" => &m.api_error_unknown_applicant,
-        "manifest" => &m.api_error_manifest,
-        "missing_file" => &m.api_error_missing_file,
-        "unexpected_file" => &m.api_error_unexpected_file,
-        "fields" => &m.api_error_fields,
-        "period" => &m.api_error_period,
-        "not_pdf" => &m.upload_error_not_pdf,
-        "damaged" => &m.upload_error_damaged,
-        "too_complex" => &m.upload_error_too_complex,
-        "javascript" => &m.upload_error_javascript,
-        "launch" => &m.upload_error_launch,
-        "embedded" => &m.upload_error_embedded,
-        "encrypted" => &m.upload_error_encrypted,
-        "duplicate" => &m.upload_error_duplicate,
-        "infected" => &m.upload_error_infected,
-        "title" => &m.upload_error_title,
-        "kind" => &m.upload_error_kind,
-        "outcome" => &m.upload_error_outcome,
-        "appointment" => &m.upload_error_appointment,
-        "place" => &m.upload_error_place,
-        "facts_kind" => &m.upload_error_facts_kind,
-        "no_file" => &m.upload_error_no_file,
-        "account_closed" => &m.upload_error_account_closed,
-        _ => &m.service_unavailable,
-    };
-    text.clone()
+/// The message of a refusal, in `locale` (the size limit left for `upload_message`).
+fn message(code: Code, locale: Locale) -> String {
+    refusal_text(code, locale.messages())
 }
 
-fn refuse(status: StatusCode, code: &'static str, locale: Locale) -> Response {
-    refuse_with(status, code, message(code, locale))
+fn refuse(status: StatusCode, code: Code, locale: Locale) -> Response {
+    ApiRefusal::new(status, code, locale).into_response()
 }
 
-fn refuse_with(status: StatusCode, code: &'static str, message: String) -> Response {
-    (
-        status,
-        Json(ApiError {
-            error: code,
-            message,
-        }),
-    )
-        .into_response()
+fn refuse_with(status: StatusCode, code: Code, message: String) -> Response {
+    ApiRefusal::worded(status, code, message).into_response()
 }
 
 /// The message of a file refusal, with the size limit filled in.
-fn upload_message(code: &'static str, locale: Locale, max_megabytes: u64) -> String {
-    let text = if code == "too_large" {
-        locale.messages().upload_error_too_large.clone()
-    } else {
-        message(code, locale)
-    };
-    fill(&text, &[("size", &max_megabytes.to_string())])
+fn upload_message(code: Code, locale: Locale, max_megabytes: u64) -> String {
+    fill(
+        &message(code, locale),
+        &[("size", &max_megabytes.to_string())],
+    )
 }

@@ -3,7 +3,6 @@
 
 #![allow(dead_code)]
 
-use chrono::Utc;
 use reqwest::header;
 use server::{
     sessions,
@@ -19,7 +18,7 @@ pub async fn session_cookie(app: &TestApp, kind: SubjectKind, subject: Uuid) -> 
     let started = start(app, kind, subject).await;
     let session = format!("{}={}", cookie_name(kind), started.token);
     let tokens = app.services.session_tokens();
-    let step_up = server::step_up::grant(&tokens, &started.signed_in, Utc::now());
+    let step_up = server::step_up::grant(&tokens, &started.signed_in, app.services.clock.now());
     let step_up_name = if kind == SubjectKind::Staff {
         "eu-staff-step-up"
     } else {
@@ -42,7 +41,7 @@ async fn start(app: &TestApp, kind: SubjectKind, subject: Uuid) -> sessions::Sta
         subject,
         false,
         None,
-        Utc::now(),
+        app.services.clock.now(),
     )
     .await
     .unwrap()
@@ -72,6 +71,11 @@ pub async fn applicant(app: &TestApp, number: &str) -> (Uuid, String) {
 
 /// A staff member of `role` and their session's cookie header.
 pub async fn staff(app: &TestApp, role: StaffRole) -> String {
+    staff_member(app, role).await.1
+}
+
+/// A staff member of `role`: their id, to sign in again later, and their session's cookie header.
+pub async fn staff_member(app: &TestApp, role: StaffRole) -> (Uuid, String) {
     let member = app
         .services
         .storage
@@ -83,7 +87,8 @@ pub async fn staff(app: &TestApp, role: StaffRole) -> String {
         })
         .await
         .unwrap();
-    session_cookie(app, SubjectKind::Staff, member.id).await
+    let cookie = session_cookie(app, SubjectKind::Staff, member.id).await;
+    (member.id, cookie)
 }
 
 /// A page as an English-speaking browser asks for it.

@@ -10,12 +10,14 @@
 //! props, so the WebAssembly carries no messages.
 
 mod negotiation;
+mod refusal_text;
 
 use std::sync::LazyLock;
 
 use serde::Deserialize;
 
 pub use negotiation::{LANGUAGE_COOKIE, language_cookie, negotiate};
+pub use refusal_text::refusal_text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Locale {

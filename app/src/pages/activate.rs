@@ -4,35 +4,26 @@
 //! (announced) and tied to their field.
 
 use leptos::prelude::*;
+use refusal::Code;
+
+use crate::i18n::refusal_text;
 
 use super::form_feedback::{ErrorSummary, FormError, FormPageTitle, field_state, query_error};
 use super::sign_in::SharedDeviceField;
 use crate::{
-    current_locale,
+    MIN_PASSWORD_CHARACTERS, current_locale,
     i18n::{Messages, fill},
 };
 
-const MIN_PASSWORD_CHARACTERS: &str = "8";
-
 /// Which field an error code belongs to, and its message.
-fn explain(code: &str, m: &'static Messages) -> Option<FormError> {
-    let min = [("min", MIN_PASSWORD_CHARACTERS)];
+fn explain(code: Code, m: &'static Messages) -> Option<FormError> {
     let password = |message: String| FormError::field("password", &message);
     Some(match code {
-        "missing" => FormError::page(&m.form_error_missing),
-        "birth" => FormError::page(&m.activate_error_birth),
-        "key_mistyped" => FormError::field("connection_key", &m.activate_error_key_mistyped),
-        "no_match" => FormError::page(&m.activate_error_no_match),
-        "key_expired" => FormError::page(&m.activate_error_key_expired),
-        "key_spent" => FormError::page(&m.activate_error_key_spent),
-        "too_short" => password(fill(&m.activate_error_too_short, &min)),
-        "too_long" => password(m.activate_error_too_long.clone()),
-        "common" => password(m.activate_error_common.clone()),
-        "personal" => password(m.activate_error_personal.clone()),
-        "too_soon" => FormError::page(&m.error_too_soon),
-        "locked" => FormError::page(&m.error_locked),
-        "unavailable" => FormError::page(&m.service_unavailable),
-        _ => return None,
+        Code::KeyMistyped => FormError::field("connection_key", &m.activate_error_key_mistyped),
+        Code::TooShort | Code::TooLong | Code::Common | Code::Personal => {
+            password(refusal_text(code, m))
+        }
+        _ => FormError::page(&refusal_text(code, m)),
     })
 }
 

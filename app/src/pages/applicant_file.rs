@@ -3,6 +3,9 @@
 //! found by number (`/staff/applicant?number=`); the server function checks the session.
 
 use leptos::prelude::*;
+use refusal::Code;
+
+use crate::i18n::refusal_text;
 
 use super::PageTitle;
 use super::form_feedback::{
@@ -14,50 +17,32 @@ use crate::{
     i18n::{Messages, fill},
 };
 
-fn explain(code: &str, m: &'static Messages) -> Option<FormError> {
+fn explain(code: Code, m: &'static Messages) -> Option<FormError> {
     let message = match code {
-        "not_pdf" => &m.upload_error_not_pdf,
-        "damaged" => &m.upload_error_damaged,
-        "too_complex" => &m.upload_error_too_complex,
-        "javascript" => &m.upload_error_javascript,
-        "launch" => &m.upload_error_launch,
-        "embedded" => &m.upload_error_embedded,
-        "encrypted" => &m.upload_error_encrypted,
-        "too_large" => &m.upload_error_too_large,
-        "duplicate" => &m.upload_error_duplicate,
-        "infected" => &m.upload_error_infected,
-        "title" => &m.upload_error_title,
         // Shown again beside the field it concerns.
-        "outcome" => {
+        Code::Outcome => {
             return Some(FormError::field(
                 "decision_outcome",
                 &m.upload_error_outcome,
             ));
         }
-        "appointment" => {
+        Code::Appointment => {
             return Some(FormError::field(
                 "appointment_at",
                 &m.upload_error_appointment,
             ));
         }
-        "place" => return Some(FormError::field("appointment_place", &m.upload_error_place)),
-        "facts_kind" => &m.upload_error_facts_kind,
-        "no_file" => &m.upload_error_no_file,
-        "kind" => &m.upload_error_kind,
-        "unavailable" => &m.upload_error_unavailable,
-        "reason" => &m.upload_error_reason,
-        "already_withdrawn" => &m.upload_error_already_withdrawn,
-        "forbidden" => &m.upload_error_forbidden,
-        "not_found" => &m.upload_error_not_found,
-        "account_closed" => &m.upload_error_account_closed,
-        "confirm" => {
+        Code::Place => return Some(FormError::field("appointment_place", &m.upload_error_place)),
+        Code::Unavailable => &m.upload_error_unavailable,
+        Code::Forbidden => &m.upload_error_forbidden,
+        Code::NotFound => &m.upload_error_not_found,
+        Code::Confirm => {
             return Some(FormError::field(
                 "closure-confirm",
                 &m.staff_closure_confirm_error,
             ));
         }
-        "unchanged" => &m.staff_closure_unchanged,
-        _ => return None,
+        _ => return Some(FormError::page(&refusal_text(code, m))),
     };
     Some(FormError::page(message))
 }

@@ -2,17 +2,18 @@
 //! (`POST /account/confirm-password`). An open session on a borrowed phone is not enough.
 
 use leptos::prelude::*;
+use refusal::Code;
+
+use crate::i18n::refusal_text;
 
 use super::form_feedback::{ErrorSummary, FormError, FormPageTitle, field_state, query_error};
 use crate::{current_locale, i18n::Messages};
 
-fn explain(code: &str, m: &'static Messages) -> Option<FormError> {
+fn explain(code: Code, m: &'static Messages) -> Option<FormError> {
     Some(match code {
-        "missing" => FormError::field("password", &m.form_error_missing),
-        "refused" => FormError::field("password", &m.step_up_error_refused),
-        "too_soon" => FormError::page(&m.error_too_soon),
-        "unavailable" => FormError::page(&m.service_unavailable),
-        _ => return None,
+        Code::Missing => FormError::field("password", &m.form_error_missing),
+        Code::Refused => FormError::field("password", &m.step_up_error_refused),
+        _ => FormError::page(&refusal_text(code, m)),
     })
 }
 
@@ -39,13 +40,11 @@ pub fn ConfirmPassword() -> impl IntoView {
     }
 }
 
-fn explain_staff(code: &str, m: &'static Messages) -> Option<FormError> {
+fn explain_staff(code: Code, m: &'static Messages) -> Option<FormError> {
     Some(match code {
-        "missing" => FormError::field("code", &m.form_error_missing),
-        "refused" => FormError::field("code", &m.staff_step_up_error_refused),
-        "too_soon" => FormError::page(&m.error_too_soon),
-        "unavailable" => FormError::page(&m.service_unavailable),
-        _ => return None,
+        Code::Missing => FormError::field("code", &m.form_error_missing),
+        Code::Refused => FormError::field("code", &m.staff_step_up_error_refused),
+        _ => FormError::page(&refusal_text(code, m)),
     })
 }
 

@@ -5,6 +5,9 @@
 //! (`/account/contact/channels`). Plain forms: the page works without the WebAssembly.
 
 use leptos::prelude::*;
+use refusal::Code;
+
+use crate::i18n::refusal_text;
 
 use super::form_feedback::{
     ErrorSummary, FormError, FormPageTitle, SuccessNotice, field_state, query_error, query_value,
@@ -17,17 +20,12 @@ use crate::{
     i18n::{Messages, fill},
 };
 
-fn explain(code: &str, m: &'static Messages) -> Option<FormError> {
+fn explain(code: Code, m: &'static Messages) -> Option<FormError> {
     Some(match code {
-        "email" | "missing" => FormError::field("email", &m.contact_error_email),
-        "phone" => FormError::field("phone", &m.contact_error_phone),
-        "last_contact" => FormError::page(&m.contact_error_last_contact),
-        "code_wrong" => FormError::field("code", &m.code_error_wrong),
-        "code_expired" => FormError::page(&m.code_error_expired),
-        "too_soon" => FormError::page(&m.error_too_soon),
-        "locked" => FormError::page(&m.error_locked),
-        "unavailable" => FormError::page(&m.service_unavailable),
-        _ => return None,
+        Code::Email | Code::Missing => FormError::field("email", &m.contact_error_email),
+        Code::Phone => FormError::field("phone", &m.contact_error_phone),
+        Code::CodeWrong => FormError::field("code", &m.code_error_wrong),
+        _ => FormError::page(&refusal_text(code, m)),
     })
 }
 

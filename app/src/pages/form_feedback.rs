@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use refusal::Code;
 
 use super::PageTitle;
 use crate::{current_locale, i18n::fill};
@@ -36,9 +37,11 @@ pub fn query_value(name: &'static str) -> Option<String> {
     use_query_map().with_untracked(|query| query.get(name))
 }
 
-/// The error named by `?error=`, explained by the page; unknown names are ignored.
-pub fn query_error(explain: impl Fn(&str) -> Option<FormError>) -> Option<FormError> {
-    query_value("error").and_then(|code| explain(&code))
+/// The error named by `?error=`, explained by the page; a name that is no `Code` is ignored.
+pub fn query_error(explain: impl Fn(Code) -> Option<FormError>) -> Option<FormError> {
+    query_value("error")
+        .and_then(|code| Code::parse(&code))
+        .and_then(explain)
 }
 
 /// What an input needs to announce its hint and its error.

@@ -2,6 +2,9 @@
 //! received by email with the new password (`POST /sign-in/reset/code`).
 
 use leptos::prelude::*;
+use refusal::Code;
+
+use crate::i18n::refusal_text;
 
 use super::form_feedback::{ErrorSummary, FormError, FormPageTitle, field_state, query_error};
 use super::sign_in::CodeInput;
@@ -10,21 +13,15 @@ use crate::{
     i18n::{Messages, fill},
 };
 
-fn explain(code: &str, m: &'static Messages) -> Option<FormError> {
+fn explain(code: Code, m: &'static Messages) -> Option<FormError> {
     let password = |message: &str| FormError::field("password", message);
     Some(match code {
-        "missing" => FormError::page(&m.form_error_missing),
-        "code_wrong" => FormError::field("code", &m.code_error_wrong),
-        "code_expired" => FormError::page(&m.code_error_expired),
-        "expired" => FormError::page(&m.code_error_expired),
-        "too_short" => password(&fill(&m.activate_error_too_short, &[("min", "8")])),
-        "too_long" => password(&m.activate_error_too_long),
-        "common" => password(&m.activate_error_common),
-        "personal" => password(&m.activate_error_personal),
-        "too_soon" => FormError::page(&m.error_too_soon),
-        "locked" => FormError::page(&m.error_locked),
-        "unavailable" => FormError::page(&m.service_unavailable),
-        _ => return None,
+        Code::CodeWrong => FormError::field("code", &m.code_error_wrong),
+        Code::Expired => FormError::page(&m.code_error_expired),
+        Code::TooShort | Code::TooLong | Code::Common | Code::Personal => {
+            password(&refusal_text(code, m))
+        }
+        _ => FormError::page(&refusal_text(code, m)),
     })
 }
 

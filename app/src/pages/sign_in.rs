@@ -3,6 +3,9 @@
 //! (`POST /sign-in/code`). The server answers with a redirect: onward, or back with `?error=`.
 
 use leptos::prelude::*;
+use refusal::Code;
+
+use crate::i18n::refusal_text;
 
 use super::form_feedback::{
     ErrorSummary, FormError, FormPageTitle, SuccessNotice, field_state, query_error, query_value,
@@ -12,22 +15,10 @@ use crate::{
     i18n::{Messages, fill},
 };
 
-fn explain_password_error(code: &str, m: &'static Messages) -> Option<FormError> {
-    Some(match code {
-        "missing" => FormError::page(&m.form_error_missing),
-        "refused" => FormError::page(&m.sign_in_error_refused),
-        "too_soon" => FormError::page(&m.error_too_soon),
-        "locked" => FormError::page(&m.error_locked),
-        "expired" => FormError::page(&m.sign_in_error_expired),
-        "unavailable" => FormError::page(&m.service_unavailable),
-        _ => return None,
-    })
-}
-
 #[component]
 pub fn SignIn() -> impl IntoView {
     let m = current_locale().messages();
-    let error = query_error(|code| explain_password_error(code, m));
+    let error = query_error(|code| Some(FormError::page(&refusal_text(code, m))));
     let notice = match (query_value("signed_out"), query_value("reset")) {
         (_, Some(_)) => Some(m.reset_done.as_str()),
         (Some(_), _) => Some(m.sign_in_signed_out.as_str()),
@@ -59,15 +50,11 @@ pub fn SignIn() -> impl IntoView {
     }
 }
 
-fn explain_code_error(code: &str, m: &'static Messages) -> Option<FormError> {
+fn explain_code_error(code: Code, m: &'static Messages) -> Option<FormError> {
     Some(match code {
-        "missing" => FormError::field("code", &m.form_error_missing),
-        "code_wrong" => FormError::field("code", &m.code_error_wrong),
-        "code_expired" => FormError::page(&m.code_error_expired),
-        "too_soon" => FormError::page(&m.error_too_soon),
-        "locked" => FormError::page(&m.error_locked),
-        "unavailable" => FormError::page(&m.service_unavailable),
-        _ => return None,
+        Code::Missing => FormError::field("code", &m.form_error_missing),
+        Code::CodeWrong => FormError::field("code", &m.code_error_wrong),
+        _ => FormError::page(&refusal_text(code, m)),
     })
 }
 

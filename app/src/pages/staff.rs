@@ -2,6 +2,9 @@
 //! and the staff home. Plain forms, like the applicant side; the server guards `/staff`.
 
 use leptos::prelude::*;
+use refusal::Code;
+
+use crate::i18n::refusal_text;
 
 use super::PageTitle;
 use super::form_feedback::{
@@ -13,52 +16,35 @@ use crate::{
     staff::{StaffListEntry, StaffSummary, enrolment_details, staff_members, staff_overview},
 };
 
-fn explain(code: &str, m: &'static Messages) -> Option<FormError> {
+fn explain(code: Code, m: &'static Messages) -> Option<FormError> {
     let password = |message: &str| FormError::field("password", message);
     Some(match code {
-        "missing" => FormError::page(&m.form_error_missing),
-        "refused" => FormError::page(&m.staff_sign_in_error_refused),
-        "expired" => FormError::page(&m.sign_in_error_expired),
-        "link" => FormError::page(&m.staff_enrol_error_link),
-        "code_wrong" => FormError::field("code", &m.staff_enrol_error_code),
-        "too_short" => password(&fill(&m.activate_error_too_short, &[("min", "8")])),
-        "too_long" => password(&m.activate_error_too_long),
-        "common" => password(&m.activate_error_common),
-        "personal" => password(&m.activate_error_personal),
-        "too_soon" => FormError::page(&m.error_too_soon),
-        "locked" => FormError::page(&m.error_locked),
-        "forbidden" => FormError::page(&m.staff_forbidden),
-        "invalid_number" => FormError::page(&m.staff_error_invalid_number),
-        "no_identifier" => FormError::page(&m.staff_error_no_identifier),
-        "missing_name" => FormError::page(&m.staff_error_missing_name),
-        "birth" | "birth_future" => FormError::page(&m.staff_error_birth),
-        "language" => FormError::page(&m.staff_error_language),
-        "already_registered" => FormError::page(&m.staff_error_already_registered),
-        "unknown_applicant" => FormError::page(&m.staff_error_unknown_applicant),
-        "staff_email" => FormError::page(&m.staff_error_staff_email),
-        "staff_exists" => FormError::page(&m.staff_error_staff_exists),
-        "not_yourself" => FormError::page(&m.staff_error_not_yourself),
-        "unknown_member" => FormError::page(&m.service_unavailable),
-        "unavailable" => FormError::page(&m.service_unavailable),
-        "key_name" => FormError::field("api_key_name", &m.staff_error_key_name),
-        "key_scope" => FormError::page(&m.staff_error_key_scope),
-        _ => return None,
+        Code::Refused => FormError::page(&m.staff_sign_in_error_refused),
+        Code::CodeWrong => FormError::field("code", &m.staff_enrol_error_code),
+        Code::TooShort | Code::TooLong | Code::Common | Code::Personal => {
+            password(&refusal_text(code, m))
+        }
+        Code::Forbidden => FormError::page(&m.staff_forbidden),
+        Code::Birth | Code::BirthFuture => FormError::page(&m.staff_error_birth),
+        Code::UnknownApplicant => FormError::page(&m.staff_error_unknown_applicant),
+        Code::KeyName => FormError::field("api_key_name", &m.staff_error_key_name),
+        _ => FormError::page(&refusal_text(code, m)),
     })
 }
 
 /// The field of the staff home's form (`?form=`) that an error code concerns.
-fn field_in_form(form: &str, code: &str) -> Option<&'static str> {
+fn field_in_form(form: &str, code: Code) -> Option<&'static str> {
     Some(match (form, code) {
-        ("register", "invalid_number" | "no_identifier" | "already_registered") => {
+        ("register", Code::InvalidNumber | Code::NoIdentifier | Code::AlreadyRegistered) => {
             "foreigner_number"
         }
-        ("register", "missing_name") => "given_names",
-        ("register", "birth" | "birth_future") => "date_of_birth",
-        ("register", "language") => "language",
-        ("reissue", "invalid_number" | "unknown_applicant") => "reissue_number",
-        ("unlock", "missing") => "unlock_number",
-        ("invite", "staff_email" | "staff_exists") => "invite_email",
-        ("invite", "missing") => "invite_name",
+        ("register", Code::MissingName) => "given_names",
+        ("register", Code::Birth | Code::BirthFuture) => "date_of_birth",
+        ("register", Code::Language) => "language",
+        ("reissue", Code::InvalidNumber | Code::UnknownApplicant) => "reissue_number",
+        ("unlock", Code::Missing) => "unlock_number",
+        ("invite", Code::StaffEmail | Code::StaffExists) => "invite_email",
+        ("invite", Code::Missing) => "invite_name",
         _ => return None,
     })
 }

@@ -5,6 +5,7 @@
 
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
+use refusal::Code;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -74,26 +75,26 @@ pub enum PublishError {
 
 impl PublishError {
     /// A stable code for forms and the API, which word the refusal in the reader's language.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            PublishError::UnknownApplicant => "not_found",
-            PublishError::AccountClosed => "account_closed",
-            PublishError::InvalidTitle => "title",
+            PublishError::UnknownApplicant => Code::NotFound,
+            PublishError::AccountClosed => Code::AccountClosed,
+            PublishError::InvalidTitle => Code::Title,
             PublishError::Facts(error) => error.code(),
-            PublishError::TooLarge { .. } => "too_large",
-            PublishError::Refused(PdfRefusal::NotAPdf) => "not_pdf",
-            PublishError::Refused(PdfRefusal::Damaged) => "damaged",
-            PublishError::Refused(PdfRefusal::TooComplex) => "too_complex",
-            PublishError::Refused(PdfRefusal::JavaScript) => "javascript",
-            PublishError::Refused(PdfRefusal::LaunchAction) => "launch",
-            PublishError::Refused(PdfRefusal::EmbeddedFile) => "embedded",
-            PublishError::Refused(PdfRefusal::Encrypted) => "encrypted",
-            PublishError::Duplicate => "duplicate",
-            PublishError::Interrupted => "no_file",
-            PublishError::NothingToReplace => "already_withdrawn",
-            PublishError::Infected { .. } => "infected",
+            PublishError::TooLarge { .. } => Code::TooLarge,
+            PublishError::Refused(PdfRefusal::NotAPdf) => Code::NotPdf,
+            PublishError::Refused(PdfRefusal::Damaged) => Code::Damaged,
+            PublishError::Refused(PdfRefusal::TooComplex) => Code::TooComplex,
+            PublishError::Refused(PdfRefusal::JavaScript) => Code::Javascript,
+            PublishError::Refused(PdfRefusal::LaunchAction) => Code::Launch,
+            PublishError::Refused(PdfRefusal::EmbeddedFile) => Code::Embedded,
+            PublishError::Refused(PdfRefusal::Encrypted) => Code::Encrypted,
+            PublishError::Duplicate => Code::Duplicate,
+            PublishError::Interrupted => Code::NoFile,
+            PublishError::NothingToReplace => Code::AlreadyWithdrawn,
+            PublishError::Infected { .. } => Code::Infected,
             PublishError::Store(_) | PublishError::Storage(_) | PublishError::Encryption(_) => {
-                "unavailable"
+                Code::Unavailable
             }
         }
     }

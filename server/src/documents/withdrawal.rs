@@ -3,6 +3,7 @@
 //! who withdrew it, when and why, the applicant sees "withdrawn on <date>" in its place, and a
 //! replacement points at the document it replaces.
 
+use refusal::Code;
 use uuid::Uuid;
 
 use crate::{
@@ -29,13 +30,13 @@ pub enum WithdrawError {
 
 impl WithdrawError {
     /// A stable code for forms and the API.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            WithdrawError::NotAllowed => "forbidden",
-            WithdrawError::NotFound => "not_found",
-            WithdrawError::AlreadyWithdrawn => "already_withdrawn",
-            WithdrawError::InvalidReason => "reason",
-            WithdrawError::Storage(_) => "unavailable",
+            WithdrawError::NotAllowed => Code::Forbidden,
+            WithdrawError::NotFound => Code::NotFound,
+            WithdrawError::AlreadyWithdrawn => Code::AlreadyWithdrawn,
+            WithdrawError::InvalidReason => Code::Reason,
+            WithdrawError::Storage(_) => Code::Unavailable,
         }
     }
 }

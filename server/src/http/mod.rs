@@ -2,10 +2,13 @@
 
 mod body_limit;
 mod client_address;
+pub mod cookies;
 mod explain_refusals;
+mod page_refusal;
 mod probes;
 mod same_origin;
 mod security_headers;
+pub mod who_is_asking;
 
 use std::time::Duration;
 
@@ -26,6 +29,7 @@ use tracing::Level;
 pub use body_limit::BodyLimits;
 pub use client_address::client_ip;
 pub use explain_refusals::{Refusal, RefusalTexts};
+pub use page_refusal::{OrBackTo, PageRefusal, filled_form};
 pub use same_origin::is_same_origin;
 pub use security_headers::{CspNonce, content_security_policy};
 

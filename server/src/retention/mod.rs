@@ -11,6 +11,7 @@ pub mod policy;
 pub mod purge;
 
 use chrono::{DateTime, Utc};
+use refusal::Code;
 use uuid::Uuid;
 
 use crate::{
@@ -35,12 +36,12 @@ pub enum ClosureError {
 
 impl ClosureError {
     /// A stable code for forms, worded in the reader's language by the page.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            ClosureError::NotAllowed => "forbidden",
-            ClosureError::NotFound => "not_found",
-            ClosureError::Unchanged => "unchanged",
-            ClosureError::Storage(_) => "unavailable",
+            ClosureError::NotAllowed => Code::Forbidden,
+            ClosureError::NotFound => Code::NotFound,
+            ClosureError::Unchanged => Code::Unchanged,
+            ClosureError::Storage(_) => Code::Unavailable,
         }
     }
 }

@@ -79,13 +79,13 @@ pub enum FactsError {
 }
 
 impl FactsError {
-    /// A stable code for forms and the API, which word it in the reader's language.
-    pub fn code(self) -> &'static str {
+    /// The refusal's code for forms and the API, which word it in the reader's language.
+    pub fn code(self) -> refusal::Code {
         match self {
-            FactsError::MissingOutcome => "outcome",
-            FactsError::MissingAppointment => "appointment",
-            FactsError::InvalidPlace => "place",
-            FactsError::NotForThisKind => "facts_kind",
+            FactsError::MissingOutcome => refusal::Code::Outcome,
+            FactsError::MissingAppointment => refusal::Code::Appointment,
+            FactsError::InvalidPlace => refusal::Code::Place,
+            FactsError::NotForThisKind => refusal::Code::FactsKind,
         }
     }
 }

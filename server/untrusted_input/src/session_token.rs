@@ -119,8 +119,15 @@ impl<'a> SessionTokens<'a> {
             .expect("HS256 signing cannot fail")
     }
 
-    pub fn verify(&self, token: &str, audience: Audience) -> Result<SessionClaims, TokenError> {
-        self.check(token, audience, true)
+    /// The claims of a token this portal signed for `audience`, valid at `now` (the portal's
+    /// clock, so that tests move time instead of waiting).
+    pub fn verify(
+        &self,
+        token: &str,
+        audience: Audience,
+        now: DateTime<Utc>,
+    ) -> Result<SessionClaims, TokenError> {
+        self.check(token, audience, Some(now), now)
     }
 
     /// Like `verify`, but an expired token is accepted, so that it can be refreshed after its
@@ -129,15 +136,17 @@ impl<'a> SessionTokens<'a> {
         &self,
         token: &str,
         audience: Audience,
+        now: DateTime<Utc>,
     ) -> Result<SessionClaims, TokenError> {
-        self.check(token, audience, false)
+        self.check(token, audience, None, now)
     }
 
     fn check(
         &self,
         token: &str,
         audience: Audience,
-        validate_exp: bool,
+        expires_check: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
     ) -> Result<SessionClaims, TokenError> {
         let header = decode_header(token).map_err(|_| TokenError::Invalid)?;
         if header.alg != Algorithm::HS256 {
@@ -153,16 +162,20 @@ impl<'a> SessionTokens<'a> {
         validation.set_audience(&[audience.as_str()]);
         validation.set_issuer(&[self.issuer]);
         validation.leeway = LEEWAY_SECONDS;
-        validation.validate_exp = validate_exp;
+        // Expiry is checked below against the portal's clock, not the library's.
+        validation.validate_exp = false;
         let data =
             decode::<SessionClaims>(token, &DecodingKey::from_secret(&key.secret), &validation)
-                .map_err(|error| match error.kind() {
-                    jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
-                    _ => TokenError::Invalid,
-                })?;
+                .map_err(|_| TokenError::Invalid)?;
+        let leeway = LEEWAY_SECONDS as i64;
         // A token issued in the future was not issued by us.
-        if data.claims.iat > Utc::now().timestamp() + LEEWAY_SECONDS as i64 {
+        if data.claims.iat > now.timestamp() + leeway {
             return Err(TokenError::Invalid);
+        }
+        if let Some(at) = expires_check
+            && data.claims.exp + leeway < at.timestamp()
+        {
+            return Err(TokenError::Expired);
         }
         Ok(data.claims)
     }
@@ -210,10 +223,12 @@ mod tests {
         let tokens = SessionTokens::new(&keys, ISSUER);
         let (subject, session) = (Uuid::new_v4(), Uuid::new_v4());
         let token = tokens.issue(Audience::Applicant, subject, session, Utc::now());
-        let claims = tokens.verify(&token, Audience::Applicant).unwrap();
+        let claims = tokens
+            .verify(&token, Audience::Applicant, Utc::now())
+            .unwrap();
         assert_eq!((claims.sub, claims.sid), (subject, session));
         assert_eq!(
-            tokens.verify(&token, Audience::Staff),
+            tokens.verify(&token, Audience::Staff, Utc::now()),
             Err(TokenError::Invalid)
         );
     }
@@ -234,15 +249,15 @@ mod tests {
         claims["sub"] = json!(Uuid::new_v4());
         parts[1] = URL_SAFE_NO_PAD.encode(claims.to_string());
         assert_eq!(
-            tokens.verify(&parts.join("."), Audience::Applicant),
+            tokens.verify(&parts.join("."), Audience::Applicant, Utc::now()),
             Err(TokenError::Invalid)
         );
         assert_eq!(
-            tokens.verify("not.a.token", Audience::Applicant),
+            tokens.verify("not.a.token", Audience::Applicant, Utc::now()),
             Err(TokenError::Invalid)
         );
         assert_eq!(
-            tokens.verify("", Audience::Applicant),
+            tokens.verify("", Audience::Applicant, Utc::now()),
             Err(TokenError::Invalid)
         );
     }
@@ -258,7 +273,7 @@ mod tests {
             URL_SAFE_NO_PAD.encode(valid_claims().to_string())
         );
         assert_eq!(
-            tokens.verify(&unsigned, Audience::Applicant),
+            tokens.verify(&unsigned, Audience::Applicant, Utc::now()),
             Err(TokenError::Invalid)
         );
         for alg in ["HS512", "RS256", "EdDSA"] {
@@ -268,7 +283,7 @@ mod tests {
                 valid_claims(),
             );
             assert_eq!(
-                tokens.verify(&token, Audience::Applicant),
+                tokens.verify(&token, Audience::Applicant, Utc::now()),
                 Err(TokenError::Invalid),
                 "{alg}"
             );
@@ -279,7 +294,11 @@ mod tests {
             json!({"alg": "HS256", "kid": kid}),
             valid_claims(),
         );
-        assert!(tokens.verify(&token, Audience::Applicant).is_ok());
+        assert!(
+            tokens
+                .verify(&token, Audience::Applicant, Utc::now())
+                .is_ok()
+        );
     }
 
     #[test]
@@ -293,7 +312,7 @@ mod tests {
             Utc::now() - Duration::hours(1),
         );
         assert_eq!(
-            tokens.verify(&old, Audience::Applicant),
+            tokens.verify(&old, Audience::Applicant, Utc::now()),
             Err(TokenError::Expired)
         );
 
@@ -316,10 +335,37 @@ mod tests {
         for claims in cases {
             let token = signed(&secret, header.clone(), claims.clone());
             assert!(
-                tokens.verify(&token, Audience::Applicant).is_err(),
+                tokens
+                    .verify(&token, Audience::Applicant, Utc::now())
+                    .is_err(),
                 "accepted {claims}"
             );
         }
+    }
+
+    #[test]
+    fn expiry_follows_the_portal_s_clock_not_the_machine_s() {
+        let (_folder, keys) = keys();
+        let tokens = SessionTokens::new(&keys, ISSUER);
+        let issued = Utc::now();
+        let token = tokens.issue(Audience::StepUp, Uuid::new_v4(), Uuid::new_v4(), issued);
+        let later = issued + Audience::StepUp.lifetime() + Duration::minutes(1);
+        assert!(tokens.verify(&token, Audience::StepUp, issued).is_ok());
+        assert_eq!(
+            tokens.verify(&token, Audience::StepUp, later),
+            Err(TokenError::Expired)
+        );
+        // Refreshing reads an expired token's claims; a token from the future is still refused.
+        assert!(
+            tokens
+                .verify_for_refresh(&token, Audience::StepUp, later)
+                .is_ok()
+        );
+        let before = issued - Duration::minutes(5);
+        assert_eq!(
+            tokens.verify_for_refresh(&token, Audience::StepUp, before),
+            Err(TokenError::Invalid)
+        );
     }
 
     #[test]
@@ -331,7 +377,7 @@ mod tests {
         let (_other_folder, other_keys) = self::keys();
         let other = SessionTokens::new(&other_keys, ISSUER);
         assert_eq!(
-            other.verify(&token, Audience::Staff),
+            other.verify(&token, Audience::Staff, Utc::now()),
             Err(TokenError::Invalid)
         );
 
@@ -349,7 +395,7 @@ mod tests {
         .unwrap();
         let rotated = SigningKeys::load_or_create(folder.path()).unwrap();
         let after = SessionTokens::new(&rotated, ISSUER);
-        assert!(after.verify(&token, Audience::Staff).is_ok());
+        assert!(after.verify(&token, Audience::Staff, Utc::now()).is_ok());
         let fresh = after.issue(Audience::Staff, Uuid::new_v4(), Uuid::new_v4(), Utc::now());
         assert_eq!(
             decode_header(&fresh).unwrap().kid.as_deref(),

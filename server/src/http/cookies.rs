@@ -59,10 +59,10 @@ impl PortalCookie {
             PortalCookie::PendingSignIn | PortalCookie::PendingReset => Some(600),
             PortalCookie::RememberedDevice => Some(30 * 24 * 3600),
             PortalCookie::StepUp | PortalCookie::StaffStepUp => {
-                Some(server::session_token::STEP_UP_LIFETIME.num_seconds())
+                Some(crate::session_token::STEP_UP_LIFETIME.num_seconds())
             }
             PortalCookie::KnownDevice | PortalCookie::KnownStaffDevice => {
-                Some(server::session_token::KNOWN_DEVICE_LIFETIME.num_seconds())
+                Some(crate::session_token::KNOWN_DEVICE_LIFETIME.num_seconds())
             }
         }
     }

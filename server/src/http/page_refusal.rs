@@ -1,0 +1,162 @@
+//! A page's or form's refusal: back to a page, with the reason as a typed `Code` in `?error=`
+//! (the page explains it), or straight to another page (sign in, confirm it is you). Handlers
+//! return `Result<Response, PageRefusal>` and pass the domain's errors on with `?`; failures of
+//! the machinery are logged here, once, and never reach the person as detail.
+
+use std::borrow::Cow;
+
+use axum::response::{IntoResponse, Redirect, Response};
+use http::StatusCode;
+use refusal::{Code, Refused};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRefusal {
+    page: Cow<'static, str>,
+    code: Option<Code>,
+}
+
+impl PageRefusal {
+    /// Back to `page` (which may carry a query already), naming `code`.
+    pub fn new(page: impl Into<Cow<'static, str>>, code: Code) -> PageRefusal {
+        PageRefusal {
+            page: page.into(),
+            code: Some(code),
+        }
+    }
+
+    /// Back to `page` because of a domain error; a failure of the portal itself is logged.
+    pub fn because(page: impl Into<Cow<'static, str>>, error: &(impl Refused + ?Sized)) -> Self {
+        let page = page.into();
+        let code = error.code();
+        if code == Code::Unavailable {
+            tracing::error!(%error, page = %page.split('?').next().unwrap_or_default(), "request failed");
+        }
+        PageRefusal::new(page, code)
+    }
+
+    /// A failure of the portal that is not a domain error (printing, sending): logged here.
+    pub fn unavailable(
+        page: impl Into<Cow<'static, str>>,
+        error: &dyn std::fmt::Display,
+    ) -> PageRefusal {
+        let page = page.into();
+        tracing::error!(%error, page = %page.split('?').next().unwrap_or_default(), "request failed");
+        PageRefusal::new(page, Code::Unavailable)
+    }
+
+    /// Not a failure: the request needs another page first (such as "confirm it is you").
+    pub fn go_to(page: &'static str) -> PageRefusal {
+        PageRefusal {
+            page: Cow::Borrowed(page),
+            code: None,
+        }
+    }
+
+    pub fn code(&self) -> Option<Code> {
+        self.code
+    }
+
+    /// The status for a caller that reads statuses rather than follows redirects (a server
+    /// function, a page's script).
+    pub fn status(&self) -> StatusCode {
+        match self.code {
+            None | Some(Code::Expired) => StatusCode::UNAUTHORIZED,
+            Some(Code::Forbidden) => StatusCode::FORBIDDEN,
+            Some(Code::Unavailable) => StatusCode::SERVICE_UNAVAILABLE,
+            Some(Code::TooSoon | Code::Locked) => StatusCode::TOO_MANY_REQUESTS,
+            Some(Code::NotFound) => StatusCode::NOT_FOUND,
+            Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        }
+    }
+
+    /// Where the browser is sent.
+    pub fn location(&self) -> String {
+        match self.code {
+            None => self.page.clone().into_owned(),
+            Some(code) => {
+                let separator = if self.page.contains('?') { '&' } else { '?' };
+                format!("{}{separator}error={}", self.page, code.as_str())
+            }
+        }
+    }
+}
+
+impl IntoResponse for PageRefusal {
+    fn into_response(self) -> Response {
+        Redirect::to(&self.location()).into_response()
+    }
+}
+
+/// The form's fields if they could be read and `filled` says so; otherwise back to `page`
+/// naming `code` (usually `Code::Missing`).
+pub fn filled_form<T>(
+    form: Result<axum::Form<T>, axum::extract::rejection::FormRejection>,
+    filled: impl FnOnce(&T) -> bool,
+    page: impl Into<Cow<'static, str>>,
+    code: Code,
+) -> Result<T, PageRefusal> {
+    match form {
+        Ok(axum::Form(form)) if filled(&form) => Ok(form),
+        _ => Err(PageRefusal::new(page, code)),
+    }
+}
+
+/// `result.or_back_to(page)?` in a handler: the domain's error, sent back to the form.
+pub trait OrBackTo<T> {
+    fn or_back_to(self, page: impl Into<Cow<'static, str>>) -> Result<T, PageRefusal>;
+}
+
+impl<T, E: Refused> OrBackTo<T> for Result<T, E> {
+    fn or_back_to(self, page: impl Into<Cow<'static, str>>) -> Result<T, PageRefusal> {
+        self.map_err(|error| PageRefusal::because(page, &error))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Broken;
+    impl std::fmt::Display for Broken {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("disk on fire")
+        }
+    }
+    impl Refused for Broken {
+        fn code(&self) -> Code {
+            Code::Unavailable
+        }
+    }
+
+    #[test]
+    fn the_code_joins_the_page_s_own_query() {
+        assert_eq!(
+            PageRefusal::new("/sign-in", Code::TooSoon).location(),
+            "/sign-in?error=too_soon"
+        );
+        assert_eq!(
+            PageRefusal::new("/staff?form=invite", Code::StaffExists).location(),
+            "/staff?form=invite&error=staff_exists"
+        );
+        assert_eq!(
+            PageRefusal::go_to("/staff/confirm").location(),
+            "/staff/confirm"
+        );
+    }
+
+    #[test]
+    fn a_domain_error_goes_back_with_its_code_and_a_see_other() {
+        let refusal = Err::<(), _>(Broken)
+            .or_back_to("/account/contact")
+            .unwrap_err();
+        assert_eq!(refusal.code(), Some(Code::Unavailable));
+        assert_eq!(refusal.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let response = refusal.into_response();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            response.headers()[http::header::LOCATION],
+            "/account/contact?error=unavailable"
+        );
+    }
+}
