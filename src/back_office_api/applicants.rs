@@ -4,7 +4,7 @@
 use axum::{
     Json,
     extract::{State, rejection::JsonRejection},
-    http::{HeaderMap, StatusCode, header},
+    http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
@@ -12,16 +12,12 @@ use chrono::NaiveDate;
 use refusal::Code;
 use serde::{Deserialize, Serialize};
 use server::{
-    api_keys::ApiScope,
     registration::{RegistrationError, register_applicant},
     storage::{Actor, NewApplicant, StorageError},
 };
 
-use super::{caller, refuse};
-use crate::{
-    account_notice::notice_for,
-    startup::{AppState, locale_of},
-};
+use super::{ApiCaller, ApiRefusal, refuse, scope};
+use crate::{account_notice::notice_for, startup::AppState};
 
 #[derive(Deserialize)]
 pub struct ApplicantRegistration {
@@ -56,15 +52,10 @@ struct Registered {
 
 pub async fn register(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    ApiCaller { key, locale, .. }: ApiCaller<scope::ApplicantsWrite>,
     body: Result<Json<ApplicantRegistration>, JsonRejection>,
 ) -> Response {
-    let locale = locale_of(&headers);
     let services = &state.services;
-    let key = match caller(services, &headers, ApiScope::ApplicantsWrite).await {
-        Ok(key) => key,
-        Err(response) => return response,
-    };
     let Ok(Json(body)) = body else {
         return refuse(StatusCode::BAD_REQUEST, Code::Body, locale);
     };
@@ -104,8 +95,7 @@ pub async fn register(
     let pdf = match notice_for(&issued, &services.config.public_url) {
         Ok(pdf) => pdf,
         Err(error) => {
-            tracing::error!(%error, "an account notice could not be printed");
-            return refuse(StatusCode::SERVICE_UNAVAILABLE, Code::Unavailable, locale);
+            return ApiRefusal::unavailable(&error, locale).into_response();
         }
     };
     (

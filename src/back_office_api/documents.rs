@@ -16,7 +16,6 @@ use refusal::Code;
 use serde::{Deserialize, Serialize};
 use server::{
     Services,
-    api_keys::ApiScope,
     documents::{
         DocumentKind,
         acknowledgement::{self, Acknowledgement, acknowledgement, export_acknowledgement},
@@ -29,8 +28,8 @@ use server::{
 };
 use uuid::Uuid;
 
-use super::{caller, message, refuse, refuse_with, upload_message};
-use crate::{acknowledgement_pdf::acknowledgement_pdf, startup::locale_of};
+use super::{ApiCaller, ApiRefusal, message, refuse, refuse_with, scope, upload_message};
+use crate::acknowledgement_pdf::acknowledgement_pdf;
 
 /// The longest period one export covers.
 const MAX_EXPORT_DAYS: i64 = 31;
@@ -130,14 +129,7 @@ async fn resolve(
     };
     match found {
         Ok(applicant) => Ok(applicant.map(|found| (found.id, found.electronic_notification))),
-        Err(error) => {
-            tracing::error!(%error, "an applicant could not be looked up");
-            Err(refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                Code::Unavailable,
-                locale,
-            ))
-        }
+        Err(error) => Err(ApiRefusal::unavailable(&error, locale).into_response()),
     }
 }
 
@@ -182,14 +174,9 @@ async fn publish_part(
 /// a summons' `appointment_at` and `appointment_place`), then `file`.
 pub async fn post_document(
     State(services): State<Services>,
-    headers: HeaderMap,
+    ApiCaller { key, locale, .. }: ApiCaller<scope::DocumentsWrite>,
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let locale = locale_of(&headers);
-    let key = match caller(&services, &headers, ApiScope::DocumentsWrite).await {
-        Ok(key) => key,
-        Err(response) => return response,
-    };
     let Ok(mut form) = form else {
         return refuse(StatusCode::BAD_REQUEST, Code::Fields, locale);
     };
@@ -297,14 +284,9 @@ impl BulkResult {
 /// the files the manifest named that never came.
 pub async fn post_bulk(
     State(services): State<Services>,
-    headers: HeaderMap,
+    ApiCaller { key, locale, .. }: ApiCaller<scope::DocumentsWrite>,
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let locale = locale_of(&headers);
-    let key = match caller(&services, &headers, ApiScope::DocumentsWrite).await {
-        Ok(key) => key,
-        Err(response) => return response,
-    };
     let Ok(mut form) = form else {
         return refuse(StatusCode::BAD_REQUEST, Code::Manifest, locale);
     };
@@ -420,13 +402,9 @@ async fn read_bounded(mut field: Field<'_>) -> Option<Vec<u8>> {
 
 pub async fn document_status(
     State(services): State<Services>,
-    headers: HeaderMap,
+    ApiCaller { locale, .. }: ApiCaller<scope::DocumentsRead>,
     Path(id): Path<String>,
 ) -> Response {
-    let locale = locale_of(&headers);
-    if let Err(response) = caller(&services, &headers, ApiScope::DocumentsRead).await {
-        return response;
-    }
     let Ok(id) = Uuid::parse_str(&id) else {
         return refuse(StatusCode::NOT_FOUND, Code::NotFound, locale);
     };
@@ -447,24 +425,17 @@ pub async fn document_status(
         ))
         .into_response(),
         Ok(None) => refuse(StatusCode::NOT_FOUND, Code::NotFound, locale),
-        Err(error) => {
-            tracing::error!(%error, "a document's status could not be read");
-            refuse(StatusCode::SERVICE_UNAVAILABLE, Code::Unavailable, locale)
-        }
+        Err(error) => ApiRefusal::unavailable(&error, locale).into_response(),
     }
 }
 
 /// JSON, or the printable PDF when the request accepts `application/pdf`.
 pub async fn document_acknowledgement(
     State(services): State<Services>,
+    ApiCaller { key, locale, .. }: ApiCaller<scope::DocumentsRead>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let locale = locale_of(&headers);
-    let key = match caller(&services, &headers, ApiScope::DocumentsRead).await {
-        Ok(key) => key,
-        Err(response) => return response,
-    };
     let Ok(id) = Uuid::parse_str(&id) else {
         return refuse(StatusCode::NOT_FOUND, Code::NotFound, locale);
     };
@@ -479,18 +450,12 @@ pub async fn document_acknowledgement(
                     pdf,
                 )
                     .into_response(),
-                Err(error) => {
-                    tracing::error!(%error, "an acknowledgement could not be printed");
-                    refuse(StatusCode::SERVICE_UNAVAILABLE, Code::Unavailable, locale)
-                }
+                Err(error) => ApiRefusal::unavailable(&error, locale).into_response(),
             }
         }
         Ok(Some(ack)) => ([(header::CACHE_CONTROL, "no-store")], Json(ack)).into_response(),
         Ok(None) => refuse(StatusCode::NOT_FOUND, Code::NotNotified, locale),
-        Err(error) => {
-            tracing::error!(%error, "an acknowledgement could not be drawn up");
-            refuse(StatusCode::SERVICE_UNAVAILABLE, Code::Unavailable, locale)
-        }
+        Err(error) => ApiRefusal::unavailable(&error, locale).into_response(),
     }
 }
 
@@ -518,14 +483,9 @@ struct Export {
 /// oldest first: the file the office sends on. Recorded in the audit log as one export.
 pub async fn acknowledgements_export(
     State(services): State<Services>,
-    headers: HeaderMap,
+    ApiCaller { key, locale, .. }: ApiCaller<scope::DocumentsRead>,
     period: Result<Query<Period>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let locale = locale_of(&headers);
-    let key = match caller(&services, &headers, ApiScope::DocumentsRead).await {
-        Ok(key) => key,
-        Err(response) => return response,
-    };
     let now = services.clock.now();
     let period = period.ok().and_then(|Query(period)| {
         let (from, to) = (period.notified_after?, period.notified_before?.min(now));
@@ -546,8 +506,7 @@ pub async fn acknowledgements_export(
                 succeeded: true,
             };
             if let Err(error) = services.storage.append_audit_event(&event).await {
-                tracing::error!(%error, "an export could not be recorded");
-                return refuse(StatusCode::SERVICE_UNAVAILABLE, Code::Unavailable, locale);
+                return ApiRefusal::unavailable(&error, locale).into_response();
             }
             (
                 [(header::CACHE_CONTROL, "no-store")],
@@ -559,10 +518,7 @@ pub async fn acknowledgements_export(
             )
                 .into_response()
         }
-        Err(error) => {
-            tracing::error!(%error, "the acknowledgements could not be exported");
-            refuse(StatusCode::SERVICE_UNAVAILABLE, Code::Unavailable, locale)
-        }
+        Err(error) => ApiRefusal::unavailable(&error, locale).into_response(),
     }
 }
 

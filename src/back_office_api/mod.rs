@@ -8,29 +8,24 @@
 //! - `GET /api/v1/documents/{id}`, `…/{id}/acknowledgement`, `GET /api/v1/acknowledgements`
 //!   (`documents:read`): notification status and acknowledgements of receipt.
 
+mod api_caller;
 mod applicants;
 mod documents;
 
 use app::i18n::{Locale, fill, refusal_text};
 use axum::{
     Json,
-    http::{HeaderMap, StatusCode, header},
+    http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
 use refusal::Code;
 use serde::Serialize;
-use server::{
-    Services,
-    api_keys::{self, ApiScope},
-    storage::ApiKey,
-};
 
+pub use api_caller::{ApiCaller, scope};
 pub use applicants::register;
 pub use documents::{
     acknowledgements_export, document_acknowledgement, document_status, post_bulk, post_document,
 };
-
-use crate::startup::locale_of;
 
 /// The OpenAPI 3 description of this API.
 pub async fn openapi() -> Response {
@@ -85,27 +80,6 @@ impl IntoResponse for ApiRefusal {
             message: self.message,
         };
         (self.status, Json(body)).into_response()
-    }
-}
-
-/// The key behind the request, if it holds `scope`; otherwise the refusal to send.
-async fn caller(
-    services: &Services,
-    headers: &HeaderMap,
-    scope: ApiScope,
-) -> Result<ApiKey, Response> {
-    let locale = locale_of(headers);
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok());
-    match api_keys::authenticate(services.storage.as_ref(), authorization).await {
-        Ok(Some(key)) if key.allows(scope) => Ok(key),
-        Ok(Some(key)) => {
-            tracing::warn!(api_key = %key.id, scope = scope.as_str(), "API key without the scope");
-            Err(refuse(StatusCode::FORBIDDEN, Code::Forbidden, locale))
-        }
-        Ok(None) => Err(refuse(StatusCode::UNAUTHORIZED, Code::Unauthorized, locale)),
-        Err(error) => Err(ApiRefusal::unavailable(&error, locale).into_response()),
     }
 }
 
