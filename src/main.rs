@@ -160,7 +160,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let leptos_options = leptos_options(&config);
     let services = Services::start(config).await?;
     if demo_data == DemoData::Auto
-        && let Some(credentials) = create_demo_data_if_empty(services.storage.as_ref()).await?
+        && let Some(credentials) =
+            create_demo_data_if_empty(services.storage.as_ref(), services.clock.now()).await?
     {
         show_demo_credentials(&credentials, &services.config.public_url);
     }

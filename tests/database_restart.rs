@@ -280,7 +280,9 @@ async fn postgresql_restarted_under_load_loses_nothing_and_recovers_alone() {
     );
 
     // Every 201 is a whole document; nothing else was written.
-    let storage = server::storage::connect(&url).await.unwrap();
+    let storage = server::storage::connect(&url, server::clock::Clock::system())
+        .await
+        .unwrap();
     let applicant = storage
         .find_applicant_by_foreigner_number("0707000001")
         .await

@@ -1,7 +1,7 @@
 //! Demo data for a developer's first run: one staff member and one applicant with a fresh
 //! connection key, so that the portal can be tried at once. Production refuses it (see config).
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{
     registration::{CONNECTION_KEY_VALIDITY, RegistrationError, register_applicant},
@@ -37,6 +37,7 @@ pub enum DemoError {
 /// Creates the demo accounts if the database has no staff member yet; `None` when it has.
 pub async fn create_demo_data_if_empty(
     storage: &dyn Storage,
+    now: DateTime<Utc>,
 ) -> Result<Option<DemoCredentials>, DemoError> {
     if storage.count_staff_members().await? > 0 {
         return Ok(None);
@@ -47,7 +48,7 @@ pub async fn create_demo_data_if_empty(
         "Demo administrator",
         StaffRole::Administrator,
         None,
-        Utc::now(),
+        now,
     )
     .await;
     let staff_enrolment_token = match invited {
@@ -72,7 +73,7 @@ pub async fn create_demo_data_if_empty(
         registration,
         Actor::system(),
         CONNECTION_KEY_VALIDITY,
-        Utc::now(),
+        now,
     )
     .await?;
     tracing::info!("demo staff member and applicant created");

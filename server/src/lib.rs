@@ -115,7 +115,7 @@ impl Services {
     /// As `start`, with the clock tests move to check time-based rules.
     pub async fn start_with_clock(config: Config, clock: Clock) -> Result<Services, StartupError> {
         prepare_data_dir(&config.data_dir).map_err(StartupError::DataDir)?;
-        let storage = storage::connect(config.database_url.expose())
+        let storage = storage::connect(config.database_url.expose(), clock.clone())
             .await
             .map_err(StartupError::Database)?;
         storage.migrate().await.map_err(StartupError::Database)?;

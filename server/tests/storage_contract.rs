@@ -76,6 +76,56 @@ both_engines!(
     }
 );
 
+/// Rows the storage stamps itself (creation, audit events) take the portal's clock, so a test
+/// that moves time finds them where the rules look for them.
+async fn stamps_follow_the_portal_s_clock(database: support::TestDatabase) {
+    let clock = server::clock::Clock::adjustable();
+    let storage = database.storage_on(clock.clone()).await;
+    clock.travel(Duration::days(40));
+    let close_to_clock =
+        |at: chrono::DateTime<Utc>| (at - clock.now()).abs() < Duration::minutes(1);
+    let member = storage
+        .insert_staff_member(&staff("clock@office.example"))
+        .await
+        .unwrap();
+    assert!(close_to_clock(member.created_at), "{}", member.created_at);
+    let key = ConnectionKey::generate();
+    let applicant = storage
+        .create_applicant(&applicant("0800000001"), &key_record(&key))
+        .await
+        .unwrap();
+    assert!(
+        close_to_clock(applicant.created_at),
+        "{}",
+        applicant.created_at
+    );
+    let event = storage
+        .append_audit_event(&NewAuditEvent {
+            actor_kind: ActorKind::System,
+            actor_id: None,
+            action: "clock.checked",
+            target_kind: None,
+            target_id: None,
+            ip_hash: None,
+            succeeded: true,
+        })
+        .await
+        .unwrap();
+    assert!(close_to_clock(event.occurred_at), "{}", event.occurred_at);
+    storage.close().await;
+    database.drop().await;
+}
+
+#[tokio::test]
+async fn stamps_follow_the_portal_s_clock_on_sqlite() {
+    stamps_follow_the_portal_s_clock(support::TestDatabase::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn stamps_follow_the_portal_s_clock_on_postgres() {
+    stamps_follow_the_portal_s_clock(support::TestDatabase::postgres().await).await;
+}
+
 both_engines!(
     a_staff_email_is_taken_once,
     |storage: Arc<dyn Storage>| async move {
@@ -181,7 +231,7 @@ both_engines!(
 both_engines!(
     demo_data_is_created_once,
     |storage: Arc<dyn Storage>| async move {
-        let credentials = demo::create_demo_data_if_empty(storage.as_ref())
+        let credentials = demo::create_demo_data_if_empty(storage.as_ref(), chrono::Utc::now())
             .await
             .unwrap()
             .unwrap();
@@ -218,7 +268,7 @@ both_engines!(
         .unwrap();
         assert_eq!(enrolling.id, staff.id);
         assert!(
-            demo::create_demo_data_if_empty(storage.as_ref())
+            demo::create_demo_data_if_empty(storage.as_ref(), chrono::Utc::now())
                 .await
                 .unwrap()
                 .is_none()
@@ -229,9 +279,10 @@ both_engines!(
 #[tokio::test]
 async fn sqlite_runs_in_wal_mode() {
     let database = support::TestDatabase::sqlite().await;
-    let storage = server::storage::SqliteStorage::connect(&database.url)
-        .await
-        .unwrap();
+    let storage =
+        server::storage::SqliteStorage::connect(&database.url, server::clock::Clock::system())
+            .await
+            .unwrap();
     assert_eq!(storage.journal_mode().await.unwrap(), "wal");
 }
 

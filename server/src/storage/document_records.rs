@@ -266,7 +266,7 @@ macro_rules! impl_document_records {
                 .await?;
             }
             for event in audit {
-                Self::chain_audit_event(&mut transaction, event).await?;
+                self.chain_audit_event(&mut transaction, event).await?;
             }
             transaction.commit().await?;
             self.find_document(document.id).await?.ok_or_else(|| {
@@ -283,7 +283,7 @@ macro_rules! impl_document_records {
             if !Self::mark_withdrawn(&mut transaction, withdrawal).await? {
                 return Ok(None);
             }
-            Self::chain_audit_event(&mut transaction, audit).await?;
+            self.chain_audit_event(&mut transaction, audit).await?;
             transaction.commit().await?;
             self.find_document(withdrawal.document_id).await
         }

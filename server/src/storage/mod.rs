@@ -18,6 +18,7 @@ mod staff_records;
 
 use std::sync::Arc;
 
+use crate::clock::Clock;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -171,12 +172,15 @@ pub trait Storage:
     async fn close(&self);
 }
 
-/// Opens the database named by a `sqlite:` or `postgres://` URL.
-pub async fn connect(database_url: &str) -> Result<Arc<dyn Storage>, StorageError> {
+/// Opens the database named by a `sqlite:` or `postgres://` URL; the rows it stamps (creation,
+/// audit events) take their time from `clock`.
+pub async fn connect(database_url: &str, clock: Clock) -> Result<Arc<dyn Storage>, StorageError> {
     if database_url.starts_with("sqlite:") {
-        Ok(Arc::new(SqliteStorage::connect(database_url).await?))
+        Ok(Arc::new(SqliteStorage::connect(database_url, clock).await?))
     } else {
-        Ok(Arc::new(PostgresStorage::connect(database_url).await?))
+        Ok(Arc::new(
+            PostgresStorage::connect(database_url, clock).await?,
+        ))
     }
 }
 

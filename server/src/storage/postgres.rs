@@ -3,6 +3,7 @@
 
 use std::{str::FromStr, time::Duration};
 
+use crate::clock::Clock;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use uuid::Uuid;
 
@@ -13,7 +14,7 @@ use super::generated_records::impl_generated_records;
 use super::notification_records::impl_notification_records;
 use super::retention_records::impl_retention_records;
 use super::shared_queries::{
-    APPLICANT_COLUMNS, AUDIT_COLUMNS, STAFF_COLUMNS, StaffRow, impl_storage, now, to_micros,
+    APPLICANT_COLUMNS, AUDIT_COLUMNS, STAFF_COLUMNS, StaffRow, impl_storage, to_micros,
 };
 use super::sign_in_records::{OneTimeCodeRow, impl_sign_in_records};
 use super::staff_records::{StaffEnrolmentRow, impl_staff_records};
@@ -27,17 +28,21 @@ use super::{
 
 pub struct PostgresStorage {
     pool: PgPool,
+    clock: Clock,
 }
 
 impl PostgresStorage {
-    pub async fn connect(database_url: &str) -> Result<PostgresStorage, StorageError> {
+    pub async fn connect(
+        database_url: &str,
+        clock: Clock,
+    ) -> Result<PostgresStorage, StorageError> {
         let options = PgConnectOptions::from_str(database_url)?.application_name("espace-usager");
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(5))
             .connect_with(options)
             .await?;
-        Ok(PostgresStorage { pool })
+        Ok(PostgresStorage { pool, clock })
     }
 }
 

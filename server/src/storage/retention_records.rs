@@ -204,7 +204,7 @@ macro_rules! impl_retention_records {
             .rows_affected()
                 == 1;
             if changed {
-                Self::chain_audit_event(&mut transaction, audit).await?;
+                self.chain_audit_event(&mut transaction, audit).await?;
                 transaction.commit().await?;
             }
             Ok(changed)
@@ -275,7 +275,7 @@ macro_rules! impl_retention_records {
                 at,
             )
             .await?;
-            Self::chain_audit_event(&mut transaction, audit).await?;
+            self.chain_audit_event(&mut transaction, audit).await?;
             transaction.commit().await?;
             Ok(true)
         }
@@ -340,7 +340,7 @@ macro_rules! impl_retention_records {
             .bind(to_micros(at))
             .execute(&mut *transaction)
             .await?;
-            Self::chain_audit_event(&mut transaction, audit).await?;
+            self.chain_audit_event(&mut transaction, audit).await?;
             transaction.commit().await?;
             Ok(true)
         }

@@ -81,7 +81,7 @@ macro_rules! impl_storage {
                 display_name: member.display_name.clone(),
                 role: member.role.as_str().to_owned(),
                 password_hash: member.password_hash.clone(),
-                created_at: now(),
+                created_at: self.now(),
                 enrolled_at: None,
                 disabled_at: None,
             };
@@ -128,7 +128,7 @@ macro_rules! impl_storage {
                 date_of_birth: applicant.date_of_birth,
                 preferred_language: applicant.preferred_language.clone(),
                 electronic_notification: applicant.electronic_notification,
-                created_at: now(),
+                created_at: self.now(),
                 activated_at: None,
                 email: None,
                 email_verified_at: None,
@@ -357,7 +357,7 @@ macro_rules! impl_storage {
 
         async fn append_audit_event(&self, event: &NewAuditEvent) -> Result<AuditEvent, StorageError> {
             let mut transaction = self.pool.begin().await?;
-            let event = <$store>::chain_audit_event(&mut transaction, event).await?;
+            let event = self.chain_audit_event(&mut transaction, event).await?;
             transaction.commit().await?;
             Ok(event)
         }
@@ -406,15 +406,22 @@ macro_rules! impl_storage {
     }
 
     impl $store {
+        /// Timestamps are taken from the portal's clock, not the database's, so both engines
+        /// agree to the microsecond and tests that move time move these too.
+        fn now(&self) -> DateTime<Utc> {
+            to_micros(self.clock.now())
+        }
+
         /// Appends `event` to the audit chain inside `transaction`, so that a change and the
         /// event recording it are committed together or not at all.
         async fn chain_audit_event(
+            &self,
             transaction: &mut sqlx::Transaction<'_, $db>,
             event: &NewAuditEvent,
         ) -> Result<AuditEvent, StorageError> {
             let mut event = AuditEvent {
                 id: Uuid::new_v4(),
-                occurred_at: now(),
+                occurred_at: self.now(),
                 actor_kind: event.actor_kind,
                 actor_id: event.actor_id,
                 action: event.action.to_owned(),
@@ -470,12 +477,6 @@ pub(super) use impl_storage;
 
 pub(super) const AUDIT_COLUMNS: &str = "id, occurred_at, actor_kind, actor_id, action, target_kind, \
     target_id, ip_hash, outcome, sequence, previous_hash, event_hash";
-
-/// Timestamps are taken by the application, not the database, so both engines agree to the
-/// microsecond (PostgreSQL keeps no finer).
-pub(super) fn now() -> DateTime<Utc> {
-    to_micros(Utc::now())
-}
 
 /// Both engines keep the same value: PostgreSQL has no finer precision than the microsecond.
 pub(super) fn to_micros(time: DateTime<Utc>) -> DateTime<Utc> {

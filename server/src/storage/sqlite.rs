@@ -3,6 +3,7 @@
 
 use std::{str::FromStr, time::Duration};
 
+use crate::clock::Clock;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -15,7 +16,7 @@ use super::generated_records::impl_generated_records;
 use super::notification_records::impl_notification_records;
 use super::retention_records::impl_retention_records;
 use super::shared_queries::{
-    APPLICANT_COLUMNS, AUDIT_COLUMNS, STAFF_COLUMNS, StaffRow, impl_storage, now, to_micros,
+    APPLICANT_COLUMNS, AUDIT_COLUMNS, STAFF_COLUMNS, StaffRow, impl_storage, to_micros,
 };
 use super::sign_in_records::{OneTimeCodeRow, impl_sign_in_records};
 use super::staff_records::{StaffEnrolmentRow, impl_staff_records};
@@ -29,10 +30,11 @@ use super::{
 
 pub struct SqliteStorage {
     pool: SqlitePool,
+    clock: Clock,
 }
 
 impl SqliteStorage {
-    pub async fn connect(database_url: &str) -> Result<SqliteStorage, StorageError> {
+    pub async fn connect(database_url: &str, clock: Clock) -> Result<SqliteStorage, StorageError> {
         let options = SqliteConnectOptions::from_str(database_url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -50,7 +52,7 @@ impl SqliteStorage {
             .max_connections(8)
             .connect_with(options)
             .await?;
-        Ok(SqliteStorage { pool })
+        Ok(SqliteStorage { pool, clock })
     }
 
     pub async fn journal_mode(&self) -> Result<String, StorageError> {

@@ -68,7 +68,12 @@ impl TestDatabase {
     }
 
     pub async fn storage(&self) -> Arc<dyn Storage> {
-        let storage = storage::connect(&self.url).await.expect("connect");
+        self.storage_on(server::clock::Clock::system()).await
+    }
+
+    /// The storage, stamping its rows with `clock`'s time.
+    pub async fn storage_on(&self, clock: server::clock::Clock) -> Arc<dyn Storage> {
+        let storage = storage::connect(&self.url, clock).await.expect("connect");
         storage.migrate().await.expect("migrate");
         storage
     }
