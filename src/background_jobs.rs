@@ -26,7 +26,7 @@ pub async fn deliver_notifications(
     services: Services,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    let texts = crate::notification_texts::TranslatedNotificationTexts;
+    let texts = crate::notifications::notification_texts::TranslatedNotificationTexts;
     let mut ticks = tokio::time::interval(std::time::Duration::from_secs(5));
     let mut tick: u64 = 0;
     loop {
@@ -40,7 +40,8 @@ pub async fn deliver_notifications(
         }
         // Reminders are queued once a minute; queuing twice is harmless (one per document).
         if tick.is_multiple_of(12) {
-            match server::notification_delivery::queue_due_reminders(&services).await {
+            match server::notifications::notification_delivery::queue_due_reminders(&services).await
+            {
                 Ok(0) => {}
                 Ok(queued) => tracing::info!(queued, "reminders queued"),
                 Err(error) => tracing::warn!(%error, "reminders could not be queued"),
@@ -50,7 +51,8 @@ pub async fn deliver_notifications(
         // Passes follow each other at once while they come back full (a backlog after a
         // burst of documents or an outage), then the loop rests until the next tick.
         loop {
-            match server::notification_delivery::deliver_due(&services, &texts).await {
+            match server::notifications::notification_delivery::deliver_due(&services, &texts).await
+            {
                 Ok(report) => {
                     if report != Default::default() {
                         tracing::info!(?report, "notifications delivered");

@@ -2,47 +2,27 @@
 //! the assembly of the HTTP application (`startup`).
 
 #[cfg(feature = "ssr")]
-pub mod account_notice;
+pub mod accounts;
 #[cfg(feature = "ssr")]
-mod acknowledgement_pdf;
-#[cfg(feature = "ssr")]
-mod activation_form;
-#[cfg(feature = "ssr")]
-mod api_key_forms;
+mod app_state;
 #[cfg(feature = "ssr")]
 mod back_office_api;
 #[cfg(feature = "ssr")]
 pub mod background_jobs;
 #[cfg(feature = "ssr")]
-mod code_delivery;
-#[cfg(feature = "ssr")]
-mod contact_form;
-#[cfg(feature = "ssr")]
-mod document_routes;
+mod documents;
 #[cfg(feature = "ssr")]
 pub mod generated_population;
 #[cfg(feature = "ssr")]
-mod language_choice;
+pub mod notifications;
 #[cfg(feature = "ssr")]
-mod notice_forms;
-#[cfg(feature = "ssr")]
-pub mod notification_texts;
-#[cfg(feature = "ssr")]
-mod password_reset_form;
-#[cfg(feature = "ssr")]
-mod push_routes;
-#[cfg(feature = "ssr")]
-mod retention_routes;
+mod retention;
 #[cfg(feature = "ssr")]
 pub mod session_layer;
 #[cfg(feature = "ssr")]
-mod sign_in_form;
-#[cfg(feature = "ssr")]
-mod staff_forms;
+mod staff;
 #[cfg(feature = "ssr")]
 pub mod startup;
-#[cfg(feature = "ssr")]
-mod step_up;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
@@ -70,11 +50,11 @@ mod tests {
         );
         assert_eq!(
             app::MIN_PASSWORD_CHARACTERS,
-            server::password_policy::MIN_CHARACTERS.to_string()
+            server::accounts::password_policy::MIN_CHARACTERS.to_string()
         );
         assert_eq!(
             app::CODE_LIFETIME_MINUTES,
-            server::one_time_code::CODE_LIFETIME
+            server::accounts::one_time_code::CODE_LIFETIME
                 .num_minutes()
                 .to_string()
         );

@@ -9,10 +9,10 @@ use espace_usager::{
 };
 use server::{
     Services,
+    accounts::registration::register_applicant,
     config::{Config, DemoData},
     demo::{DemoCredentials, create_demo_data_if_empty},
     http::shutdown_signal,
-    registration::register_applicant,
     storage::NewApplicant,
     telemetry,
 };
@@ -227,7 +227,10 @@ async fn create_applicant(config: Config, args: NewApplicantArgs) -> anyhow::Res
     )
     .await?;
     if let Some(path) = &args.notice_pdf {
-        let pdf = espace_usager::account_notice::notice_for(&issued, &services.config.public_url)?;
+        let pdf = espace_usager::accounts::account_notice::notice_for(
+            &issued,
+            &services.config.public_url,
+        )?;
         std::fs::write(path, pdf)?;
     }
     let _ = writeln!(
@@ -267,13 +270,13 @@ set-up link (one use, {} hours): {}staff/enrol?token={}",
 }
 
 async fn create_api_key(config: Config, name: &str, scopes: &[String]) -> anyhow::Result<()> {
-    use server::api_keys::ApiScope;
+    use server::back_office_api::api_keys::ApiScope;
     let scopes = scopes
         .iter()
         .map(|text| ApiScope::parse(text).ok_or_else(|| anyhow::anyhow!("unknown scope `{text}`")))
         .collect::<anyhow::Result<Vec<ApiScope>>>()?;
     let services = Services::start(config).await?;
-    let (key, secret) = server::api_keys::create(
+    let (key, secret) = server::back_office_api::api_keys::create(
         services.storage.as_ref(),
         name,
         &scopes,
@@ -307,7 +310,7 @@ async fn lift_locks(
                 as u64
         }
         (Some(number), None) => {
-            server::sign_in::lift_locks(
+            server::accounts::sign_in::lift_locks(
                 storage,
                 &services.keyed_hasher,
                 &number,

@@ -14,15 +14,15 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use server::{
+    accounts::sessions::{self, SignedIn},
     http::{
         client_ip,
         cookies::{self, PortalCookie},
     },
-    sessions::{self, SignedIn},
     storage::SubjectKind,
 };
 
-use crate::startup::AppState;
+use crate::app_state::AppState;
 
 /// Keyed hash of the client address, for audit events and per-address throttles.
 #[derive(Debug, Clone, Default)]

@@ -1,15 +1,10 @@
 //! Puts the application together: Leptos pages and server functions, the server crate's routes,
 //! and the middleware around all of them.
 
-use app::{
-    App,
-    i18n::{Locale, negotiate},
-    shell,
-};
+use app::{App, shell};
 use axum::{
     Router,
-    extract::{DefaultBodyLimit, FromRef},
-    http::{HeaderMap, header},
+    extract::DefaultBodyLimit,
     middleware,
     routing::{get, post},
 };
@@ -21,28 +16,13 @@ use server::{
     http::{CspNonce, apply_middleware},
 };
 
+pub use crate::app_state::AppState;
+use crate::app_state::locale_of;
 use crate::{
-    back_office_api, contact_form, document_routes, language_choice, notice_forms,
-    password_reset_form, push_routes, session_layer, sign_in_form, staff_forms,
+    accounts::contact_form, accounts::language_choice, accounts::password_reset_form,
+    accounts::sign_in_form, back_office_api, documents::document_routes,
+    notifications::notice_forms, notifications::push_routes, session_layer, staff::staff_forms,
 };
-
-#[derive(Clone)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub services: Services,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
-
-impl FromRef<AppState> for Services {
-    fn from_ref(state: &AppState) -> Self {
-        state.services.clone()
-    }
-}
 
 pub fn leptos_options(config: &Config) -> LeptosOptions {
     LeptosOptions::builder()
@@ -65,11 +45,6 @@ fn request_context(services: Services) -> impl Fn() + Clone + Send + Sync + 'sta
             }
         }
     }
-}
-
-pub(crate) fn locale_of(headers: &HeaderMap) -> Locale {
-    let text = |name: header::HeaderName| headers.get(name).and_then(|value| value.to_str().ok());
-    negotiate(text(header::COOKIE), text(header::ACCEPT_LANGUAGE))
 }
 
 /// The generic refusals (413, cross-site 403) in the language the request asks for.
@@ -100,7 +75,10 @@ pub fn router(state: AppState) -> Router {
     let router = Router::new()
         .route("/language", post(language_choice::choose_language))
         .route("/manifest.webmanifest", get(language_choice::web_manifest))
-        .route("/activate", post(crate::activation_form::submit_activation))
+        .route(
+            "/activate",
+            post(crate::accounts::activation_form::submit_activation),
+        )
         .route("/sign-in", post(sign_in_form::submit_password))
         .route("/sign-in/code", post(sign_in_form::submit_code))
         .route("/sign-in/reset", post(password_reset_form::submit_request))
@@ -116,7 +94,7 @@ pub fn router(state: AppState) -> Router {
         .route("/account/extend", post(sign_in_form::extend_session))
         .route(
             "/account/confirm-password",
-            post(crate::step_up::submit_password),
+            post(crate::accounts::step_up::submit_password),
         )
         .route("/staff/sign-in", post(staff_forms::submit_sign_in))
         .route("/staff/enrol", post(staff_forms::submit_enrolment))
@@ -127,14 +105,17 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/members/role", post(staff_forms::submit_role_change))
         .route("/staff/members/disable", post(staff_forms::submit_disable))
         .route("/staff/members/unblock", post(staff_forms::submit_unblock))
-        .route("/staff/confirm", post(crate::step_up::submit_staff_code))
+        .route(
+            "/staff/confirm",
+            post(crate::accounts::step_up::submit_staff_code),
+        )
         .route(
             "/staff/api-keys",
-            post(crate::api_key_forms::submit_new_key),
+            post(crate::staff::api_key_forms::submit_new_key),
         )
         .route(
             "/staff/api-keys/revoke",
-            post(crate::api_key_forms::submit_revocation),
+            post(crate::staff::api_key_forms::submit_revocation),
         )
         .route("/api/v1/applicants", post(back_office_api::register))
         .route("/api/v1/openapi.json", get(back_office_api::openapi))
@@ -200,15 +181,15 @@ pub fn router(state: AppState) -> Router {
         .route("/account/push/remove-all", post(push_routes::remove_all))
         .route(
             "/account/data-export",
-            get(crate::retention_routes::export_own_data),
+            get(crate::retention::retention_routes::export_own_data),
         )
         .route(
             "/staff/applicants/{id}/data-export",
-            get(crate::retention_routes::export_for_staff),
+            get(crate::retention::retention_routes::export_for_staff),
         )
         .route(
             "/staff/applicants/{id}/closure",
-            post(crate::retention_routes::submit_closure),
+            post(crate::retention::retention_routes::submit_closure),
         )
         .merge(server::http::routes::<AppState>())
         .leptos_routes_with_context(&state, routes, context.clone(), move || {

@@ -43,10 +43,10 @@ on_both_engines!(
     &[],
     async |app: &TestApp| {
         let storage = app.services.storage.as_ref();
-        let (key, secret) = server::api_keys::create(
+        let (key, secret) = server::back_office_api::api_keys::create(
             storage,
             "back-office",
-            &[server::api_keys::ApiScope::ApplicantsWrite],
+            &[server::back_office_api::api_keys::ApiScope::ApplicantsWrite],
             server::storage::Actor::system(),
             Utc::now(),
         )

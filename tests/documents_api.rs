@@ -13,7 +13,7 @@ use reqwest::{RequestBuilder, StatusCode, header, multipart};
 use running_app::{TestApp, register_applicant};
 use serde_json::{Value, json};
 use server::{
-    api_keys::{ApiScope, create},
+    back_office_api::api_keys::{ApiScope, create},
     printable::{Font, Line, a4_document},
     storage::Actor,
 };

@@ -222,10 +222,11 @@ on_both_engines!(
         // The notice of the document opened is read; the other one waits.
         assert_eq!(staff_page.matches(">Shown, not read yet").count(), 1);
         assert_eq!(staff_page.matches(">Read on ").count(), 1);
-        let texts = espace_usager::notification_texts::TranslatedNotificationTexts;
-        let report = server::notification_delivery::deliver_due(&app.services, &texts)
-            .await
-            .unwrap();
+        let texts = espace_usager::notifications::notification_texts::TranslatedNotificationTexts;
+        let report =
+            server::notifications::notification_delivery::deliver_due(&app.services, &texts)
+                .await
+                .unwrap();
         assert_eq!(
             report.skipped, 6,
             "no verified address, phone or browser yet"
@@ -370,10 +371,10 @@ on_both_engines!(
         );
         // Withdrawal and acknowledgement: never for applicants or anonymous visitors, and an API
         // key is no staff session.
-        let (_, reader_key) = server::api_keys::create(
+        let (_, reader_key) = server::back_office_api::api_keys::create(
             app.services.storage.as_ref(),
             "bo",
-            &server::api_keys::ApiScope::ALL,
+            &server::back_office_api::api_keys::ApiScope::ALL,
             server::storage::Actor::system(),
             Utc::now(),
         )

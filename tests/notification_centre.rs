@@ -308,7 +308,7 @@ on_both_engines!(
         assert!(!applicant.notify_by_email && applicant.notify_by_sms);
 
         // Sign-in codes now go by SMS, since there is no email.
-        let next = server::second_factor::next_step(
+        let next = server::accounts::second_factor::next_step(
             app.services.storage.as_ref(),
             &applicant,
             None,
@@ -319,8 +319,8 @@ on_both_engines!(
         .unwrap();
         assert_eq!(
             next,
-            server::second_factor::NextStep::SendCode {
-                to: server::contact::ContactPoint::Phone("+33612345678".into())
+            server::accounts::second_factor::NextStep::SendCode {
+                to: server::accounts::contact::ContactPoint::Phone("+33612345678".into())
             }
         );
     }

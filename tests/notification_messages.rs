@@ -11,7 +11,7 @@ mod smtp;
 #[allow(unused_macros)]
 mod running_app;
 
-use espace_usager::notification_texts::TranslatedNotificationTexts;
+use espace_usager::notifications::notification_texts::TranslatedNotificationTexts;
 use running_app::TestApp;
 use server::{
     connection_key::ConnectionKey,
@@ -19,7 +19,7 @@ use server::{
         DocumentKind,
         publishing::{Upload, publish},
     },
-    notification_delivery::deliver_due,
+    notifications::notification_delivery::deliver_due,
     printable::{Font, Line, a4_document},
     storage::{Actor, NewApplicant, NewConnectionKey},
 };

@@ -10,7 +10,7 @@ mod running_app;
 
 use reqwest::{Response, StatusCode, header};
 use running_app::{TestApp, register_applicant};
-use server::throttle;
+use server::accounts::throttle;
 
 const PASSWORD: &str = "a long phrase I remember";
 
@@ -656,14 +656,14 @@ on_both_engines!(
         )
         .await
         .unwrap();
-        let secret = server::totp::generate_secret();
+        let secret = server::staff::totp::generate_secret();
         server::staff::complete_enrolment(
             storage,
             server::staff::Enrolment {
                 token,
                 new_password: server::secret::Secret::new("a staff passphrase to remember"),
                 totp_secret: secret.clone(),
-                code: server::totp::code_at_time(secret.expose(), now.timestamp()).unwrap(),
+                code: server::staff::totp::code_at_time(secret.expose(), now.timestamp()).unwrap(),
                 ip_hash: None,
             },
             now,
@@ -797,7 +797,7 @@ on_both_engines!(
         let guess = sign_in_with_password(app, &mut stranger, "0700000021", "a guess").await;
         assert_eq!(location(&guess), "/sign-in?error=refused");
         // Fourteen more, each when the brake allowed it, the last one just now.
-        let key = server::sign_in::identifier_throttle_key(
+        let key = server::accounts::sign_in::identifier_throttle_key(
             &app.services.keyed_hasher,
             "sign_in",
             "0700000021",

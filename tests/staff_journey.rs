@@ -10,7 +10,7 @@ mod running_app;
 use chrono::Utc;
 use reqwest::{Response, StatusCode, header};
 use running_app::{TestApp, register_applicant};
-use server::{storage::StaffRole, totp};
+use server::{staff::totp, storage::StaffRole};
 
 const PASSWORD: &str = "a staff passphrase to remember";
 

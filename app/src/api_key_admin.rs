@@ -30,7 +30,7 @@ pub struct ApiKeyListing {
 #[server(endpoint = "staff/api-keys")]
 pub async fn api_key_overview() -> Result<ApiKeyListing, ServerFnError> {
     use server::{
-        api_keys::ApiScope,
+        back_office_api::api_keys::ApiScope,
         documents::office_time::office_date,
         http::who_is_asking::{SignedInStaff, may},
     };

@@ -9,7 +9,7 @@
 use axum::extract::FromRequestParts;
 use leptos::prelude::*;
 use refusal::Code;
-use server::{Services, http::PageRefusal, sessions::SignedIn, storage::SubjectKind};
+use server::{Services, accounts::sessions::SignedIn, http::PageRefusal, storage::SubjectKind};
 
 use crate::i18n::{Locale, Messages};
 

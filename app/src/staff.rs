@@ -40,7 +40,7 @@ pub struct EnrolmentSetup {
 
 #[server(endpoint = "staff/enrolment")]
 pub async fn enrolment_details(token: String) -> Result<EnrolmentSetup, ServerFnError> {
-    use server::{staff::open_enrolment, totp};
+    use server::{staff::open_enrolment, staff::totp};
 
     let call = crate::server_context::Call::here();
     let services = &call.services;

@@ -21,7 +21,7 @@ mod smtp;
 use std::time::{Duration, Instant};
 
 use portal::{Portal, letter, portal};
-use server::notification_delivery::{
+use server::notifications::notification_delivery::{
     DeliveryReport, EmailTexts, NotificationTexts, PushTexts, deliver_due,
 };
 use support::TestDatabase;

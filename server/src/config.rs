@@ -66,7 +66,7 @@ pub struct Config {
     /// One subject for every notification email, in place of the translated one
     /// (`EU_MAIL_SUBJECT`): an office may want a line that says even less on a shared screen.
     pub mail_subject: Option<String>,
-    pub sms: crate::sms::SmsConfig,
+    pub sms: crate::notifications::sms::SmsConfig,
     pub public_url: Url,
     pub listen_addr: SocketAddr,
     pub log_format: LogFormat,
@@ -83,7 +83,7 @@ pub struct Config {
     /// message waits after its worker died.
     pub notification_lease: chrono::Duration,
     /// The push services a Web Push subscription may point at (`EU_PUSH_SERVICES`).
-    pub push_services: crate::web_push::PushServices,
+    pub push_services: crate::notifications::web_push::PushServices,
     /// A ClamAV daemon to scan every upload (`EU_CLAMD_ADDR`, `host:port`); none by default.
     pub clamd_address: Option<String>,
     /// Reverse proxies in front of the app whose `X-Forwarded-For` entry is believed.
@@ -93,7 +93,7 @@ pub struct Config {
     /// Where cargo-leptos puts the compiled front end (`/pkg`) and the public assets.
     pub site_root: PathBuf,
     /// Where applicants reach the office (help page, accessibility statement).
-    pub office_contact: crate::office_contact::OfficeContact,
+    pub office_contact: crate::notifications::office_contact::OfficeContact,
     /// How long closed accounts and some kinds of document are kept (`retention::policy`).
     pub retention: crate::retention::RetentionPolicy,
 }
@@ -131,8 +131,8 @@ fn invalid(variable: &'static str, problem: impl Into<String>) -> ConfigError {
 fn parse_sms(
     data_dir: &std::path::Path,
     var: &impl Fn(&str) -> Option<String>,
-) -> Result<crate::sms::SmsConfig, ConfigError> {
-    use crate::sms::SmsConfig;
+) -> Result<crate::notifications::sms::SmsConfig, ConfigError> {
+    use crate::notifications::sms::SmsConfig;
     let Some(url) = var("EU_SMS_GATEWAY_URL") else {
         return Ok(SmsConfig::Outbox(data_dir.join("outbox")));
     };
@@ -257,7 +257,8 @@ impl Config {
         };
 
         let sms = parse_sms(&data_dir, &var)?;
-        let office_contact = crate::office_contact::OfficeContact::from_lookup(mode, var)?;
+        let office_contact =
+            crate::notifications::office_contact::OfficeContact::from_lookup(mode, var)?;
         let retention = crate::retention::RetentionPolicy::from_lookup(var)?;
 
         let public_url_text =
@@ -363,9 +364,9 @@ impl Config {
                 })?,
         };
 
-        let push_services = crate::web_push::PushServices::parse(
+        let push_services = crate::notifications::web_push::PushServices::parse(
             &var("EU_PUSH_SERVICES")
-                .unwrap_or_else(|| crate::web_push::DEFAULT_PUSH_SERVICES.to_owned()),
+                .unwrap_or_else(|| crate::notifications::web_push::DEFAULT_PUSH_SERVICES.to_owned()),
         )
         .ok_or_else(|| {
             invalid(
@@ -480,7 +481,7 @@ impl Config {
             MailConfig::Smtp(_) => {}
         }
         // Codes sent to a folder would never reach a phone.
-        if matches!(self.sms, crate::sms::SmsConfig::Outbox(_)) {
+        if matches!(self.sms, crate::notifications::sms::SmsConfig::Outbox(_)) {
             return Err(invalid(
                 "EU_SMS_GATEWAY_URL",
                 "must name an SMS gateway in production",

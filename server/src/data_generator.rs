@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use crate::{
-    password::{PasswordError, hash_password},
+    accounts::password::{PasswordError, hash_password},
     secret::Secret,
     storage::{
         Storage, StorageError,

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{
-    registration::{CONNECTION_KEY_VALIDITY, RegistrationError, register_applicant},
+    accounts::registration::{CONNECTION_KEY_VALIDITY, RegistrationError, register_applicant},
     secret::Secret,
     staff::{self, StaffError},
     storage::{Actor, NewApplicant, StaffRole, Storage, StorageError},

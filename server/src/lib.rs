@@ -1,57 +1,38 @@
 //! The server side of Espace usager: configuration, storage, domain services and HTTP plumbing.
 //! No user interface lives here; the Leptos pages in `app` call into these services.
 
-pub mod activation;
-pub mod api_keys;
+pub mod accounts;
 pub mod audit_chain;
+pub mod back_office_api;
 pub mod clock;
 pub mod config;
-pub mod contact;
-pub mod data_export;
 pub mod data_generator;
 pub mod demo;
-pub mod document_store;
 pub mod documents;
 pub mod http;
 pub mod keyed_hash;
-pub mod known_device;
-pub mod mailer;
-pub mod notification_delivery;
-pub mod office_contact;
-pub mod one_time_code;
-pub mod password;
-pub mod password_policy;
-pub mod password_reset;
+pub mod notifications;
 pub mod printable;
 pub mod random_token;
-pub mod registration;
 pub mod retention;
-pub mod second_factor;
 pub mod secret;
-pub mod sessions;
-pub mod sign_in;
-pub mod sms;
 pub mod staff;
-pub mod step_up;
 pub mod storage;
 pub mod telemetry;
-pub mod throttle;
-pub mod totp;
-pub mod web_push;
 
 pub use untrusted_input::{connection_key, session_token, signing_keys};
 
 refusal::refused_by_code!(
-    activation::ActivationError,
-    api_keys::ApiKeyError,
-    contact::ContactError,
+    accounts::activation::ActivationError,
+    accounts::contact::ContactError,
+    accounts::one_time_code::CodeError,
+    accounts::password_reset::ResetError,
+    accounts::registration::RegistrationError,
+    accounts::sign_in::SignInError,
+    back_office_api::api_keys::ApiKeyError,
     documents::publishing::PublishError,
     documents::withdrawal::WithdrawError,
-    one_time_code::CodeError,
-    password_reset::ResetError,
-    registration::RegistrationError,
     retention::ClosureError,
-    sign_in::SignInError,
     staff::StaffError,
 );
 
@@ -59,10 +40,13 @@ use std::sync::Arc;
 
 use clock::Clock;
 use config::Config;
-use document_store::{DocumentStore, DocumentStoreError};
+use documents::document_store::{DocumentStore, DocumentStoreError};
 use documents::encryption::MasterKeys;
 use keyed_hash::KeyedHasher;
-use mailer::{MailError, Mailer};
+use notifications::{
+    mailer::{MailError, Mailer},
+    sms, web_push,
+};
 use signing_keys::{SigningKeyError, SigningKeys};
 use storage::{Storage, StorageError};
 

@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate, Utc};
 use server::{
-    activation::{ActivationError, ActivationRequest, activate},
+    accounts::activation::{ActivationError, ActivationRequest, activate},
+    accounts::password_policy::PasswordRejection,
     connection_key::ConnectionKey,
-    password_policy::PasswordRejection,
     secret::Secret,
     storage::{NewApplicant, NewConnectionKey, Storage},
 };

@@ -11,8 +11,8 @@ use std::sync::{
 
 use chrono::Utc;
 use server::{
+    accounts::password::verify_password,
     data_generator::{APPLICANTS_PER_BATCH, PASSWORD, Population, generate},
-    password::verify_password,
     secret::Secret,
     storage::Storage,
 };

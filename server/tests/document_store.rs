@@ -7,7 +7,7 @@ use std::{net::TcpListener, time::Duration};
 use bytes::Bytes;
 use server::{
     config::{ObjectStoreConfig, S3Config},
-    document_store::{DocumentStore, DocumentStoreError, ObjectKey},
+    documents::document_store::{DocumentStore, DocumentStoreError, ObjectKey},
 };
 use support::S3Server;
 

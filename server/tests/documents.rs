@@ -12,7 +12,7 @@ use chrono::Duration;
 use portal::{Portal, large_letter, letter, portal};
 use server::{
     audit_chain,
-    document_store::ObjectKey,
+    documents::document_store::ObjectKey,
     documents::{
         orphans::sweep_orphans,
         pdf_inspection::PdfRefusal,

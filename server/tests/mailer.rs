@@ -8,7 +8,7 @@ use smtp::{free_port, start_smtp_server};
 
 use server::{
     config::MailConfig,
-    mailer::{Mailer, OutgoingEmail},
+    notifications::mailer::{Mailer, OutgoingEmail},
     secret::Secret,
 };
 

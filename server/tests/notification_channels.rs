@@ -19,9 +19,11 @@ mod push_service;
 use chrono::Duration;
 use portal::{Portal, letter, portal};
 use server::{
-    contact::{ContactError, confirm_contact, remove_contact, request_phone_verification},
+    accounts::contact::{
+        ContactError, confirm_contact, remove_contact, request_phone_verification,
+    },
     documents::reading::Reader,
-    notification_delivery::{EmailTexts, NotificationTexts, PushTexts, deliver_due},
+    notifications::notification_delivery::{EmailTexts, NotificationTexts, PushTexts, deliver_due},
     storage::{
         Channel, ContactKind, DeliveryStatus, NotificationChannels, SKIPPED_CHANNEL_OFF,
         SKIPPED_NO_CONTACT,
@@ -78,7 +80,7 @@ async fn verify_phone(portal: &Portal, gateway: &SmsGateway, applicant: Uuid, ty
     let (phone, code) = request_phone_verification(storage, applicant, typed, now)
         .await
         .unwrap();
-    let to = server::contact::ContactPoint::Phone(phone.clone());
+    let to = server::accounts::contact::ContactPoint::Phone(phone.clone());
     let text = format!("code {}", code.digits.expose());
     portal
         .services
@@ -256,7 +258,7 @@ async fn channels_turned_off_are_skipped_with_the_reason(portal: &Portal, gatewa
     let amina = portal.applicant("0706000003").await;
     verify_phone(portal, gateway, amina, "0698765432").await;
     let storage = portal.services.storage.as_ref();
-    server::contact::choose_channels(
+    server::accounts::contact::choose_channels(
         storage,
         amina,
         NotificationChannels {
@@ -431,7 +433,7 @@ async fn web_push_is_encrypted_for_the_browser_signed_and_content_free(database:
     let (p256dh, auth) = phone.keys();
     let endpoint = service.endpoint("amina-phone");
     let accepted = &portal.services.config.push_services;
-    server::contact::subscribe_push(
+    server::accounts::contact::subscribe_push(
         storage,
         accepted,
         amina,
@@ -448,7 +450,7 @@ async fn web_push_is_encrypted_for_the_browser_signed_and_content_free(database:
         "https://evil.example/push",
     ] {
         assert!(matches!(
-            server::contact::subscribe_push(
+            server::accounts::contact::subscribe_push(
                 storage,
                 accepted,
                 amina,
@@ -461,7 +463,7 @@ async fn web_push_is_encrypted_for_the_browser_signed_and_content_free(database:
         ));
     }
     assert!(matches!(
-        server::contact::subscribe_push(
+        server::accounts::contact::subscribe_push(
             storage,
             accepted,
             amina,

@@ -15,7 +15,7 @@ use chrono::Duration;
 use portal::{Portal, letter, portal};
 use server::{
     documents::reading::Reader,
-    notification_delivery::{
+    notifications::notification_delivery::{
         DeliveryReport, EmailTexts, MAX_ATTEMPTS, NotificationTexts, PushTexts, deliver_due,
         queue_due_reminders,
     },

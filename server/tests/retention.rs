@@ -11,12 +11,12 @@ mod portal;
 use chrono::Duration;
 use portal::{Portal, letter, portal};
 use server::{
+    accounts::sessions,
     audit_chain,
-    data_export::export,
-    document_store::{DocumentStoreError, ObjectKey},
+    documents::document_store::{DocumentStoreError, ObjectKey},
     documents::publishing::PublishError,
+    retention::data_export::export,
     retention::{ClosureError, purge::erase_expired, set_closed},
-    sessions,
     storage::{Channel, ErasureReason, StaffRole, SubjectKind},
 };
 use support::TestDatabase;

@@ -7,19 +7,19 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use server::{
-    activation::{ActivationRequest, activate},
+    accounts::activation::{ActivationRequest, activate},
+    accounts::known_device::KnownDevice,
+    accounts::one_time_code::{self, CodeError, IssuedCode},
+    accounts::second_factor::{self, NextStep},
+    accounts::sessions,
+    accounts::sign_in::{PasswordSignIn, SignInError, check_password},
+    accounts::throttle::{self, PER_IDENTIFIER, Refusal},
     connection_key::ConnectionKey,
     keyed_hash::KeyedHasher,
-    known_device::KnownDevice,
-    one_time_code::{self, CodeError, IssuedCode},
-    second_factor::{self, NextStep},
     secret::Secret,
     session_token::SessionTokens,
-    sessions,
-    sign_in::{PasswordSignIn, SignInError, check_password},
     signing_keys::SigningKeys,
     storage::{CodePurpose, NewApplicant, NewConnectionKey, OneTimeCode, Storage, SubjectKind},
-    throttle::{self, PER_IDENTIFIER, Refusal},
 };
 use uuid::Uuid;
 
@@ -242,7 +242,8 @@ both_engines!(
         .unwrap();
 
         // An early retry is told when to come back, not counted.
-        let key = server::sign_in::identifier_throttle_key(&hasher, "sign_in", "0644444444");
+        let key =
+            server::accounts::sign_in::identifier_throttle_key(&hasher, "sign_in", "0644444444");
         for _ in 0..4 {
             throttle::admit(storage.as_ref(), &key, &PER_IDENTIFIER, now)
                 .await
@@ -284,7 +285,7 @@ both_engines!(
         )
         .await;
         assert_eq!(waiting.unwrap_err().code().as_str(), "too_soon");
-        let lifted = server::sign_in::lift_locks(
+        let lifted = server::accounts::sign_in::lift_locks(
             storage.as_ref(),
             &hasher,
             "06 55 55 55 55",
@@ -579,7 +580,7 @@ both_engines!(
         .unwrap();
         let applicant = storage.find_applicant(id).await.unwrap().unwrap();
         let send_code = NextStep::SendCode {
-            to: server::contact::ContactPoint::Email("amina@example.org".into()),
+            to: server::accounts::contact::ContactPoint::Email("amina@example.org".into()),
         };
         assert_eq!(
             second_factor::next_step(storage.as_ref(), &applicant, None, false, now)
@@ -706,7 +707,7 @@ both_engines!(
     |storage: Arc<dyn Storage>| async move {
         let now = Utc::now();
         let key = "sign_in:address:reception-centre";
-        let policy = server::throttle::PER_CLIENT_ADDRESS;
+        let policy = server::accounts::throttle::PER_CLIENT_ADDRESS;
         // Someone guesses three times from the shared connection...
         for _ in 0..3 {
             throttle::admit(storage.as_ref(), key, &policy, now)
@@ -729,7 +730,7 @@ both_engines!(
     an_applicant_with_only_an_office_file_number_activates_and_signs_in_with_it,
     |storage: Arc<dyn Storage>| async move {
         let now = Utc::now();
-        let issued = server::registration::register_applicant(
+        let issued = server::accounts::registration::register_applicant(
             storage.as_ref(),
             NewApplicant {
                 foreigner_number: None,

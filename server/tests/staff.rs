@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use server::{
+    accounts::known_device::KnownDevice,
     keyed_hash::KeyedHasher,
-    known_device::KnownDevice,
     secret::Secret,
+    staff::totp,
     staff::{self, Enrolment, StaffError, StaffSignIn},
     storage::{StaffRole, Storage},
-    totp,
 };
 
 const PASSWORD: &str = "a staff passphrase to remember";

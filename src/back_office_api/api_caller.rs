@@ -12,12 +12,12 @@ use axum::{
 use refusal::Code;
 use server::{
     Services,
-    api_keys::{self, ApiScope},
+    back_office_api::api_keys::{self, ApiScope},
     storage::ApiKey,
 };
 
 use super::ApiRefusal;
-use crate::startup::locale_of;
+use crate::app_state::locale_of;
 
 /// A scope, as a type, for `ApiCaller<S>`.
 pub trait Scope: Send + Sync + 'static {

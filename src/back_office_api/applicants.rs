@@ -12,12 +12,12 @@ use chrono::NaiveDate;
 use refusal::Code;
 use serde::{Deserialize, Serialize};
 use server::{
-    registration::{RegistrationError, register_applicant},
+    accounts::registration::{RegistrationError, register_applicant},
     storage::{Actor, NewApplicant, StorageError},
 };
 
 use super::{ApiCaller, ApiRefusal, refuse, scope};
-use crate::{account_notice::notice_for, startup::AppState};
+use crate::{accounts::account_notice::notice_for, app_state::AppState};
 
 #[derive(Deserialize)]
 pub struct ApplicantRegistration {

@@ -29,7 +29,7 @@ use server::{
 use uuid::Uuid;
 
 use super::{ApiCaller, ApiRefusal, message, refuse, refuse_with, scope, upload_message};
-use crate::acknowledgement_pdf::acknowledgement_pdf;
+use crate::documents::acknowledgement_pdf::acknowledgement_pdf;
 
 /// The longest period one export covers.
 const MAX_EXPORT_DAYS: i64 = 31;

@@ -5,7 +5,7 @@
 
 use reqwest::header;
 use server::{
-    sessions,
+    accounts::sessions,
     storage::{NewStaffMember, StaffRole, SubjectKind},
 };
 use uuid::Uuid;
@@ -18,7 +18,8 @@ pub async fn session_cookie(app: &TestApp, kind: SubjectKind, subject: Uuid) -> 
     let started = start(app, kind, subject).await;
     let session = format!("{}={}", cookie_name(kind), started.token);
     let tokens = app.services.session_tokens();
-    let step_up = server::step_up::grant(&tokens, &started.signed_in, app.services.clock.now());
+    let step_up =
+        server::accounts::step_up::grant(&tokens, &started.signed_in, app.services.clock.now());
     let step_up_name = if kind == SubjectKind::Staff {
         "eu-staff-step-up"
     } else {

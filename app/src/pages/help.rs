@@ -45,7 +45,7 @@ pub fn Help() -> impl IntoView {
     }
 }
 
-/// The office's address, email and phone as it configured them (`server::office_contact`); pages
+/// The office's address, email and phone as it configured them (`server::notifications::office_contact`); pages
 /// render on the server only, so the browser build has none to show.
 #[component]
 pub(super) fn OfficeContactDetails() -> impl IntoView {

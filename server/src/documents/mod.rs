@@ -2,6 +2,7 @@
 //! encryption at rest, posting and opening them, and the legal notification rule.
 
 pub mod acknowledgement;
+pub mod document_store;
 pub mod encryption;
 pub mod legal_notification;
 pub mod office_time;

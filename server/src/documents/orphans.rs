@@ -6,7 +6,7 @@
 use chrono::Duration;
 
 use super::publishing::DOCUMENTS_FOLDER;
-use crate::{Services, document_store::DocumentStoreError, storage::StorageError};
+use crate::{Services, documents::document_store::DocumentStoreError, storage::StorageError};
 
 /// Longer than any upload takes; younger objects may still be getting their row.
 pub const ORPHAN_AGE: Duration = Duration::hours(1);

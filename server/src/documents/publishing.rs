@@ -18,7 +18,7 @@ use super::{
 };
 use crate::{
     Services,
-    document_store::{DocumentStoreError, ObjectKey},
+    documents::document_store::{DocumentStoreError, ObjectKey},
     storage::{
         Actor, DocumentRecord, NewAuditEvent, NewDocument, ScanStatus, StorageError, Withdrawal,
     },
@@ -308,7 +308,7 @@ async fn store_content<S, E>(
     services: &Services,
     mut body: S,
     data_key: &super::encryption::DataKey,
-    writer: &mut crate::document_store::ObjectWriter,
+    writer: &mut crate::documents::document_store::ObjectWriter,
     scan: &mut Scanning,
 ) -> Result<(u64, String), PublishError>
 where

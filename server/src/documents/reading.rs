@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::encryption::{Decryptor, EncryptionError, WrappedKey};
 use crate::{
     Services,
-    document_store::{DocumentStoreError, ObjectKey},
+    documents::document_store::{DocumentStoreError, ObjectKey},
     storage::{Actor, ActorKind, DocumentRecord, NewAuditEvent, StorageError},
 };
 

@@ -3,7 +3,10 @@
 //! localhost, where browsers refuse Secure cookies from http, they go without prefix and flag.
 //! All are HttpOnly and SameSite=Strict: scripts never see them and other sites never send them.
 
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::{
+    http::{HeaderMap, HeaderValue, header},
+    response::{IntoResponse, Redirect, Response},
+};
 
 /// Which cookie, by role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,11 +23,11 @@ pub enum PortalCookie {
     /// A device remembered for 30 days after a second factor.
     RememberedDevice,
     /// A browser an applicant completed a sign-in on (not a shared phone): strangers' failures
-    /// on the number do not slow it (`server::known_device`).
+    /// on the number do not slow it (`server::accounts::known_device`).
     KnownDevice,
     /// The same for a staff member's browser.
     KnownStaffDevice,
-    /// The password typed again in this session a moment ago (`server::step_up`).
+    /// The password typed again in this session a moment ago (`server::accounts::step_up`).
     StepUp,
     /// The same for a staff session: an authenticator code typed a moment ago.
     StaffStepUp,
@@ -104,6 +107,15 @@ fn line(cookie: PortalCookie, value: &str, max_age: &str, https: bool) -> Header
     );
     // Values are our own base64url tokens: always valid header text.
     HeaderValue::from_str(&text).expect("cookie values are header-safe")
+}
+
+/// A 303 to `to` that sets (or clears) `cookies` on the way.
+pub fn redirect_with(to: &str, cookies: impl IntoIterator<Item = HeaderValue>) -> Response {
+    let mut response = Redirect::to(to).into_response();
+    for value in cookies {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
 }
 
 #[cfg(test)]

@@ -24,9 +24,9 @@ use super::{
 };
 use crate::{
     Services,
-    sessions::SignedIn,
+    accounts::sessions::SignedIn,
+    accounts::step_up,
     staff::{self, StaffPermission},
-    step_up,
     storage::{StaffMember, SubjectKind},
 };
 

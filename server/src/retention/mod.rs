@@ -7,6 +7,7 @@
 //! made available, even from an open account. What stays is the `erasures` record: ids, kind,
 //! dates and the document's SHA-256, the proof that a notification happened, naming no one.
 
+pub mod data_export;
 pub mod policy;
 pub mod purge;
 

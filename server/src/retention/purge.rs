@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::{
     Services,
-    document_store::{DocumentStoreError, ObjectKey},
+    documents::document_store::{DocumentStoreError, ObjectKey},
     storage::{ActorKind, NewAuditEvent, StorageError},
 };
 

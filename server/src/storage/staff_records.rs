@@ -24,7 +24,7 @@ pub(super) type StaffEnrolmentRow = StaffEnrolment;
 pub struct ApiKey {
     pub id: Uuid,
     pub name: String,
-    /// Space-separated scopes (`crate::api_keys::ApiScope`).
+    /// Space-separated scopes (`crate::back_office_api::api_keys::ApiScope`).
     pub scopes: String,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,

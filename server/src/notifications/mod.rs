@@ -1,0 +1,8 @@
+//! Telling applicants a document is waiting, on every channel, without its content: the
+//! delivery job, and the mail, SMS and Web Push transports it drives.
+
+pub mod mailer;
+pub mod notification_delivery;
+pub mod office_contact;
+pub mod sms;
+pub mod web_push;
