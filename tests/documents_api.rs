@@ -137,6 +137,20 @@ on_both_engines!(
             body["message"].as_str().unwrap().contains("outcome"),
             "{body}"
         );
+        // A kind the portal does not know, and a form without its file.
+        let (status, body) = post_one(app, &writer, single("0703000001", "memo", pdf("M"))).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("kind"))
+        );
+        let fileless = multipart::Form::new()
+            .text("applicant", "0703000001")
+            .text("kind", "letter");
+        let (status, body) = post_one(app, &writer, fileless).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("fields"))
+        );
         let (status, body) = get_json(
             app,
             &reader,

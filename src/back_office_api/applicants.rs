@@ -1,6 +1,7 @@
 //! `POST /api/v1/applicants` registers an applicant and answers with the account notice (PDF,
 //! base64) to print.
 
+use app::i18n::Locale;
 use axum::{
     Json,
     extract::{State, rejection::JsonRejection},
@@ -16,7 +17,7 @@ use server::{
     storage::{Actor, NewApplicant, StorageError},
 };
 
-use super::{ApiCaller, ApiRefusal, refuse, scope};
+use super::{ApiCaller, ApiRefusal, scope};
 use crate::{accounts::account_notice::notice_for, app_state::AppState};
 
 #[derive(Deserialize)]
@@ -50,62 +51,54 @@ struct Registered {
     notice_pdf: String,
 }
 
+impl From<ApplicantRegistration> for NewApplicant {
+    fn from(body: ApplicantRegistration) -> NewApplicant {
+        NewApplicant {
+            foreigner_number: body.foreigner_number,
+            file_number: body.file_number,
+            given_names: body.given_names,
+            family_name: body.family_name,
+            date_of_birth: body.date_of_birth,
+            preferred_language: body.preferred_language,
+            electronic_notification: body.electronic_notification,
+        }
+    }
+}
+
 pub async fn register(
     State(state): State<AppState>,
     ApiCaller { key, locale, .. }: ApiCaller<scope::ApplicantsWrite>,
     body: Result<Json<ApplicantRegistration>, JsonRejection>,
-) -> Response {
+) -> Result<Response, ApiRefusal> {
     let services = &state.services;
-    let Ok(Json(body)) = body else {
-        return refuse(StatusCode::BAD_REQUEST, Code::Body, locale);
-    };
-    let now = services.clock.now();
-    let registration = NewApplicant {
-        foreigner_number: body.foreigner_number,
-        file_number: body.file_number,
-        given_names: body.given_names,
-        family_name: body.family_name,
-        date_of_birth: body.date_of_birth,
-        preferred_language: body.preferred_language,
-        electronic_notification: body.electronic_notification,
-    };
-    let result = register_applicant(
+    let Json(body) =
+        body.map_err(|_| ApiRefusal::new(StatusCode::BAD_REQUEST, Code::Body, locale))?;
+    let issued = register_applicant(
         services.storage.as_ref(),
-        registration,
+        body.into(),
         Actor::api_key(key.id),
         services.config.connection_key_validity,
-        now,
+        services.clock.now(),
     )
-    .await;
-    let issued = match result {
-        Ok(registered) => registered,
-        Err(error) => {
-            let status = match &error {
-                RegistrationError::Storage(StorageError::Conflict(_)) => StatusCode::CONFLICT,
-                RegistrationError::Storage(_) => {
-                    tracing::error!(%error, "registration through the API failed");
-                    StatusCode::SERVICE_UNAVAILABLE
-                }
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            return refuse(status, error.code(), locale);
-        }
-    };
+    .await
+    .map_err(|error| refusal_of(error, locale))?;
     tracing::info!(api_key = %key.id, "applicant registered through the API");
-    let pdf = match notice_for(&issued, &services.config.public_url) {
-        Ok(pdf) => pdf,
-        Err(error) => {
-            return ApiRefusal::unavailable(&error, locale).into_response();
-        }
+    let pdf = notice_for(&issued, &services.config.public_url)
+        .map_err(|error| ApiRefusal::unavailable(&error, locale))?;
+    let registered = Registered {
+        id: issued.applicant.id,
+        connection_key_expires_at: issued.expires_at,
+        notice_pdf: STANDARD.encode(pdf),
     };
-    (
-        StatusCode::CREATED,
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(Registered {
-            id: issued.applicant.id,
-            connection_key_expires_at: issued.expires_at,
-            notice_pdf: STANDARD.encode(pdf),
-        }),
-    )
-        .into_response()
+    let no_store = [(header::CACHE_CONTROL, "no-store")];
+    Ok((StatusCode::CREATED, no_store, Json(registered)).into_response())
+}
+
+fn refusal_of(error: RegistrationError, locale: Locale) -> ApiRefusal {
+    let status = match &error {
+        RegistrationError::Storage(StorageError::Conflict(_)) => StatusCode::CONFLICT,
+        RegistrationError::Storage(_) => return ApiRefusal::unavailable(&error, locale),
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    ApiRefusal::new(status, error.code(), locale)
 }

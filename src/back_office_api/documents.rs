@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use app::i18n::Locale;
 use axum::{
     Json,
     extract::{Multipart, Path, Query, State, multipart::Field},
@@ -19,7 +20,9 @@ use server::{
     documents::{
         DocumentKind,
         acknowledgement::{self, Acknowledgement, acknowledgement, export_acknowledgement},
-        bulk_manifest::{ApplicantReference, MAX_MANIFEST_BYTES, ManifestError, parse_manifest},
+        bulk_manifest::{
+            ApplicantReference, MAX_MANIFEST_BYTES, Manifest, ManifestError, parse_manifest,
+        },
         legal_notification::{NotificationRule, NotificationStatus},
         notice_facts::{NoticeFacts, given, rfc3339},
         publishing::{Upload, publish},
@@ -28,7 +31,7 @@ use server::{
 };
 use uuid::Uuid;
 
-use super::{ApiCaller, ApiRefusal, message, refuse, refuse_with, scope, upload_message};
+use super::{ApiCaller, ApiRefusal, message, refuse, scope, upload_message};
 use crate::documents::acknowledgement_pdf::acknowledgement_pdf;
 
 /// The longest period one export covers.
@@ -119,8 +122,8 @@ fn document_body(document: DocumentRecord, electronic: bool, now: DateTime<Utc>)
 async fn resolve(
     services: &Services,
     reference: &ApplicantReference,
-    locale: app::i18n::Locale,
-) -> Result<Option<(Uuid, bool)>, Response> {
+    locale: Locale,
+) -> Result<Option<(Uuid, bool)>, ApiRefusal> {
     let found = match reference {
         ApplicantReference::Id(id) => services.storage.find_applicant(*id).await,
         ApplicantReference::Number(number) => {
@@ -129,7 +132,7 @@ async fn resolve(
     };
     match found {
         Ok(applicant) => Ok(applicant.map(|found| (found.id, found.electronic_notification))),
-        Err(error) => Err(ApiRefusal::unavailable(&error, locale).into_response()),
+        Err(error) => Err(ApiRefusal::unavailable(&error, locale)),
     }
 }
 
@@ -170,81 +173,86 @@ async fn publish_part(
     }
 }
 
+/// The text parts that come before a document's `file` part.
+#[derive(Default)]
+struct PostingParts {
+    applicant: Option<String>,
+    kind: Option<String>,
+    title: Option<String>,
+    outcome: Option<String>,
+    appointment_at: Option<String>,
+    place: Option<String>,
+}
+
+/// What the parts name, checked: the applicant (id, electronic notification), kind, title and
+/// the notice's facts.
+type Posting = ((Uuid, bool), DocumentKind, String, NoticeFacts);
+
+impl PostingParts {
+    /// Keeps a text part's value (the last one wins); any other part is skipped.
+    async fn keep(&mut self, field: Field<'_>) {
+        let slot = match field.name() {
+            Some("applicant") => &mut self.applicant,
+            Some("kind") => &mut self.kind,
+            Some("title") => &mut self.title,
+            Some("decision_outcome") => &mut self.outcome,
+            Some("appointment_at") => &mut self.appointment_at,
+            Some("appointment_place") => &mut self.place,
+            _ => return,
+        };
+        *slot = field.text().await.ok();
+    }
+
+    /// Checked in the order the API documents: the facts, the applicant named, the kind, then
+    /// whether that applicant exists.
+    async fn check(self, services: &Services, locale: Locale) -> Result<Posting, ApiRefusal> {
+        let unprocessable = |code| ApiRefusal::new(StatusCode::UNPROCESSABLE_ENTITY, code, locale);
+        let facts = NoticeFacts::read(
+            given(&self.outcome),
+            given(&self.appointment_at),
+            self.place,
+            rfc3339,
+        )
+        .map_err(|error| unprocessable(error.code()))?;
+        let reference = (self.applicant.as_deref())
+            .and_then(ApplicantReference::parse)
+            .ok_or_else(|| unprocessable(Code::UnknownApplicant))?;
+        let kind = (self.kind.as_deref())
+            .and_then(|code| DocumentKind::from_code(code.trim()))
+            .ok_or_else(|| unprocessable(Code::Kind))?;
+        let applicant = resolve(services, &reference, locale)
+            .await?
+            .ok_or_else(|| unprocessable(Code::UnknownApplicant))?;
+        Ok((applicant, kind, self.title.unwrap_or_default(), facts))
+    }
+}
+
 /// One document: the parts `applicant`, `kind`, `title` (and a decision's `decision_outcome`,
 /// a summons' `appointment_at` and `appointment_place`), then `file`.
 pub async fn post_document(
     State(services): State<Services>,
     ApiCaller { key, locale, .. }: ApiCaller<scope::DocumentsWrite>,
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Response {
-    let Ok(mut form) = form else {
-        return refuse(StatusCode::BAD_REQUEST, Code::Fields, locale);
-    };
-    let max_megabytes = services.config.max_document_bytes / (1024 * 1024);
-    let (mut applicant, mut kind, mut title) = (None, None, None);
-    let (mut outcome, mut appointment_at, mut place) = (None, None, None);
+) -> Result<Response, ApiRefusal> {
+    let fields_missing = || ApiRefusal::new(StatusCode::BAD_REQUEST, Code::Fields, locale);
+    let mut form = form.map_err(|_| fields_missing())?;
+    let mut parts = PostingParts::default();
     while let Ok(Some(field)) = form.next_field().await {
-        match field.name() {
-            Some("applicant") => applicant = field.text().await.ok(),
-            Some("kind") => kind = field.text().await.ok(),
-            Some("title") => title = field.text().await.ok(),
-            Some("decision_outcome") => outcome = field.text().await.ok(),
-            Some("appointment_at") => appointment_at = field.text().await.ok(),
-            Some("appointment_place") => place = field.text().await.ok(),
-            Some("file") => {
-                let facts = match NoticeFacts::read(
-                    given(&outcome),
-                    given(&appointment_at),
-                    place.take(),
-                    rfc3339,
-                ) {
-                    Ok(facts) => facts,
-                    Err(error) => {
-                        return refuse(StatusCode::UNPROCESSABLE_ENTITY, error.code(), locale);
-                    }
-                };
-                let Some(reference) = applicant.as_deref().and_then(ApplicantReference::parse)
-                else {
-                    return refuse(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        Code::UnknownApplicant,
-                        locale,
-                    );
-                };
-                let Some(kind) = kind
-                    .as_deref()
-                    .and_then(|code| DocumentKind::from_code(code.trim()))
-                else {
-                    return refuse(StatusCode::UNPROCESSABLE_ENTITY, Code::Kind, locale);
-                };
-                let applicant = match resolve(&services, &reference, locale).await {
-                    Ok(Some(found)) => found,
-                    Ok(None) => {
-                        return refuse(
-                            StatusCode::UNPROCESSABLE_ENTITY,
-                            Code::UnknownApplicant,
-                            locale,
-                        );
-                    }
-                    Err(response) => return response,
-                };
-                let title = title.take().unwrap_or_default();
-                return match publish_part(&services, &key, applicant, kind, title, facts, field)
-                    .await
-                {
-                    Ok(document) => {
-                        tracing::info!(api_key = %key.id, document = %document.id, "document posted through the API");
-                        (StatusCode::CREATED, Json(document)).into_response()
-                    }
-                    Err((status, code)) => {
-                        refuse_with(status, code, upload_message(code, locale, max_megabytes))
-                    }
-                };
-            }
-            _ => {}
+        if field.name() != Some("file") {
+            parts.keep(field).await;
+            continue;
         }
+        let (applicant, kind, title, facts) = parts.check(&services, locale).await?;
+        let max_megabytes = services.config.max_document_bytes / (1024 * 1024);
+        let document = publish_part(&services, &key, applicant, kind, title, facts, field)
+            .await
+            .map_err(|(status, code)| {
+                ApiRefusal::worded(status, code, upload_message(code, locale, max_megabytes))
+            })?;
+        tracing::info!(api_key = %key.id, document = %document.id, "document posted through the API");
+        return Ok((StatusCode::CREATED, Json(document)).into_response());
     }
-    refuse(StatusCode::BAD_REQUEST, Code::Fields, locale)
+    Err(fields_missing())
 }
 
 #[derive(Serialize)]
@@ -286,102 +294,117 @@ pub async fn post_bulk(
     State(services): State<Services>,
     ApiCaller { key, locale, .. }: ApiCaller<scope::DocumentsWrite>,
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Response {
-    let Ok(mut form) = form else {
-        return refuse(StatusCode::BAD_REQUEST, Code::Manifest, locale);
+) -> Result<Response, ApiRefusal> {
+    let mut form =
+        form.map_err(|_| ApiRefusal::new(StatusCode::BAD_REQUEST, Code::Manifest, locale))?;
+    let mut manifest = read_manifest(&mut form, locale).await?;
+    let mut bulk = Bulk {
+        services: &services,
+        key: &key,
+        locale,
+        applicants: HashMap::new(),
+        results: Vec::with_capacity(manifest.len()),
     };
-    let manifest = match form.next_field().await {
+    // A request that broke off (an error) is answered for what arrived; the rest is missing.
+    while let Ok(Some(field)) = form.next_field().await {
+        bulk.post(&mut manifest, field).await?;
+    }
+    for missing in manifest.missing() {
+        bulk.refuse(missing.file.clone(), Code::MissingFile);
+    }
+    Ok(Json(bulk.answer()).into_response())
+}
+
+/// The `manifest` part, which must come first, parsed whole before any file is read.
+async fn read_manifest(form: &mut Multipart, locale: Locale) -> Result<Manifest, ApiRefusal> {
+    let bytes = match form.next_field().await {
         Ok(Some(field)) if field.name() == Some("manifest") => read_bounded(field).await,
         _ => None,
     };
-    let mut manifest = match manifest.as_deref().map(parse_manifest) {
-        Some(Ok(manifest)) => manifest,
+    let refused =
+        |message| ApiRefusal::worded(StatusCode::UNPROCESSABLE_ENTITY, Code::Manifest, message);
+    match bytes.as_deref().map(parse_manifest) {
+        Some(Ok(manifest)) => Ok(manifest),
         Some(Err(ManifestError::Entry { index, problem })) => {
-            let text = fill_entry(locale, index, problem.code());
-            return refuse_with(StatusCode::UNPROCESSABLE_ENTITY, Code::Manifest, text);
+            Err(refused(fill_entry(locale, index, problem.code())))
         }
-        _ => return refuse(StatusCode::UNPROCESSABLE_ENTITY, Code::Manifest, locale),
-    };
-    let max_megabytes = services.config.max_document_bytes / (1024 * 1024);
-    let mut applicants: HashMap<ApplicantReference, Option<(Uuid, bool)>> = HashMap::new();
-    let mut results = Vec::with_capacity(manifest.len());
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            // The request broke off: what arrived is answered, the rest is listed missing.
-            Err(_) => break,
-        };
+        _ => Err(refused(message(Code::Manifest, locale))),
+    }
+}
+
+/// A bulk push under way: the applicants already looked up, and each file's result.
+struct Bulk<'a> {
+    services: &'a Services,
+    key: &'a ApiKey,
+    locale: Locale,
+    applicants: HashMap<ApplicantReference, Option<(Uuid, bool)>>,
+    results: Vec<BulkResult>,
+}
+
+impl Bulk<'_> {
+    /// Posts one file part; only a storage failure stops the whole push.
+    async fn post(&mut self, manifest: &mut Manifest, field: Field<'_>) -> Result<(), ApiRefusal> {
         let name = field.name().unwrap_or_default().to_owned();
         let Some(entry) = manifest.take(&name) else {
-            results.push(BulkResult::refused(
-                name,
-                Code::UnexpectedFile,
-                message(Code::UnexpectedFile, locale),
-            ));
-            continue;
+            self.refuse(name, Code::UnexpectedFile);
+            return Ok(());
         };
-        if !applicants.contains_key(&entry.applicant) {
-            let found = match resolve(&services, &entry.applicant, locale).await {
-                Ok(found) => found,
-                Err(response) => return response,
-            };
-            applicants.insert(entry.applicant.clone(), found);
+        if !self.applicants.contains_key(&entry.applicant) {
+            let found = resolve(self.services, &entry.applicant, self.locale).await?;
+            self.applicants.insert(entry.applicant.clone(), found);
         }
-        let Some(applicant) = applicants[&entry.applicant] else {
-            results.push(BulkResult::refused(
-                name,
-                Code::UnknownApplicant,
-                message(Code::UnknownApplicant, locale),
-            ));
-            continue;
+        let Some(applicant) = self.applicants[&entry.applicant] else {
+            self.refuse(name, Code::UnknownApplicant);
+            return Ok(());
         };
-        match publish_part(
-            &services,
-            &key,
+        let (services, key) = (self.services, self.key);
+        let posted = publish_part(
+            services,
+            key,
             applicant,
             entry.kind,
             entry.title,
             entry.facts,
             field,
-        )
-        .await
-        {
-            Ok(document) => results.push(BulkResult {
+        );
+        let result = match posted.await {
+            Ok(document) => BulkResult {
                 file: name,
                 status: "published",
                 document: Some(document),
                 error: None,
                 message: None,
-            }),
-            Err((_, code)) => results.push(BulkResult::refused(
-                name,
-                code,
-                upload_message(code, locale, max_megabytes),
-            )),
+            },
+            Err((_, code)) => {
+                let max_megabytes = services.config.max_document_bytes / (1024 * 1024);
+                let text = upload_message(code, self.locale, max_megabytes);
+                BulkResult::refused(name, code, text)
+            }
+        };
+        self.results.push(result);
+        Ok(())
+    }
+
+    fn refuse(&mut self, file: String, code: Code) {
+        let text = message(code, self.locale);
+        self.results.push(BulkResult::refused(file, code, text));
+    }
+
+    fn answer(self) -> BulkAnswer {
+        let published = (self.results.iter())
+            .filter(|result| result.status == "published")
+            .count();
+        let refused = self.results.len() - published;
+        tracing::info!(api_key = %self.key.id, published, refused, "bulk push");
+        BulkAnswer {
+            published,
+            refused,
+            results: self.results,
         }
     }
-    for missing in manifest.missing() {
-        results.push(BulkResult::refused(
-            missing.file.clone(),
-            Code::MissingFile,
-            message(Code::MissingFile, locale),
-        ));
-    }
-    let published = results
-        .iter()
-        .filter(|result| result.status == "published")
-        .count();
-    tracing::info!(api_key = %key.id, published, refused = results.len() - published, "bulk push");
-    Json(BulkAnswer {
-        published,
-        refused: results.len() - published,
-        results,
-    })
-    .into_response()
 }
 
-fn fill_entry(locale: app::i18n::Locale, index: usize, field: &str) -> String {
+fn fill_entry(locale: Locale, index: usize, field: &str) -> String {
     app::i18n::fill(
         &locale.messages().api_error_manifest_entry,
         &[("index", &index.to_string()), ("field", field)],

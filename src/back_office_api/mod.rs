@@ -92,10 +92,6 @@ fn refuse(status: StatusCode, code: Code, locale: Locale) -> Response {
     ApiRefusal::new(status, code, locale).into_response()
 }
 
-fn refuse_with(status: StatusCode, code: Code, message: String) -> Response {
-    ApiRefusal::worded(status, code, message).into_response()
-}
-
 /// The message of a file refusal, with the size limit filled in.
 fn upload_message(code: Code, locale: Locale, max_megabytes: u64) -> String {
     fill(
