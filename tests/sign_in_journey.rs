@@ -778,6 +778,81 @@ on_both_engines!(
     }
 );
 
+/// The `To:` lines of the messages after the first `from`, once `count` of them have arrived.
+async fn recipients_when_sent(app: &TestApp, from: usize, count: usize) -> Vec<String> {
+    for _ in 0..100 {
+        let outbox = app.outbox();
+        if outbox.len() >= from + count {
+            return outbox[from..]
+                .iter()
+                .filter_map(|message| message.lines().find(|line| line.starts_with("To:")))
+                .map(str::to_owned)
+                .collect();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("fewer than {count} new messages in the outbox");
+}
+
+// Issue 17, cooling-off: whoever moved the address had the password; the owner of the old
+// address still gets reset codes for 72 hours, and a reset then puts the old address back.
+on_both_engines!(
+    a_reset_within_three_days_of_a_contact_change_puts_the_old_address_back,
+    &[],
+    async |app: &TestApp| {
+        let mut taker = Jar::default();
+        activate(app, &mut taker, "0700000022").await;
+        verify_email(app, &mut taker, "owner22@example.org").await;
+        verify_email(app, &mut taker, "taker22@example.org").await;
+
+        let before = app.outbox().len();
+        let mut owner = Jar::default();
+        let number = [("foreigner_number", "0700000022")];
+        let asked = post(app, &mut owner, "/sign-in/reset", &number).await;
+        assert_eq!(location(&asked), "/sign-in/reset/code");
+        let mut to = recipients_when_sent(app, before, 2).await;
+        to.sort();
+        assert_eq!(
+            to,
+            ["To: owner22@example.org", "To: taker22@example.org"],
+            "the code goes to the new address and to the replaced one"
+        );
+        let (code, _) = app.last_code();
+        let new_password = [("code", code.as_str()), ("password", "a brand new phrase")];
+        let done = post(app, &mut owner, "/sign-in/reset/code", &new_password).await;
+        assert_eq!(location(&done), "/sign-in?reset=1");
+        let storage = app.services.storage.as_ref();
+        let account = storage
+            .find_applicant_by_foreigner_number("0700000022")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(account.email.as_deref(), Some("owner22@example.org"));
+        assert_eq!(
+            location(&get(app, &mut taker, "/account").await),
+            "/sign-in",
+            "the taker's session ended with the password"
+        );
+
+        // The owner moves on; three days later the address left behind gets nothing.
+        let mut laptop = Jar::default();
+        sign_in_with_password(app, &mut laptop, "0700000022", "a brand new phrase").await;
+        let (code, _) = app.last_code();
+        post(app, &mut laptop, "/sign-in/code", &[("code", &code)]).await;
+        verify_email(app, &mut laptop, "later22@example.org").await;
+        app.services.clock.travel(chrono::Duration::hours(73));
+        let before = app.outbox().len();
+        let asked = post(app, &mut Jar::default(), "/sign-in/reset", &number).await;
+        assert_eq!(location(&asked), "/sign-in/reset/code");
+        assert_eq!(
+            recipients_when_sent(app, before, 1).await,
+            ["To: later22@example.org"]
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert_eq!(app.outbox().len(), before + 1, "and only there");
+    }
+);
+
 // Issue 17's second attack, over HTTP: a stranger's wrong passwords on a number slow every
 // browser but the owner's own phone, which activated the account and carries its device cookie.
 on_both_engines!(

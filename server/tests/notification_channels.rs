@@ -16,7 +16,7 @@ mod sms_gateway;
 #[path = "support/push_service.rs"]
 mod push_service;
 
-use chrono::Duration;
+use chrono::{Duration, Utc};
 use portal::{Portal, letter, portal};
 use server::{
     accounts::contact::{
@@ -294,11 +294,11 @@ async fn the_last_contact_stays_and_either_can_go_while_the_other_remains(
     let amina = portal.applicant("0706000004").await;
     verify_phone(portal, gateway, amina, "0611111111").await;
     assert!(matches!(
-        remove_contact(storage, amina, ContactKind::Phone, None).await,
+        remove_contact(storage, amina, ContactKind::Phone, None, Utc::now()).await,
         Err(ContactError::LastContact)
     ));
     assert!(matches!(
-        remove_contact(storage, amina, ContactKind::Email, None).await,
+        remove_contact(storage, amina, ContactKind::Email, None, Utc::now()).await,
         Err(ContactError::LastContact)
     ));
     let sql = format!(
@@ -307,14 +307,14 @@ async fn the_last_contact_stays_and_either_can_go_while_the_other_remains(
         portal.database.uuid_literal(amina)
     );
     assert_eq!(portal.database.execute_raw(&sql).await.unwrap(), 1);
-    remove_contact(storage, amina, ContactKind::Phone, None)
+    remove_contact(storage, amina, ContactKind::Phone, None, Utc::now())
         .await
         .unwrap();
     let applicant = storage.find_applicant(amina).await.unwrap().unwrap();
     assert_eq!(applicant.phone, None);
     assert_eq!(applicant.email.as_deref(), Some("amina@example.org"));
     assert!(matches!(
-        remove_contact(storage, amina, ContactKind::Email, None).await,
+        remove_contact(storage, amina, ContactKind::Email, None, Utc::now()).await,
         Err(ContactError::LastContact)
     ));
     // A number that is not one is refused before any code is sent.

@@ -9,8 +9,8 @@ use server::{
     connection_key::ConnectionKey,
     demo,
     storage::{
-        ActorKind, NewApplicant, NewAuditEvent, NewConnectionKey, NewSession, NewStaffMember,
-        StaffRole, Storage, StorageError, SubjectKind,
+        ActorKind, ContactKind, NewApplicant, NewAuditEvent, NewConnectionKey, NewSession,
+        NewStaffMember, ReplacedContact, StaffRole, Storage, StorageError, SubjectKind,
     },
 };
 
@@ -125,6 +125,99 @@ async fn stamps_follow_the_portal_s_clock_on_sqlite() {
 async fn stamps_follow_the_portal_s_clock_on_postgres() {
     stamps_follow_the_portal_s_clock(support::TestDatabase::postgres().await).await;
 }
+
+both_engines!(
+    replaced_contacts_are_kept_for_a_while_and_put_back_oldest_first,
+    |storage: Arc<dyn Storage>| async move {
+        let key = ConnectionKey::generate();
+        let applicant = storage
+            .create_applicant(&applicant("0800000002"), &key_record(&key))
+            .await
+            .unwrap();
+        let now = server::clock::Clock::system().now();
+        let kept = |kind, value: &str, hours_ago| ReplacedContact {
+            kind,
+            value: value.into(),
+            replaced_at: now - Duration::hours(hours_ago),
+        };
+        let long_ago = now - Duration::hours(100);
+        for contact in [
+            kept(ContactKind::Email, "ancient@example.org", 200),
+            kept(ContactKind::Email, "first@example.org", 50),
+            kept(ContactKind::Email, "second@example.org", 10),
+            kept(ContactKind::Phone, "+33611111111", 5),
+        ] {
+            storage
+                .keep_replaced_contact(applicant.id, &contact, now - Duration::days(365))
+                .await
+                .unwrap();
+        }
+        let since = now - Duration::hours(72);
+        let recent = storage
+            .replaced_contacts_since(applicant.id, since)
+            .await
+            .unwrap();
+        let values: Vec<&str> = recent.iter().map(|c| c.value.as_str()).collect();
+        assert_eq!(
+            values,
+            ["first@example.org", "second@example.org", "+33611111111"]
+        );
+
+        // The next change forgets what is older than its cut-off.
+        storage
+            .keep_replaced_contact(
+                applicant.id,
+                &kept(ContactKind::Phone, "+33622222222", 1),
+                long_ago,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            storage
+                .replaced_contacts_since(applicant.id, now - Duration::days(365))
+                .await
+                .unwrap()
+                .len(),
+            4,
+            "the 200-hour-old one is gone"
+        );
+
+        let restored = storage
+            .restore_replaced_contacts(applicant.id, since, now)
+            .await
+            .unwrap();
+        let values: Vec<&str> = restored.iter().map(|c| c.value.as_str()).collect();
+        assert_eq!(values, ["first@example.org", "+33611111111"]);
+        let after = storage.find_applicant(applicant.id).await.unwrap().unwrap();
+        assert_eq!(after.email.as_deref(), Some("first@example.org"));
+        assert_eq!(after.email_verified_at, Some(now));
+        assert_eq!(after.phone.as_deref(), Some("+33611111111"));
+        assert!(
+            storage
+                .replaced_contacts_since(applicant.id, long_ago)
+                .await
+                .unwrap()
+                .is_empty(),
+            "every kept contact is forgotten once put back"
+        );
+
+        storage
+            .keep_replaced_contact(
+                applicant.id,
+                &kept(ContactKind::Email, "x@example.org", 80),
+                long_ago,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            storage
+                .forget_replaced_contacts_before(since)
+                .await
+                .unwrap(),
+            1
+        );
+    }
+);
 
 both_engines!(
     a_staff_email_is_taken_once,

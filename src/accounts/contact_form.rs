@@ -150,9 +150,15 @@ pub async fn submit_removal(
         _ => return Err(PageRefusal::new(PAGE, Code::Missing)),
     };
     let storage = state.services.storage.as_ref();
-    remove_contact(storage, signed_in.subject_id, kind, ip_hash)
-        .await
-        .or_back_to(PAGE)?;
+    remove_contact(
+        storage,
+        signed_in.subject_id,
+        kind,
+        ip_hash,
+        state.services.clock.now(),
+    )
+    .await
+    .or_back_to(PAGE)?;
     Ok(Redirect::to(&format!("/account/contact?removed={}", kind.as_str())).into_response())
 }
 

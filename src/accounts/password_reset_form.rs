@@ -67,8 +67,11 @@ pub async fn submit_request(
         let services = services.clone();
         let locale = locale_for(&delivery.preferred_language, locale_of(&headers));
         tokio::spawn(async move {
-            if let Err(error) = send_code(&services, &delivery.to, &delivery.digits, locale).await {
-                tracing::error!(%error, "password reset code could not be sent");
+            let destinations = std::iter::once(&delivery.to).chain(&delivery.also_to);
+            for to in destinations {
+                if let Err(error) = send_code(&services, to, &delivery.digits, locale).await {
+                    tracing::error!(%error, "password reset code could not be sent");
+                }
             }
         });
     }

@@ -13,7 +13,7 @@ use crate::{
     accounts::throttle::{self, Refusal, ThrottleError, ThrottlePolicy},
     storage::{
         ActorKind, Applicant, CodePurpose, ContactKind, NewAuditEvent, NotificationChannels,
-        PushSubscription, Storage, StorageError, SubjectKind,
+        PushSubscription, ReplacedContact, Storage, StorageError, SubjectKind,
     },
 };
 
@@ -60,6 +60,58 @@ pub const CODE_SENDS: ThrottlePolicy = ThrottlePolicy {
     lock_after: None,
     window: Duration::hours(1),
 };
+
+/// How long an email or phone the applicant replaced or removed still receives password reset
+/// codes; a reset completed meanwhile puts it back. Whoever changed it had the password, but
+/// the person who owned the address is the one who can tell a takeover from a move.
+pub const COOLING_OFF: Duration = Duration::hours(72);
+
+impl ContactPoint {
+    fn kept(kind: ContactKind, value: String) -> ContactPoint {
+        match kind {
+            ContactKind::Email => ContactPoint::Email(value),
+            ContactKind::Phone => ContactPoint::Phone(value),
+        }
+    }
+
+    /// The contacts replaced or removed within the cooling-off period, other than `current`.
+    pub async fn cooling_off(
+        storage: &dyn Storage,
+        applicant_id: Uuid,
+        current: Option<&ContactPoint>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ContactPoint>, StorageError> {
+        let mut points: Vec<ContactPoint> = Vec::new();
+        for kept in storage
+            .replaced_contacts_since(applicant_id, now - COOLING_OFF)
+            .await?
+        {
+            let point = ContactPoint::kept(kept.kind, kept.value);
+            if Some(&point) != current && !points.contains(&point) {
+                points.push(point);
+            }
+        }
+        Ok(points)
+    }
+}
+
+/// Keeps `previous` for the cooling-off period.
+async fn keep_for_cooling_off(
+    storage: &dyn Storage,
+    applicant_id: Uuid,
+    kind: ContactKind,
+    previous: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    let kept = ReplacedContact {
+        kind,
+        value: previous.to_owned(),
+        replaced_at: now,
+    };
+    storage
+        .keep_replaced_contact(applicant_id, &kept, now - COOLING_OFF)
+        .await
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ContactError {
@@ -233,9 +285,18 @@ pub async fn remove_contact(
     applicant_id: Uuid,
     kind: ContactKind,
     ip_hash: Option<String>,
+    now: DateTime<Utc>,
 ) -> Result<(), ContactError> {
+    let before = storage.find_applicant(applicant_id).await?;
+    let previous = before.and_then(|applicant| match kind {
+        ContactKind::Email => applicant.email,
+        ContactKind::Phone => applicant.phone,
+    });
     if !storage.remove_applicant_contact(applicant_id, kind).await? {
         return Err(ContactError::LastContact);
+    }
+    if let Some(previous) = previous {
+        keep_for_cooling_off(storage, applicant_id, kind, &previous, now).await?;
     }
     let action = match kind {
         ContactKind::Email => "email_removed",
@@ -344,17 +405,21 @@ pub async fn confirm_contact(
         })
         .await?;
     let record = outcome?;
-    let previous = before.and_then(|applicant| match purpose {
-        CodePurpose::VerifyPhone => applicant.phone.map(ContactPoint::Phone),
-        _ => applicant.email.map(ContactPoint::Email),
-    });
-    Ok(ConfirmedContact {
-        kind: match purpose {
-            CodePurpose::VerifyPhone => ContactKind::Phone,
-            _ => ContactKind::Email,
-        },
-        replaced: previous.filter(|previous| previous.as_str() != record.destination),
-    })
+    let kind = match purpose {
+        CodePurpose::VerifyPhone => ContactKind::Phone,
+        _ => ContactKind::Email,
+    };
+    let replaced = before
+        .and_then(|applicant| match kind {
+            ContactKind::Phone => applicant.phone.map(ContactPoint::Phone),
+            ContactKind::Email => applicant.email.map(ContactPoint::Email),
+        })
+        .filter(|previous| previous.as_str() != record.destination);
+    // After the code was spent: a failure here leaves the change made and reports unavailable.
+    if let Some(previous) = &replaced {
+        keep_for_cooling_off(storage, applicant_id, kind, previous.as_str(), now).await?;
+    }
+    Ok(ConfirmedContact { kind, replaced })
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use refusal::Code;
 use uuid::Uuid;
 
 use crate::{
-    accounts::contact::{CODE_SENDS, ContactPoint},
+    accounts::contact::{CODE_SENDS, COOLING_OFF, ContactPoint},
     accounts::known_device::KnownDevice,
     accounts::one_time_code::{self, CodeError},
     accounts::password::{PasswordError, hash_password},
@@ -66,6 +66,8 @@ pub struct ResetRequest {
 
 pub struct ResetDelivery {
     pub to: ContactPoint,
+    /// The contacts replaced or removed within the cooling-off period: the same code goes there.
+    pub also_to: Vec<ContactPoint>,
     pub preferred_language: String,
     pub digits: Secret,
 }
@@ -114,6 +116,9 @@ pub async fn request_reset(
         Some((applicant, to)) => (applicant.id, to.as_str().to_owned()),
         None => (stand_in_subject(hasher, &normalized), String::new()),
     };
+    // Looked up for a stand-in too (it finds nothing): the same work either way.
+    let current = reachable.as_ref().map(|(_, to)| to);
+    let also_to = ContactPoint::cooling_off(storage, subject, current, now).await?;
     // Reset sends count on a row of their own: a stranger asking for resets must not use up the
     // owner's sign-in codes, and the owner's own sends must not show through here.
     let sends = format!("code-send:reset:{subject}");
@@ -141,6 +146,7 @@ pub async fn request_reset(
         code_id: code.record.id,
         delivery: reachable.map(|(applicant, to)| ResetDelivery {
             to,
+            also_to,
             preferred_language: applicant.message_language().to_owned(),
             digits: code.digits,
         }),
@@ -195,7 +201,21 @@ pub async fn complete_reset(
         .revoke_sessions_of(SubjectKind::Applicant, subject, now)
         .await?;
     storage.forget_devices(subject, now).await?;
-    audit_applicant_attempt(storage, "password_reset", Some(subject), true, ip_hash).await?;
+    audit_applicant_attempt(
+        storage,
+        "password_reset",
+        Some(subject),
+        true,
+        ip_hash.clone(),
+    )
+    .await?;
+    // A reset within the cooling-off period undoes the contact changes made in it.
+    let restored = storage
+        .restore_replaced_contacts(subject, now - COOLING_OFF, now)
+        .await?;
+    if !restored.is_empty() {
+        audit_applicant_attempt(storage, "contact_restored", Some(subject), true, ip_hash).await?;
+    }
     Ok(())
 }
 

@@ -80,6 +80,12 @@ pub async fn erase_expired(services: &Services) -> Result<PurgeReport, StorageEr
             report.accounts_erased += 1;
         }
     }
+    // A replaced email or phone is kept for the cooling-off period only.
+    let cooled_off = now - crate::accounts::contact::COOLING_OFF;
+    services
+        .storage
+        .forget_replaced_contacts_before(cooled_off)
+        .await?;
     for object_key in services
         .storage
         .queued_object_deletions(ERASURES_PER_PASS)

@@ -23,6 +23,45 @@ impl ContactKind {
     }
 }
 
+/// An email or phone the applicant replaced or removed, kept for the cooling-off period.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ReplacedContact {
+    pub kind: ContactKind,
+    pub value: String,
+    pub replaced_at: DateTime<Utc>,
+}
+
+// The value is an address or number: kept out of logs.
+impl std::fmt::Debug for ReplacedContact {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReplacedContact")
+            .field("kind", &self.kind)
+            .field("replaced_at", &self.replaced_at)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct ReplacedContactRow {
+    kind: String,
+    value: String,
+    replaced_at: DateTime<Utc>,
+}
+
+impl From<ReplacedContactRow> for ReplacedContact {
+    fn from(row: ReplacedContactRow) -> Self {
+        ReplacedContact {
+            kind: if row.kind == "phone" {
+                ContactKind::Phone
+            } else {
+                ContactKind::Email
+            },
+            value: row.value,
+            replaced_at: row.replaced_at,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NotificationChannels {
     pub email: bool,
@@ -85,6 +124,35 @@ pub trait ContactRecords: Send + Sync {
         channels: NotificationChannels,
     ) -> Result<(), StorageError>;
 
+    /// Keeps an email or phone the applicant just replaced or removed, and forgets this
+    /// applicant's kept ones older than `forget_before`.
+    async fn keep_replaced_contact(
+        &self,
+        applicant_id: Uuid,
+        contact: &ReplacedContact,
+        forget_before: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+    /// The contacts kept since `since`, oldest first.
+    async fn replaced_contacts_since(
+        &self,
+        applicant_id: Uuid,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<ReplacedContact>, StorageError>;
+    /// Puts back, for each kind, the oldest contact kept since `since` (verified as of `now`:
+    /// a code sent there was just typed back), and forgets every kept one of this applicant, in
+    /// one transaction. What was put back.
+    async fn restore_replaced_contacts(
+        &self,
+        applicant_id: Uuid,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ReplacedContact>, StorageError>;
+    /// Forgets every kept contact older than `before` (the hourly purge). How many.
+    async fn forget_replaced_contacts_before(
+        &self,
+        before: DateTime<Utc>,
+    ) -> Result<u64, StorageError>;
+
     /// The language the applicant picked on the portal (a BCP 47 tag it speaks): emails, texts
     /// and push alerts follow it. The language recorded at registration is left as it was.
     async fn set_portal_language(
@@ -98,6 +166,109 @@ macro_rules! impl_contact_records {
     ($store:ty, $db:ty) => {
         #[async_trait::async_trait]
         impl $crate::storage::contact_records::ContactRecords for $store {
+            async fn keep_replaced_contact(
+                &self,
+                applicant_id: Uuid,
+                contact: &$crate::storage::ReplacedContact,
+                forget_before: DateTime<Utc>,
+            ) -> Result<(), StorageError> {
+                let mut transaction = self.pool.begin().await?;
+                sqlx::query(
+                    "DELETE FROM replaced_contacts WHERE applicant_id = $1 AND replaced_at < $2",
+                )
+                .bind(applicant_id)
+                .bind(forget_before)
+                .execute(&mut *transaction)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO replaced_contacts (id, applicant_id, kind, value, replaced_at) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(Uuid::new_v4())
+                .bind(applicant_id)
+                .bind(contact.kind.as_str())
+                .bind(&contact.value)
+                .bind(contact.replaced_at)
+                .execute(&mut *transaction)
+                .await?;
+                transaction.commit().await?;
+                Ok(())
+            }
+
+            async fn replaced_contacts_since(
+                &self,
+                applicant_id: Uuid,
+                since: DateTime<Utc>,
+            ) -> Result<Vec<$crate::storage::ReplacedContact>, StorageError> {
+                let rows = sqlx::query_as::<$db, $crate::storage::contact_records::ReplacedContactRow>(
+                    "SELECT kind, value, replaced_at FROM replaced_contacts \
+                     WHERE applicant_id = $1 AND replaced_at >= $2 ORDER BY replaced_at, id",
+                )
+                .bind(applicant_id)
+                .bind(since)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn restore_replaced_contacts(
+                &self,
+                applicant_id: Uuid,
+                since: DateTime<Utc>,
+                now: DateTime<Utc>,
+            ) -> Result<Vec<$crate::storage::ReplacedContact>, StorageError> {
+                use $crate::storage::ContactKind;
+                let mut transaction = self.pool.begin().await?;
+                // A write first, so SQLite takes its lock before reading.
+                let rows = sqlx::query_as::<$db, $crate::storage::contact_records::ReplacedContactRow>(
+                    "DELETE FROM replaced_contacts WHERE applicant_id = $1 \
+                     RETURNING kind, value, replaced_at",
+                )
+                .bind(applicant_id)
+                .fetch_all(&mut *transaction)
+                .await?;
+                let mut kept: Vec<$crate::storage::ReplacedContact> = rows
+                    .into_iter()
+                    .map(Into::into)
+                    .filter(|contact: &$crate::storage::ReplacedContact| contact.replaced_at >= since)
+                    .collect();
+                kept.sort_by_key(|contact| contact.replaced_at);
+                let mut restored = Vec::new();
+                for kind in [ContactKind::Email, ContactKind::Phone] {
+                    let Some(oldest) = kept.iter().find(|contact| contact.kind == kind) else {
+                        continue;
+                    };
+                    let sql = match kind {
+                        ContactKind::Email => {
+                            "UPDATE applicants SET email = $2, email_verified_at = $3 WHERE id = $1"
+                        }
+                        ContactKind::Phone => {
+                            "UPDATE applicants SET phone = $2, phone_verified_at = $3 WHERE id = $1"
+                        }
+                    };
+                    sqlx::query(sql)
+                        .bind(applicant_id)
+                        .bind(&oldest.value)
+                        .bind(now)
+                        .execute(&mut *transaction)
+                        .await?;
+                    restored.push(oldest.clone());
+                }
+                transaction.commit().await?;
+                Ok(restored)
+            }
+
+            async fn forget_replaced_contacts_before(
+                &self,
+                before: DateTime<Utc>,
+            ) -> Result<u64, StorageError> {
+                let result = sqlx::query("DELETE FROM replaced_contacts WHERE replaced_at < $1")
+                    .bind(before)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(result.rows_affected())
+            }
+
             async fn remove_applicant_contact(
                 &self,
                 applicant_id: Uuid,

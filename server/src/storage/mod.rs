@@ -26,7 +26,9 @@ use uuid::Uuid;
 pub use audit_and_sessions::{
     Actor, ActorKind, AuditEvent, GENESIS_HASH, NewAuditEvent, NewSession, Session, SubjectKind,
 };
-pub use contact_records::{ContactKind, ContactRecords, NotificationChannels, PushSubscription};
+pub use contact_records::{
+    ContactKind, ContactRecords, NotificationChannels, PushSubscription, ReplacedContact,
+};
 pub use document_records::{DocumentRecord, DocumentRecords, NewDocument, ScanStatus, Withdrawal};
 pub use models::{
     Applicant, ConnectionKeyRecord, NewApplicant, NewConnectionKey, NewStaffMember, StaffMember,
