@@ -772,6 +772,10 @@ on_both_engines!(
         assert!(told.contains("vient d'être remplacé"), "{told}");
         assert!(told.contains("contact@office.example"), "{told}");
         assert!(
+            told.contains("Pendant 72 heures"),
+            "the old owner learns how to undo it: {told}"
+        );
+        assert!(
             !told.contains("new@example.org"),
             "the new address stays private"
         );

@@ -297,6 +297,42 @@ on_both_engines!(
 );
 
 on_both_engines!(
+    a_replaced_contact_is_exported_then_forgotten_after_its_cooling_off,
+    &[],
+    async |portal: &Portal| {
+        let services = &portal.services;
+        let storage = services.storage.as_ref();
+        let amina = portal.applicant("0703000005").await;
+        let now = services.clock.now();
+        let replaced = server::storage::ReplacedContact {
+            kind: server::storage::ContactKind::Email,
+            value: "old-amina@example.org".into(),
+            replaced_at: now,
+        };
+        storage
+            .keep_replaced_contact(amina, &replaced, now - Duration::hours(72))
+            .await
+            .unwrap();
+        let applicant = storage.find_applicant(amina).await.unwrap().unwrap();
+        let exported = export(services, &applicant).await.unwrap();
+        assert_eq!(exported.replaced_contacts.len(), 1);
+        assert_eq!(exported.replaced_contacts[0].value, "old-amina@example.org");
+        assert_eq!(
+            exported.replaced_contacts[0].kept_until,
+            now + Duration::hours(72)
+        );
+
+        services.clock.travel(Duration::hours(73));
+        erase_expired(services).await.unwrap();
+        let exported = export(services, &applicant).await.unwrap();
+        assert!(
+            exported.replaced_contacts.is_empty(),
+            "forgotten by the purge"
+        );
+    }
+);
+
+on_both_engines!(
     purges_running_at_once_erase_each_thing_once,
     &[
         ("EU_RETENTION_DOCUMENT_DAYS", "decision=90"),

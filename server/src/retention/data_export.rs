@@ -35,6 +35,9 @@ pub struct PersonalDataExport {
     pub sessions: Vec<SessionData>,
     pub remembered_devices: Vec<crate::storage::RememberedDevice>,
     pub browsers_with_alerts: Vec<BrowserData>,
+    /// Emails and phones replaced or removed lately, still receiving reset codes until
+    /// `kept_until` (`accounts::contact::COOLING_OFF`).
+    pub replaced_contacts: Vec<ReplacedContactData>,
     /// What the portal did on the account, and what was done to it, oldest first.
     pub activity: Vec<ActivityData>,
     /// Documents already erased under the retention policy: only the record that they were.
@@ -92,6 +95,14 @@ pub struct NotificationData {
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
     pub read_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReplacedContactData {
+    pub kind: &'static str,
+    pub value: String,
+    pub replaced_at: DateTime<Utc>,
+    pub kept_until: DateTime<Utc>,
 }
 
 #[derive(Debug, Serialize)]
@@ -225,6 +236,18 @@ pub async fn export(
             since: subscription.created_at,
         })
         .collect();
+    // Every row held, even one past its period that the purge has not reached yet.
+    let replaced_contacts = storage
+        .replaced_contacts_since(applicant.id, DateTime::UNIX_EPOCH)
+        .await?
+        .into_iter()
+        .map(|kept| ReplacedContactData {
+            kind: kept.kind.as_str(),
+            value: kept.value,
+            replaced_at: kept.replaced_at,
+            kept_until: kept.replaced_at + crate::accounts::contact::COOLING_OFF,
+        })
+        .collect();
     let activity = storage
         .audit_events_about(applicant.id)
         .await?
@@ -278,6 +301,7 @@ pub async fn export(
         sessions,
         remembered_devices: storage.remembered_devices_of(applicant.id).await?,
         browsers_with_alerts,
+        replaced_contacts,
         activity,
         erased_documents,
         retention: RetentionData {
