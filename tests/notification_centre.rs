@@ -323,6 +323,44 @@ on_both_engines!(
                 to: server::accounts::contact::ContactPoint::Phone("+33612345678".into())
             }
         );
+
+        // With an email beside it, the phone can go: the number is told, and how to undo it.
+        let asked = post(
+            app,
+            &cookie,
+            "/account/contact",
+            &[("email", "amina4@example.org")],
+        )
+        .await;
+        let code_id = location(&asked)
+            .trim_start_matches("/account/contact/confirm?code=")
+            .trim_end_matches("&via=email")
+            .to_owned();
+        let (code, _) = app.last_code();
+        let confirm = [("code_id", code_id.as_str()), ("code", code.as_str())];
+        post(app, &cookie, "/account/contact/confirm", &confirm).await;
+        let removed = post(
+            app,
+            &cookie,
+            "/account/contact/remove",
+            &[("kind", "phone")],
+        )
+        .await;
+        assert_eq!(location(&removed), "/account/contact?removed=phone");
+        let told = texts(app).pop().unwrap();
+        assert_eq!(told["to"], "+33612345678");
+        assert!(
+            told["text"].as_str().unwrap().contains("vient d'être retiré"),
+            "{told}"
+        );
+        let kept = app
+            .services
+            .storage
+            .replaced_contacts_since(amina, chrono::Utc::now() - chrono::Duration::hours(1))
+            .await
+            .unwrap();
+        assert_eq!(kept.len(), 1, "kept for the cooling-off period");
+        assert_eq!(kept[0].value, "+33612345678");
     }
 );
 

@@ -30,7 +30,7 @@ use uuid::Uuid;
 
 use crate::{
     app_state::{AppState, locale_of},
-    notifications::code_delivery::{announce_replaced_contact, locale_for, send_code},
+    notifications::code_delivery::{ContactChange, announce_contact_change, locale_for, send_code},
     session_layer::ClientAddressHash,
 };
 
@@ -142,6 +142,7 @@ pub async fn submit_removal(
     State(state): State<AppState>,
     Extension(ClientAddressHash(ip_hash)): Extension<ClientAddressHash>,
     RecentlyAuthenticated(signed_in): RecentlyAuthenticated,
+    headers: HeaderMap,
     form: Result<axum::Form<RemoveForm>, FormRejection>,
 ) -> Answer {
     let kind = match form.as_ref().map(|form| form.kind.as_str()) {
@@ -149,16 +150,22 @@ pub async fn submit_removal(
         Ok("phone") => ContactKind::Phone,
         _ => return Err(PageRefusal::new(PAGE, Code::Missing)),
     };
-    let storage = state.services.storage.as_ref();
-    remove_contact(
-        storage,
-        signed_in.subject_id,
-        kind,
-        ip_hash,
-        state.services.clock.now(),
-    )
-    .await
-    .or_back_to(PAGE)?;
+    let services = &state.services;
+    let (storage, now) = (services.storage.as_ref(), services.clock.now());
+    let applicant_id = signed_in.subject_id;
+    let removed = remove_contact(storage, applicant_id, kind, ip_hash, now)
+        .await
+        .or_back_to(PAGE)?;
+    if let Some(previous) = removed {
+        announce(
+            services,
+            applicant_id,
+            &headers,
+            previous,
+            ContactChange::Removed,
+        )
+        .await;
+    }
     Ok(Redirect::to(&format!("/account/contact?removed={}", kind.as_str())).into_response())
 }
 
@@ -189,17 +196,18 @@ async fn applicant_locale(services: &Services, applicant_id: Uuid, headers: &Hea
     locale_for(&preferred, locale_of(headers))
 }
 
-/// Tells the replaced address or number, in the applicant's language. A failure is logged, not
-/// shown: the change itself is done, and the audit log has it.
+/// Tells the replaced or removed address or number, in the applicant's language. A failure is
+/// logged, not shown: the change itself is done, and the audit log has it.
 async fn announce(
     services: &Services,
     applicant_id: Uuid,
     headers: &HeaderMap,
     previous: ContactPoint,
+    change: ContactChange,
 ) {
     let locale = applicant_locale(services, applicant_id, headers).await;
-    if let Err(error) = announce_replaced_contact(services, &previous, locale).await {
-        tracing::error!(%error, "the replaced contact could not be told");
+    if let Err(error) = announce_contact_change(services, &previous, change, locale).await {
+        tracing::error!(%error, ?change, "the previous contact could not be told");
     }
 }
 
@@ -229,7 +237,14 @@ pub async fn submit_email_code(
         .await
         .or_back_to(confirm_page)?;
     if let Some(previous) = confirmed.replaced {
-        announce(services, applicant_id, &headers, previous).await;
+        announce(
+            services,
+            applicant_id,
+            &headers,
+            previous,
+            ContactChange::Replaced,
+        )
+        .await;
     }
     let next = match confirmed.kind {
         ContactKind::Email => "/account?contact=confirmed",

@@ -39,12 +39,21 @@ pub async fn send_code(
     deliver(services, to, &message, locale).await
 }
 
-/// Tells the address or number a contact change replaced that it was replaced, and whom to
-/// call if it was not the applicant: the old owner is the one who can tell a takeover from a
-/// move. Says nothing of the new address, the procedure or the documents.
-pub async fn announce_replaced_contact(
+/// What happened to the address or number being told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactChange {
+    Replaced,
+    Removed,
+}
+
+/// Tells the address or number a contact change replaced or removed, whom to call if it was not
+/// the applicant, and that for 72 hours a reset from there undoes it: the old owner is the one
+/// who can tell a takeover from a move. Says nothing of the new address, the procedure or the
+/// documents.
+pub async fn announce_contact_change(
     services: &Services,
     previous: &ContactPoint,
+    change: ContactChange,
     locale: Locale,
 ) -> Result<(), CodeDeliveryError> {
     let m = locale.messages();
@@ -55,11 +64,25 @@ pub async fn announce_replaced_contact(
         .collect::<Vec<_>>()
         .join(" / ");
     let values = [("office", reach.as_str())];
+    let (subject, email_body, sms_body, sms_key) = match change {
+        ContactChange::Replaced => (
+            &m.email_contact_replaced_subject,
+            &m.email_contact_replaced_body,
+            &m.sms_contact_replaced_body,
+            "contact-replaced",
+        ),
+        ContactChange::Removed => (
+            &m.email_contact_removed_subject,
+            &m.email_contact_removed_body,
+            &m.sms_contact_removed_body,
+            "contact-removed",
+        ),
+    };
     let message = Message {
-        subject: &m.email_contact_replaced_subject,
-        email_body: fill(&m.email_contact_replaced_body, &values),
-        sms_body: fill(&m.sms_contact_replaced_body, &values),
-        sms_key: "contact-replaced",
+        subject,
+        email_body: fill(email_body, &values),
+        sms_body: fill(sms_body, &values),
+        sms_key,
     };
     deliver(services, previous, &message, locale).await
 }

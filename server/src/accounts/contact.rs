@@ -279,14 +279,15 @@ async fn issue_verification_code(
     Ok((destination, code))
 }
 
-/// Forgets a verified email or phone unless it is the last one. Audited.
+/// Forgets a verified email or phone unless it is the last one, and keeps it for the
+/// cooling-off period. Audited. What was removed, to be told.
 pub async fn remove_contact(
     storage: &dyn Storage,
     applicant_id: Uuid,
     kind: ContactKind,
     ip_hash: Option<String>,
     now: DateTime<Utc>,
-) -> Result<(), ContactError> {
+) -> Result<Option<ContactPoint>, ContactError> {
     let before = storage.find_applicant(applicant_id).await?;
     let previous = before.and_then(|applicant| match kind {
         ContactKind::Email => applicant.email,
@@ -295,15 +296,15 @@ pub async fn remove_contact(
     if !storage.remove_applicant_contact(applicant_id, kind).await? {
         return Err(ContactError::LastContact);
     }
-    if let Some(previous) = previous {
-        keep_for_cooling_off(storage, applicant_id, kind, &previous, now).await?;
+    if let Some(previous) = &previous {
+        keep_for_cooling_off(storage, applicant_id, kind, previous, now).await?;
     }
     let action = match kind {
         ContactKind::Email => "email_removed",
         ContactKind::Phone => "phone_removed",
     };
     audit_own_change(storage, applicant_id, action, ip_hash).await?;
-    Ok(())
+    Ok(previous.map(|previous| ContactPoint::kept(kind, previous)))
 }
 
 /// The channels that announce new documents. Audited: a channel turned off explains a
