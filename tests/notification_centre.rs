@@ -350,7 +350,10 @@ on_both_engines!(
         let told = texts(app).pop().unwrap();
         assert_eq!(told["to"], "+33612345678");
         assert!(
-            told["text"].as_str().unwrap().contains("vient d'être retiré"),
+            told["text"]
+                .as_str()
+                .unwrap()
+                .contains("vient d'être retiré"),
             "{told}"
         );
         let kept = app

@@ -98,12 +98,13 @@ pub async fn submit_code(
     let services = &state.services;
     let https = services.config.serves_https();
     let now = services.clock.now();
-    let claims = cookies::read(&headers, PortalCookie::PendingReset, https)
-        .and_then(|token| {
-            let tokens = services.session_tokens();
-            tokens.verify(&token, Audience::PendingReset, now).ok()
-        })
-        .ok_or(PageRefusal::new(REQUEST_PAGE, Code::Expired))?;
+    let claims = cookies::verified(
+        services,
+        &headers,
+        PortalCookie::PendingReset,
+        Audience::PendingReset,
+    )
+    .ok_or(PageRefusal::new(REQUEST_PAGE, Code::Expired))?;
     let filled = |form: &ResetCodeForm| !form.code.trim().is_empty() && !form.password.is_empty();
     let form = filled_form(form, filled, CODE_PAGE, Code::Missing)?;
     let password = Secret::new(form.password);

@@ -147,20 +147,16 @@ pub async fn submit_code(
     let services = &state.services;
     let https = services.config.serves_https();
     let now = services.clock.now();
-    let claims = cookies::read(&headers, PortalCookie::PendingSignIn, https)
-        .and_then(|token| {
-            let tokens = services.session_tokens();
-            tokens.verify(&token, Audience::PendingSignIn, now).ok()
-        })
-        .ok_or(PageRefusal::new(SIGN_IN, Code::Expired))?;
+    let claims = cookies::verified(
+        services,
+        &headers,
+        PortalCookie::PendingSignIn,
+        Audience::PendingSignIn,
+    )
+    .ok_or(PageRefusal::new(SIGN_IN, Code::Expired))?;
     let form = filled_form(form, |_| true, "/sign-in/code", Code::Missing)?;
     let shared = form.shared_device.is_some();
-    let via = match form.via.as_deref() {
-        Some("sms") => "sms",
-        _ => "email",
-    };
-    let shared_query = if shared { "&shared=1" } else { "" };
-    let code_page = format!("/sign-in/code?via={via}{shared_query}");
+    let code_page = form.page();
     if form.code.trim().is_empty() {
         return Err(PageRefusal::new(code_page, Code::Missing));
     }
@@ -177,15 +173,7 @@ pub async fn submit_code(
     .or_back_to(code_page)?;
     let mut extra = vec![cookies::clear(PortalCookie::PendingSignIn, https)];
     if form.remember_device.is_some() && !shared {
-        match second_factor::remember_device(storage, claims.sub, now).await {
-            Ok(token) => extra.push(cookies::set(
-                PortalCookie::RememberedDevice,
-                token.expose(),
-                https,
-            )),
-            // Not worth failing the sign-in for: the next one asks for a code again.
-            Err(error) => tracing::error!(%error, "device could not be remembered"),
-        }
+        extra.extend(remembered_device(services, claims.sub, now).await);
     }
     let mut response =
         start_session(services, claims.sub, shared, ip_hash, &headers, "/account").await?;
@@ -193,6 +181,43 @@ pub async fn submit_code(
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     Ok(response)
+}
+
+impl CodeForm {
+    /// The code page this form came from, to send it back to.
+    fn page(&self) -> String {
+        let via = match self.via.as_deref() {
+            Some("sms") => "sms",
+            _ => "email",
+        };
+        let shared = if self.shared_device.is_some() {
+            "&shared=1"
+        } else {
+            ""
+        };
+        format!("/sign-in/code?via={via}{shared}")
+    }
+}
+
+/// The cookie that spares this browser the code next time; none if it cannot be made (not
+/// worth failing the sign-in for: the next one asks for a code again).
+async fn remembered_device(
+    services: &Services,
+    applicant: uuid::Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<axum::http::HeaderValue> {
+    let storage = services.storage.as_ref();
+    match second_factor::remember_device(storage, applicant, now).await {
+        Ok(token) => Some(cookies::set(
+            PortalCookie::RememberedDevice,
+            token.expose(),
+            services.config.serves_https(),
+        )),
+        Err(error) => {
+            tracing::error!(%error, "device could not be remembered");
+            None
+        }
+    }
 }
 
 pub async fn sign_out(

@@ -250,53 +250,32 @@ pub async fn acknowledgement_as_staff(
     Extension(address): Extension<ClientAddressHash>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Response {
+) -> Result<Response, (StatusCode, String)> {
     let m = locale_of(&headers).messages();
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return (StatusCode::NOT_FOUND, m.document_not_found.clone()).into_response();
+    let not_found = |text: &String| (StatusCode::NOT_FOUND, text.clone());
+    let unavailable = |error: &dyn std::fmt::Display| {
+        tracing::error!(%error, "an acknowledgement could not be drawn up");
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            m.document_unavailable.clone(),
+        )
     };
-    match export_acknowledgement(&services, id, Actor::staff(member.id), address.0).await {
-        Ok(Some(ack)) => {
-            match crate::documents::acknowledgement_pdf::acknowledgement_pdf(
-                &ack,
-                services.clock.now(),
-            ) {
-                Ok(pdf) => {
-                    let name = format!("accuse-de-reception-{id}.pdf");
-                    (
-                        [
-                            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-                            (
-                                header::CONTENT_DISPOSITION,
-                                format!("attachment; filename=\"{name}\""),
-                            ),
-                            (header::CACHE_CONTROL, "no-store".to_owned()),
-                            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-                        ],
-                        pdf,
-                    )
-                        .into_response()
-                }
-                Err(error) => {
-                    tracing::error!(%error, "an acknowledgement could not be printed");
-                    (
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        m.document_unavailable.clone(),
-                    )
-                        .into_response()
-                }
-            }
-        }
-        Ok(None) => (StatusCode::NOT_FOUND, m.ack_none.clone()).into_response(),
-        Err(error) => {
-            tracing::error!(%error, "an acknowledgement could not be drawn up");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                m.document_unavailable.clone(),
-            )
-                .into_response()
-        }
-    }
+    let id = Uuid::parse_str(&id).map_err(|_| not_found(&m.document_not_found))?;
+    let ack = export_acknowledgement(&services, id, Actor::staff(member.id), address.0)
+        .await
+        .map_err(|error| unavailable(&error))?
+        .ok_or_else(|| not_found(&m.ack_none))?;
+    let pdf =
+        crate::documents::acknowledgement_pdf::acknowledgement_pdf(&ack, services.clock.now())
+            .map_err(|error| unavailable(&error))?;
+    let disposition = format!("attachment; filename=\"accuse-de-reception-{id}.pdf\"");
+    let headers = [
+        (header::CONTENT_TYPE, "application/pdf".to_owned()),
+        (header::CONTENT_DISPOSITION, disposition),
+        (header::CACHE_CONTROL, "no-store".to_owned()),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+    ];
+    Ok((headers, pdf).into_response())
 }
 
 /// The staff page of an applicant: found by foreigner number, else file number.

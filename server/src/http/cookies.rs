@@ -85,6 +85,19 @@ pub fn read(headers: &HeaderMap, cookie: PortalCookie, https: bool) -> Option<St
         .filter(|value| !value.is_empty())
 }
 
+/// The claims of the signed token in `cookie`, if it verifies for `audience` now (by the
+/// portal's clock): a step between two forms (password then code, reset then code).
+pub fn verified(
+    services: &crate::Services,
+    headers: &HeaderMap,
+    cookie: PortalCookie,
+    audience: crate::session_token::Audience,
+) -> Option<crate::session_token::SessionClaims> {
+    let token = read(headers, cookie, services.config.serves_https())?;
+    let now = services.clock.now();
+    services.session_tokens().verify(&token, audience, now).ok()
+}
+
 /// A `Set-Cookie` value that stores `value`.
 pub fn set(cookie: PortalCookie, value: &str, https: bool) -> HeaderValue {
     let max_age = cookie
