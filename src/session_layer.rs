@@ -9,11 +9,12 @@ use std::net::SocketAddr;
 
 use axum::{
     extract::{ConnectInfo, Request, State},
-    http::{Method, header},
+    http::{HeaderValue, Method, header},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
 use server::{
+    Services,
     accounts::sessions::{self, SignedIn},
     http::{
         client_ip,
@@ -56,89 +57,93 @@ pub async fn resolve_session(
         return next.run(request).await;
     }
     let services = &state.services;
-    let https = services.config.serves_https();
+    let ip_hash = client_address_hash(services, &request);
+    request.extensions_mut().insert(ClientAddressHash(ip_hash));
+    let cookie = if is_staff_side(&path) {
+        PortalCookie::StaffSession
+    } else {
+        PortalCookie::Session
+    };
+    let set_cookie = resume(services, &mut request, cookie).await;
+    let mut response = match keep_out(&request, &path) {
+        Some(refusal) => refusal,
+        None => next.run(request).await,
+    };
+    // A handler that set the session cookie itself (sign-in, sign-out) has the last word.
+    let name = cookie.name(services.config.serves_https());
+    let handler_set_it = (response.headers().get_all(header::SET_COOKIE).iter())
+        .any(|existing| existing.as_bytes().starts_with(name.as_bytes()));
+    if let Some(value) = set_cookie.filter(|_| !handler_set_it) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+fn client_address_hash(services: &Services, request: &Request) -> Option<String> {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0);
-    let ip_hash =
-        client_ip(request.headers(), peer, services.config.trusted_proxy_hops).map(|ip| {
-            services
-                .keyed_hasher
-                .hash("client-address", &ip.to_string())
-        });
-    request.extensions_mut().insert(ClientAddressHash(ip_hash));
+    let ip = client_ip(request.headers(), peer, services.config.trusted_proxy_hops)?;
+    Some(
+        services
+            .keyed_hasher
+            .hash("client-address", &ip.to_string()),
+    )
+}
 
-    let (cookie, kind) = if is_staff_side(&path) {
-        (PortalCookie::StaffSession, SubjectKind::Staff)
-    } else {
-        (PortalCookie::Session, SubjectKind::Applicant)
+/// Checks the session `cookie` names against its row and puts `SignedIn` in the request; the
+/// cookie to set on the answer (a refreshed token, or a cleared one for a session that is over).
+async fn resume(
+    services: &Services,
+    request: &mut Request,
+    cookie: PortalCookie,
+) -> Option<HeaderValue> {
+    let https = services.config.serves_https();
+    let token = cookies::read(request.headers(), cookie, https)?;
+    let kind = match cookie {
+        PortalCookie::StaffSession => SubjectKind::Staff,
+        _ => SubjectKind::Applicant,
     };
-    let mut set_cookie = None;
-    if let Some(token) = cookies::read(request.headers(), cookie, https) {
-        let tokens = services.session_tokens();
-        match sessions::resume(
-            services.storage.as_ref(),
-            &tokens,
-            kind,
-            &token,
-            services.clock.now(),
-        )
-        .await
-        {
-            Ok(Some(resumed)) => {
-                set_cookie = resumed
-                    .fresh_token
-                    .map(|token| cookies::set(cookie, &token, https));
-                request.extensions_mut().insert(resumed.signed_in);
-            }
-            Ok(None) => set_cookie = Some(cookies::clear(cookie, https)),
-            Err(error) => {
-                // Fail closed: treated as signed out for this request, cookie kept for the next.
-                tracing::error!(%error, "session could not be checked");
-            }
+    let tokens = services.session_tokens();
+    let storage = services.storage.as_ref();
+    match sessions::resume(storage, &tokens, kind, &token, services.clock.now()).await {
+        Ok(Some(resumed)) => {
+            request.extensions_mut().insert(resumed.signed_in);
+            resumed
+                .fresh_token
+                .map(|token| cookies::set(cookie, &token, https))
+        }
+        Ok(None) => Some(cookies::clear(cookie, https)),
+        Err(error) => {
+            // Fail closed: treated as signed out for this request, cookie kept for the next.
+            tracing::error!(%error, "session could not be checked");
+            None
         }
     }
+}
 
-    let signed_in = request.extensions().get::<SignedIn>().is_some();
-    let sign_in_page = if is_applicant_area(&path) && !signed_in {
-        Some("/sign-in")
-    } else if is_staff_area(&path) && !signed_in {
-        Some("/staff/sign-in")
+/// The answer for someone not signed in who asks for a signed-in area: the sign-in page, or a
+/// 401 a page's script can read (it posts JSON); `None` to let the request through.
+fn keep_out(request: &Request, path: &str) -> Option<Response> {
+    if request.extensions().get::<SignedIn>().is_some() {
+        return None;
+    }
+    let page = if is_applicant_area(path) {
+        "/sign-in"
+    } else if is_staff_area(path) {
+        "/staff/sign-in"
     } else {
-        None
+        return None;
     };
-    // A page's script posting JSON gets an answer it can read, not the sign-in page.
-    let from_script = request
-        .headers()
-        .get(http::header::CONTENT_TYPE)
+    let from_script = (request.headers().get(http::header::CONTENT_TYPE))
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.starts_with("application/json"));
-    let mut response = match sign_in_page {
-        Some(page) if request.method() == Method::GET || request.method() == Method::HEAD => {
-            Redirect::to(page).into_response()
-        }
-        Some(_) if from_script => http::StatusCode::UNAUTHORIZED.into_response(),
-        Some(page) => Redirect::to(&format!("{page}?error=expired")).into_response(),
-        None => next.run(request).await,
-    };
-    if let Some(value) = set_cookie {
-        // A handler that set the session cookie itself (sign-in, sign-out) has the last word.
-        let handler_set_session =
-            response
-                .headers()
-                .get_all(header::SET_COOKIE)
-                .iter()
-                .any(|existing| {
-                    existing
-                        .as_bytes()
-                        .starts_with(PortalCookie::Session.name(https).as_bytes())
-                });
-        if !handler_set_session {
-            response.headers_mut().append(header::SET_COOKIE, value);
-        }
-    }
-    response
+    Some(match request.method() {
+        &Method::GET | &Method::HEAD => Redirect::to(page).into_response(),
+        _ if from_script => http::StatusCode::UNAUTHORIZED.into_response(),
+        _ => Redirect::to(&format!("{page}?error=expired")).into_response(),
+    })
 }
 
 #[cfg(test)]

@@ -165,9 +165,17 @@ on_both_engines!(
         .await;
         assert_eq!(location(&lifted), "/staff?lifted=1");
 
-        // Signing out ends the session at once.
+        // Signing out ends the session at once, and clears the cookie even when its token was
+        // due for a refresh (the session layer's fresh token must not come after the clearing).
+        app.services.clock.travel(chrono::Duration::minutes(6));
         let out = post(app, &agent, "/staff/sign-out", &[]).await;
         assert_eq!(location(&out), "/staff/sign-in?signed_out=1");
+        let staff_cookies: Vec<&str> = (out.headers().get_all(header::SET_COOKIE).iter())
+            .filter_map(|value| value.to_str().ok())
+            .filter(|line| line.starts_with("eu-staff="))
+            .collect();
+        assert_eq!(staff_cookies.len(), 1, "{staff_cookies:?}");
+        assert!(staff_cookies[0].contains("Max-Age=0"), "{staff_cookies:?}");
         assert_eq!(
             location(&get(app, &agent, "/staff").await),
             "/staff/sign-in"
