@@ -166,6 +166,24 @@ struct PostingFields {
     place: Option<String>,
 }
 
+impl PostingFields {
+    /// Keeps a text field's value; anything else (an empty file input) is skipped.
+    async fn keep(&mut self, field: Field<'_>) {
+        match field.name() {
+            Some("kind") => {
+                let code = field.text().await.unwrap_or_default();
+                self.kind = DocumentKind::from_code(&code);
+            }
+            Some("title") => self.title = field.text().await.unwrap_or_default(),
+            Some("decision_outcome") => self.outcome = field.text().await.ok(),
+            // As the `datetime-local` field sends it: the office's wall-clock time.
+            Some("appointment_at") => self.appointment_at = field.text().await.ok(),
+            Some("appointment_place") => self.place = field.text().await.ok(),
+            _ => {}
+        }
+    }
+}
+
 pub async fn post_documents(
     State(services): State<Services>,
     staff: SignedInStaff<may::PushDocuments>,
@@ -182,33 +200,23 @@ pub async fn post_documents(
     let mut published = 0;
     loop {
         let progress = format!("{page}&published={published}");
-        let Some(field) = form
-            .next_field()
-            .await
-            .map_err(|_| PageRefusal::new(progress.clone(), Code::NoFile))?
+        let field = form.next_field().await;
+        let Some(field) = field.map_err(|_| PageRefusal::new(progress.clone(), Code::NoFile))?
         else {
             break;
         };
-        match field.name() {
-            Some("kind") => {
-                let code = field.text().await.unwrap_or_default();
-                fields.kind = DocumentKind::from_code(&code);
-            }
-            Some("title") => fields.title = field.text().await.unwrap_or_default(),
-            Some("decision_outcome") => fields.outcome = field.text().await.ok(),
-            // As the `datetime-local` field sends it: the office's wall-clock time.
-            Some("appointment_at") => fields.appointment_at = field.text().await.ok(),
-            Some("appointment_place") => fields.place = field.text().await.ok(),
-            Some("files") if field.file_name().is_some_and(|name| !name.is_empty()) => {
-                let upload = upload_for(&applicant, &staff.member, &fields, &field)
-                    .map_err(|code| PageRefusal::new(page.clone(), code))?;
-                publish(&services, upload, field)
-                    .await
-                    .or_back_to(progress)?;
-                published += 1;
-            }
-            _ => {}
+        let is_file =
+            field.name() == Some("files") && field.file_name().is_some_and(|name| !name.is_empty());
+        if !is_file {
+            fields.keep(field).await;
+            continue;
         }
+        let upload = upload_for(&applicant, &staff.member, &fields, &field)
+            .map_err(|code| PageRefusal::new(page.clone(), code))?;
+        publish(&services, upload, field)
+            .await
+            .or_back_to(progress)?;
+        published += 1;
     }
     if published == 0 {
         return Err(PageRefusal::new(page, Code::NoFile));
