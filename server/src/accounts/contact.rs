@@ -50,23 +50,7 @@ impl ContactPoint {
             ContactPoint::Email(text) | ContactPoint::Phone(text) => text,
         }
     }
-}
 
-/// Codes sent to one account: a few at once, then one every little while.
-pub const CODE_SENDS: ThrottlePolicy = ThrottlePolicy {
-    free_failures: 5,
-    base_delay: Duration::seconds(30),
-    max_delay: Duration::minutes(15),
-    lock_after: None,
-    window: Duration::hours(1),
-};
-
-/// How long an email or phone the applicant replaced or removed still receives password reset
-/// codes; a reset completed meanwhile puts it back. Whoever changed it had the password, but
-/// the person who owned the address is the one who can tell a takeover from a move.
-pub const COOLING_OFF: Duration = Duration::hours(72);
-
-impl ContactPoint {
     fn kept(kind: ContactKind, value: String) -> ContactPoint {
         match kind {
             ContactKind::Email => ContactPoint::Email(value),
@@ -94,6 +78,20 @@ impl ContactPoint {
         Ok(points)
     }
 }
+
+/// Codes sent to one account: a few at once, then one every little while.
+pub const CODE_SENDS: ThrottlePolicy = ThrottlePolicy {
+    free_failures: 5,
+    base_delay: Duration::seconds(30),
+    max_delay: Duration::minutes(15),
+    lock_after: None,
+    window: Duration::hours(1),
+};
+
+/// How long an email or phone the applicant replaced or removed still receives password reset
+/// codes; a reset completed meanwhile puts it back. Whoever changed it had the password, but
+/// the person who owned the address is the one who can tell a takeover from a move.
+pub const COOLING_OFF: Duration = Duration::hours(72);
 
 /// Keeps `previous` for the cooling-off period.
 async fn keep_for_cooling_off(
