@@ -23,11 +23,9 @@ export default defineConfig({
   // Debug build (Argon2 unoptimised) on 2 shared cores: the longest journeys take 16 s here.
   timeout: 60_000,
   // A test that fails once and then passes is reported as flaky (counted in `make test`'s
-  // summary) rather than failing the run; twice in a row fails it. Known cause of such hangs:
-  // a page rendered with SsrMode::Async or PartiallyBlocked (data in the first response) never
-  // finishes about 2 times in 300 under Leptos 0.8.23, before and after issue 17's changes
-  // (300 GETs of /account or /staff in a loop, in-process; OutOfOrder: 0 in 300, but its data
-  // needs JavaScript). The retry covers it until the renderer is fixed or replaced.
+  // summary) rather than failing the run; twice in a row fails it. A known cause of hangs is
+  // gone: pages with data no longer use Leptos resources, which left about 2 in 300 pages
+  // unfinished (`tests/ssr_pages_finish.rs`).
   retries: 1,
   reporter: [['list']],
   preserveOutput: 'always',

@@ -148,11 +148,10 @@ fn PublicNav() -> impl IntoView {
 fn ApplicantNav() -> impl IntoView {
     let m = current_locale().messages();
     let location = use_location();
-    let status = Resource::new_blocking(|| (), |_| applicant_status());
     view! {
         <Suspense fallback=|| view! { <ApplicantLinks unread=0/> }>
             {move || Suspend::new(async move {
-                let status = status.await.ok();
+                let status = applicant_status().await.ok();
                 let unread = status.map(|status| status.unread_notices).unwrap_or(0);
                 view! {
                     <ApplicantLinks unread/>

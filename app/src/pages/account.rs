@@ -15,7 +15,6 @@ use crate::{
 #[component]
 pub fn Account() -> impl IntoView {
     let m = current_locale().messages();
-    let overview = Resource::new_blocking(|| (), |_| account_overview());
     let confirmed = match query_value("contact").as_deref() {
         Some("confirmed") => Some(m.account_contact_confirmed.as_str()),
         Some("phone") => Some(m.contact_phone_confirmed.as_str()),
@@ -26,7 +25,7 @@ pub fn Account() -> impl IntoView {
         {confirmed.map(|text| view! { <SuccessNotice text/> })}
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                match overview.await {
+                match account_overview().await {
                     Ok(overview) => view! { <AccountSections overview/> }.into_any(),
                     Err(_) => view! {
                         <h1>{m.account_title.as_str()}</h1>
@@ -100,11 +99,10 @@ fn AccountSections(overview: AccountSummary) -> impl IntoView {
 #[component]
 fn Inbox() -> impl IntoView {
     let m = current_locale().messages();
-    let documents = Resource::new_blocking(|| (), |_| my_documents());
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                match documents.await {
+                match my_documents().await {
                     Ok(entries) if entries.is_empty() => {
                         view! { <p>{m.account_documents_empty.as_str()}</p> }.into_any()
                     }

@@ -12,14 +12,13 @@ use crate::{
 #[component]
 pub fn ApiKeySection() -> impl IntoView {
     let m = current_locale().messages();
-    let overview = Resource::new_blocking(|| (), |_| api_key_overview());
     view! {
         <section aria-labelledby="api-keys-title">
             <h2 id="api-keys-title">{m.staff_api_keys_title.as_str()}</h2>
             <p>{m.staff_api_keys_intro.as_str()}</p>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    overview.await.ok().map(|overview| {
+                    api_key_overview().await.ok().map(|overview| {
                         let empty = overview.keys.is_empty();
                         view! {
                             {overview.new_secret.map(|secret| view! {

@@ -51,14 +51,15 @@ fn explain(code: Code, m: &'static Messages) -> Option<FormError> {
 pub fn ApplicantFilePage() -> impl IntoView {
     let m = current_locale().messages();
     let number = query_value("number").unwrap_or_default();
-    let file = Resource::new_blocking(move || number.clone(), staff_applicant_file);
     view! {
         <PageTitle page=m.staff_find_title.as_str()/>
         <p><a href="/staff">{m.staff_home_title.as_str()}</a></p>
         <FindApplicant/>
         <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match file.await {
+            {move || {
+                let number = number.clone();
+                Suspend::new(async move {
+                match staff_applicant_file(number).await {
                     Ok(Some(file)) => view! { <FileSections file/> }.into_any(),
                     // No file to title the page: the search is what the page is about.
                     Ok(None) => view! {
@@ -70,7 +71,7 @@ pub fn ApplicantFilePage() -> impl IntoView {
                         <p role="alert">{m.account_unavailable.as_str()}</p>
                     }.into_any(),
                 }
-            })}
+            })}}
         </Suspense>
     }
 }

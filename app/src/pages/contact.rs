@@ -32,7 +32,6 @@ fn explain(code: Code, m: &'static Messages) -> Option<FormError> {
 #[component]
 pub fn Contact() -> impl IntoView {
     let m = current_locale().messages();
-    let overview = Resource::new_blocking(|| (), |_| account_overview());
     let error = query_error(|code| explain(code, m));
     let just_activated = query_value("activated").is_some() && error.is_none();
     let done = if error.is_some() {
@@ -60,7 +59,7 @@ pub fn Contact() -> impl IntoView {
             {move || {
                 let error = error.clone();
                 Suspend::new(async move {
-                    match overview.await {
+                    match account_overview().await {
                         Ok(overview) => view! { <ContactSections overview error/> }.into_any(),
                         Err(_) => view! { <p role="alert">{m.account_unavailable.as_str()}</p> }.into_any(),
                     }

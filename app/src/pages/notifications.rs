@@ -14,7 +14,6 @@ use crate::{
 #[component]
 pub fn Notifications() -> impl IntoView {
     let m = current_locale().messages();
-    let notices = Resource::new_blocking(|| (), |_| my_notices());
     let marked = query_value("read").is_some();
     view! {
         <PageTitle page=m.notifications_title.as_str()/>
@@ -23,7 +22,7 @@ pub fn Notifications() -> impl IntoView {
         <p class="lead">{m.notifications_intro.as_str()}</p>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                match notices.await {
+                match my_notices().await {
                     Ok(entries) if entries.is_empty() => {
                         view! { <p>{m.notifications_empty.as_str()}</p> }.into_any()
                     }

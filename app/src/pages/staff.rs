@@ -103,13 +103,6 @@ pub fn StaffEnrol() -> impl IntoView {
     let m = current_locale().messages();
     let error = query_error(|code| explain(code, m));
     let token = query_value("token").unwrap_or_default();
-    let details = Resource::new_blocking(
-        {
-            let token = token.clone();
-            move || token.clone()
-        },
-        enrolment_details,
-    );
     let password = field_state(&error, "password", "password-hint");
     view! {
         <FormPageTitle page=m.staff_enrol_title.as_str() has_error=error.is_some()/>
@@ -125,7 +118,7 @@ pub fn StaffEnrol() -> impl IntoView {
                     password.error_view(),
                 );
                 Suspend::new(async move {
-                    let Ok(details) = details.await else {
+                    let Ok(details) = enrolment_details(token.clone()).await else {
                         return view! { <p role="alert">{m.staff_enrol_error_link.as_str()}</p> }
                             .into_any();
                     };
@@ -176,7 +169,6 @@ fn group_by_four(secret: &str) -> String {
 #[component]
 pub fn StaffHome() -> impl IntoView {
     let m = current_locale().messages();
-    let overview = Resource::new_blocking(|| (), |_| staff_overview());
     let form = query_value("form").unwrap_or_default();
     let error = query_error(|code| {
         explain(code, m).map(|error| FormError {
@@ -204,7 +196,7 @@ pub fn StaffHome() -> impl IntoView {
             {move || {
                 let error = error.clone();
                 Suspend::new(async move {
-                match overview.await {
+                match staff_overview().await {
                     Ok(summary) => view! { <StaffSections summary error/> }.into_any(),
                     Err(_) => view! { <p role="alert">{m.account_unavailable.as_str()}</p> }.into_any(),
                 }
@@ -363,13 +355,12 @@ fn RegistrationForms(error: Option<FormError>) -> impl IntoView {
 #[component]
 fn StaffList() -> impl IntoView {
     let m = current_locale().messages();
-    let members = Resource::new_blocking(|| (), |_| staff_members());
     view! {
         <section aria-labelledby="members-title">
             <h2 id="members-title">{m.staff_members_title.as_str()}</h2>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    members
+                    staff_members()
                         .await
                         .map(|members| {
                             view! {
