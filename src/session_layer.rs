@@ -19,6 +19,7 @@ use server::{
     http::{
         client_ip,
         cookies::{self, PortalCookie},
+        who_is_asking::Side,
     },
     storage::SubjectKind,
 };
@@ -130,9 +131,9 @@ fn keep_out(request: &Request, path: &str) -> Option<Response> {
         return None;
     }
     let page = if is_applicant_area(path) {
-        "/sign-in"
+        Side::Applicant.sign_in_page()
     } else if is_staff_area(path) {
-        "/staff/sign-in"
+        Side::Staff.sign_in_page()
     } else {
         return None;
     };

@@ -9,7 +9,12 @@
 use axum::extract::FromRequestParts;
 use leptos::prelude::*;
 use refusal::Code;
-use server::{Services, accounts::sessions::SignedIn, http::PageRefusal, storage::SubjectKind};
+use server::{
+    Services,
+    accounts::sessions::SignedIn,
+    http::{PageRefusal, who_is_asking::Side},
+    storage::SubjectKind,
+};
 
 use crate::i18n::{Locale, Messages};
 
@@ -47,9 +52,7 @@ impl Call {
 
     /// A refusal, as a server function answers it: its status, and its code as the error.
     pub fn refused(&self, refusal: PageRefusal) -> ServerFnError {
-        if let Some(response) = &self.response {
-            response.set_status(refusal.status());
-        }
+        self.set_status(refusal.status());
         ServerFnError::new(refusal.code().unwrap_or(Code::Expired).as_str())
     }
 
@@ -65,7 +68,8 @@ impl Call {
 
     /// The session names someone who no longer exists or may no longer sign in: 401.
     pub fn not_signed_in(&self) -> ServerFnError {
-        self.refused(PageRefusal::new("/sign-in", Code::Expired))
+        let sign_in = Side::Applicant.sign_in_page();
+        self.refused(PageRefusal::new(sign_in, Code::Expired))
     }
 
     /// The request's own status for a refusal that is not about who is asking (404…).
