@@ -41,7 +41,10 @@ echo "== schemathesis: $EXAMPLES examples per operation, no 5xx allowed"
 st run "$BASE/api/v1/openapi.json" --url "$BASE" \
   -H "Authorization: Bearer $KEY" -H "Accept-Language: en" \
   --checks not_a_server_error --max-examples "$EXAMPLES" --workers 1 \
-  --request-timeout 30 --generation-deterministic
+  --request-timeout 30 --generation-deterministic 2>&1 |
+  # Its "=== 2 warnings in 8s ===" closing banner reads like a pytest run that ran no test: CI
+  # judges runs by such lines, so the banners are reworded (pipefail keeps st's exit status).
+  sed -E 's/^=+ (.*) =+$/-- schemathesis: \1 --/'
 
 echo "== sqlmap: sign-in form and API parameters (level $SQLMAP_LEVEL)"
 sqlmap_says_injectable() {
