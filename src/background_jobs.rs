@@ -46,6 +46,13 @@ pub async fn deliver_notifications(
                 Ok(queued) => tracing::info!(queued, "reminders queued"),
                 Err(error) => tracing::warn!(%error, "reminders could not be queued"),
             }
+            match server::notifications::interview_reminders::queue_interview_reminders(&services)
+                .await
+            {
+                Ok(0) => {}
+                Ok(queued) => tracing::info!(queued, "interview reminders queued"),
+                Err(error) => tracing::warn!(%error, "interview reminders could not be queued"),
+            }
         }
         tick += 1;
         // Passes follow each other at once while they come back full (a backlog after a

@@ -105,6 +105,13 @@ struct NewApplicantArgs {
     /// Also write the printable account notice (PDF, with the key) to this file.
     #[arg(long)]
     notice_pdf: Option<std::path::PathBuf>,
+    /// The mobile number the applicant gave at registration (E.164, such as +33612345678):
+    /// content-free alerts go there until they verify one of their own.
+    #[arg(long)]
+    phone: Option<String>,
+    /// The email the applicant gave at registration; the same rules.
+    #[arg(long)]
+    email: Option<String>,
 }
 
 #[tokio::main]
@@ -215,6 +222,10 @@ async fn create_applicant(config: Config, args: NewApplicantArgs) -> anyhow::Res
         date_of_birth: args.date_of_birth,
         preferred_language: args.language,
         electronic_notification: !args.no_electronic_notification,
+        given: server::storage::GivenContacts {
+            email: args.email,
+            phone: args.phone,
+        },
     };
     let now = services.clock.now();
     let validity = services.config.connection_key_validity;

@@ -19,9 +19,16 @@ use server::{
 pub use crate::app_state::AppState;
 use crate::app_state::locale_of;
 use crate::{
-    accounts::contact_form, accounts::language_choice, accounts::password_reset_form,
-    accounts::sign_in_form, back_office_api, documents::document_routes,
-    notifications::notice_forms, notifications::push_routes, session_layer, staff::staff_forms,
+    accounts::contact_form,
+    accounts::language_choice,
+    accounts::password_reset_form,
+    accounts::sign_in_form,
+    back_office_api,
+    documents::{document_routes, interview_routes},
+    notifications::notice_forms,
+    notifications::push_routes,
+    session_layer,
+    staff::staff_forms,
 };
 
 pub fn leptos_options(config: &Config) -> LeptosOptions {
@@ -142,6 +149,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/account/documents/{id}",
             get(document_routes::open_as_applicant),
+        )
+        .route(
+            "/account/documents/{id}/calendar.ics",
+            get(interview_routes::interview_calendar),
         )
         .route("/staff/documents/{id}", get(document_routes::open_as_staff))
         .route(

@@ -260,6 +260,64 @@ fn the_audit_log_verifies_from_the_command_line() {
     );
 }
 
+#[test]
+fn the_command_line_registers_the_contacts_an_applicant_gave() {
+    let data = tempfile::tempdir().unwrap();
+    let register = |phone: &str| {
+        command(data.path(), free_port())
+            .args([
+                "create-applicant",
+                "--foreigner-number",
+                "0708000009",
+                "--given-names",
+                "Amina",
+                "--family-name",
+                "Test",
+                "--date-of-birth",
+                "1990-01-01",
+                "--phone",
+                phone,
+                "--email",
+                "amina@example.org",
+            ])
+            .output()
+            .unwrap()
+    };
+    // Not a mobile number: refused, with the reason, and nobody registered.
+    let refused = register("612345");
+    assert!(!refused.status.success(), "{refused:?}");
+    let said = String::from_utf8_lossy(&refused.stderr).into_owned()
+        + &String::from_utf8_lossy(&refused.stdout);
+    assert!(said.contains("mobile number"), "{said}");
+    let registered = register("06 12 34 56 78");
+    assert!(registered.status.success(), "{registered:?}");
+    let stdout = String::from_utf8(registered.stdout).unwrap();
+    assert!(stdout.contains("connection key "), "{stdout}");
+    let url = format!(
+        "sqlite://{}?mode=rw",
+        data.path().join("espace-usager.db").display()
+    );
+    let stored = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let storage = server::storage::connect(&url, server::clock::Clock::system())
+            .await
+            .unwrap();
+        let applicant = storage
+            .find_applicant_by_foreigner_number("0708000009")
+            .await
+            .unwrap()
+            .unwrap();
+        storage.close().await;
+        (applicant.given_phone, applicant.given_email)
+    });
+    assert_eq!(
+        stored,
+        (
+            Some("+33612345678".to_owned()),
+            Some("amina@example.org".to_owned())
+        )
+    );
+}
+
 /// Notifications queued for one applicant with a verified address, straight in the database.
 async fn queue_notifications(database: &support::TestDatabase, count: usize) {
     let storage = database.storage().await;
@@ -274,6 +332,7 @@ async fn queue_notifications(database: &support::TestDatabase, count: usize) {
                 date_of_birth: chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
                 preferred_language: "fr".into(),
                 electronic_notification: true,
+                given: Default::default(),
             },
             &server::storage::NewConnectionKey {
                 key_hash: key.hash(),

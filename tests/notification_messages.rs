@@ -40,6 +40,7 @@ async fn the_email_says_a_document_is_waiting_and_nothing_more(database: TestDat
                 date_of_birth: chrono::NaiveDate::from_ymd_opt(1998, 11, 2).unwrap(),
                 preferred_language: "en".into(),
                 electronic_notification: true,
+                given: Default::default(),
             },
             &NewConnectionKey {
                 key_hash: ConnectionKey::generate().hash(),

@@ -12,8 +12,13 @@ pub struct AccountSummary {
     pub email: Option<String>,
     /// The verified phone (E.164), if any.
     pub phone: Option<String>,
+    /// Given at registration and not confirmed yet: alerts go there meanwhile.
+    pub given_email: Option<String>,
+    pub given_phone: Option<String>,
     pub notify_by_email: bool,
     pub notify_by_sms: bool,
+    /// Interview reminders by email and SMS give the date and time.
+    pub detailed_reminders: bool,
     /// The portal's VAPID public key, for the page's script to subscribe this browser.
     pub push_public_key: String,
     /// Browsers subscribed to Web Push.
@@ -45,8 +50,11 @@ pub async fn account_overview() -> Result<AccountSummary, ServerFnError> {
         given_names: applicant.given_names,
         email: applicant.email,
         phone: applicant.phone,
+        given_email: applicant.given_email,
+        given_phone: applicant.given_phone,
         notify_by_email: applicant.notify_by_email,
         notify_by_sms: applicant.notify_by_sms,
+        detailed_reminders: applicant.detailed_reminders,
         push_public_key: services.push.public_key(),
         push_devices,
         erased_on: applicant.closed_at.map(|closed| {

@@ -8,13 +8,15 @@ use server::{
     Services,
     documents::{
         acknowledgement::document_status,
-        legal_notification::{NotificationRule, NotificationStatus, appeal_deadline},
+        legal_notification::{
+            NotificationRule, NotificationStatus, appeal_deadline, interview_at_risk,
+        },
         notice_facts::NoticeFacts,
         office_time::{office_clock, office_date},
     },
     storage::{
         ActorKind, Channel, DeliveryStatus, DocumentRecord, NotificationRecord,
-        SKIPPED_ALREADY_OPENED, SKIPPED_CHANNEL_OFF, ScanStatus,
+        SKIPPED_ALREADY_OPENED, SKIPPED_CANCELLED, SKIPPED_CHANNEL_OFF, ScanStatus,
     },
 };
 use uuid::Uuid;
@@ -96,6 +98,11 @@ pub fn inbox_entry(
         withdrawn: document
             .withdrawn_at
             .map(|at| fill(&m.inbox_withdrawn, &[("date", &office_date(at))])),
+        calendar_href: document
+            .facts
+            .appointment_at
+            .filter(|at| *at > now && document.withdrawn_at.is_none())
+            .map(|_| format!("/account/documents/{}/calendar.ics", document.id)),
     }
 }
 
@@ -149,7 +156,12 @@ pub fn staff_entry(
         NotificationStatus::WithdrawnBeforeNotification => m.staff_rule_withdrawn.clone(),
         NotificationStatus::NotApplicable => m.staff_rule_not_applicable.clone(),
     };
+    let interview_risk = document.facts.appointment_at.and_then(|interview| {
+        interview_at_risk(status, Some(interview), now)
+            .map(|deemed_on| self::interview_risk(m, interview, deemed_on))
+    });
     StaffDocumentEntry {
+        interview_risk,
         id: document.id.to_string(),
         kind_name: m.document_kind_name(document.kind.code()).to_owned(),
         title: document.title.clone(),
@@ -177,6 +189,17 @@ pub fn staff_entry(
     }
 }
 
+/// The warning for a summons whose interview may come before the applicant counts as told.
+pub fn interview_risk(m: &Messages, interview: DateTime<Utc>, deemed_on: DateTime<Utc>) -> String {
+    fill(
+        &m.staff_interview_risk,
+        &[
+            ("interview", &office_date(interview)),
+            ("deemed", &office_date(deemed_on)),
+        ],
+    )
+}
+
 pub fn notice_entry(
     m: &Messages,
     notice: &NotificationRecord,
@@ -184,11 +207,33 @@ pub fn notice_entry(
 ) -> NoticeEntry {
     let title = document.map(|document| document.title.as_str());
     let withdrawn = document.is_none_or(|document| document.withdrawn_at.is_some());
-    let text = match (title, withdrawn) {
-        (Some(title), false) if notice.reason.starts_with("reminder_") => {
+    let interview = document.and_then(|document| document.facts.appointment_at);
+    let place = document
+        .and_then(|document| document.facts.appointment_place.as_deref())
+        .map(|place| format!("\u{2068}{place}\u{2069}"))
+        .unwrap_or_default();
+    // Behind sign-in, the notice may say what the email and SMS do not.
+    let text = match (title, withdrawn, notice.reason.as_str(), interview) {
+        (_, _, "interview_cancelled", Some(at)) => fill(
+            &m.notice_interview_cancelled,
+            &[("date", &office_date(at)), ("time", &office_clock(at))],
+        ),
+        (Some(_), false, "interview_eve", Some(at)) => fill(
+            &m.notice_interview_tomorrow,
+            &[
+                ("date", &office_date(at)),
+                ("time", &office_clock(at)),
+                ("place", &place),
+            ],
+        ),
+        (Some(_), false, "interview_morning", Some(at)) => fill(
+            &m.notice_interview_today,
+            &[("time", &office_clock(at)), ("place", &place)],
+        ),
+        (Some(title), false, reason, _) if reason.starts_with("reminder_") => {
             fill(&m.notice_reminder, &[("title", title)])
         }
-        (Some(title), false) => fill(&m.notice_new_document, &[("title", title)]),
+        (Some(title), false, _, _) => fill(&m.notice_new_document, &[("title", title)]),
         _ => m.notice_withdrawn_document.clone(),
     };
     NoticeEntry {
@@ -202,11 +247,15 @@ pub fn notice_entry(
     }
 }
 
+/// `still_announced`: the document is unopened and not yet deemed notified, so an announcement
+/// that found no usable channel waits for one (`waiting_announcements`).
 pub fn staff_notification_entry(
     m: &Messages,
     notification: &NotificationRecord,
     document_title: &str,
+    still_announced: bool,
 ) -> StaffNotificationEntry {
+    let waits = still_announced && notification.reason == "new_document";
     let attempts = notification.attempts.to_string();
     let delivery = match (notification.channel, notification.status) {
         (Channel::InApp, _) => match notification.read_at {
@@ -222,8 +271,11 @@ pub fn staff_notification_entry(
             .map(|at| date_and_time(&m.staff_delivery_sent, at))
             .unwrap_or_default(),
         (_, DeliveryStatus::Skipped) => match notification.last_error.as_deref() {
+            Some(SKIPPED_CHANNEL_OFF) if waits => m.staff_delivery_waiting_channel_off.clone(),
             Some(SKIPPED_CHANNEL_OFF) => m.staff_delivery_skipped_channel_off.clone(),
             Some(SKIPPED_ALREADY_OPENED) => m.staff_delivery_skipped_opened.clone(),
+            Some(SKIPPED_CANCELLED) => m.staff_delivery_cancelled.clone(),
+            _ if waits => m.staff_delivery_waiting_contact.clone(),
             _ => m.staff_delivery_skipped_no_contact.clone(),
         },
         (_, DeliveryStatus::Dead) => fill(
@@ -234,8 +286,19 @@ pub fn staff_notification_entry(
             ],
         ),
     };
+    let message = match notification.reason.as_str() {
+        "new_document" => m.staff_message_new_document.clone(),
+        "interview_eve" => m.staff_message_interview_eve.clone(),
+        "interview_morning" => m.staff_message_interview_morning.clone(),
+        "interview_cancelled" => m.staff_message_interview_cancelled.clone(),
+        reason => fill(
+            &m.staff_message_reminder,
+            &[("days", reason.trim_start_matches("reminder_"))],
+        ),
+    };
     StaffNotificationEntry {
         document_title: document_title.to_owned(),
+        message,
         channel: match notification.channel {
             Channel::Email => m.staff_channel_email.clone(),
             Channel::Sms => m.staff_channel_sms.clone(),

@@ -24,6 +24,8 @@ pub struct InboxEntry {
     pub facts: Option<String>,
     /// Set once withdrawn: the file is then gone from the inbox.
     pub withdrawn: Option<String>,
+    /// An interview still to come: where its calendar event (`.ics`) is.
+    pub calendar_href: Option<String>,
 }
 
 /// One row of the staff table of an applicant's documents.
@@ -44,12 +46,16 @@ pub struct StaffDocumentEntry {
     pub replaces: Option<String>,
     /// Whether the acknowledgement of receipt exists (the document is notified).
     pub acknowledged: bool,
+    /// The interview may come before the applicant counts as told: phone them.
+    pub interview_risk: Option<String>,
 }
 
 /// One notification of the applicant, as staff follow its delivery.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StaffNotificationEntry {
     pub document_title: String,
+    /// Which message: the new document, a reminder, an interview's.
+    pub message: String,
     /// Email, SMS or the notice in the account.
     pub channel: String,
     pub delivery: String,
@@ -158,6 +164,21 @@ pub async fn staff_applicant_file(number: String) -> Result<Option<ApplicantFile
             replaced_title,
         ));
     }
+    // Announcements of these documents still wait for a usable channel, if they found none.
+    let still_announced: std::collections::HashSet<uuid::Uuid> = documents
+        .iter()
+        .filter(|document| {
+            document.first_opened_at.is_none()
+                && document.withdrawn_at.is_none()
+                && document.made_available_at.is_some_and(|at| {
+                    now - at
+                        < chrono::Duration::days(
+                            server::documents::legal_notification::DEEMED_NOTIFIED_AFTER_DAYS,
+                        )
+                })
+        })
+        .map(|document| document.id)
+        .collect();
     let notifications = services
         .storage
         .notifications_of_applicant(applicant.id)
@@ -169,7 +190,10 @@ pub async fn staff_applicant_file(number: String) -> Result<Option<ApplicantFile
                 .document_id
                 .and_then(|id| titles.get(&id).copied())
                 .unwrap_or("—");
-            crate::document_texts::staff_notification_entry(messages, notification, title)
+            let waiting = notification
+                .document_id
+                .is_some_and(|id| still_announced.contains(&id));
+            crate::document_texts::staff_notification_entry(messages, notification, title, waiting)
         })
         .collect();
     Ok(Some(ApplicantFile {

@@ -4,7 +4,7 @@
 pub mod account;
 pub mod api_key_admin;
 #[cfg(feature = "ssr")]
-mod document_texts;
+pub mod document_texts;
 pub mod documents;
 pub mod i18n;
 mod layout;

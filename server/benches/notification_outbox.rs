@@ -44,6 +44,7 @@ impl NotificationTexts for PlainTexts {
             subject: "Espace usager : un nouveau document vous attend".into(),
             text_body: format!("Connectez-vous : {portal_address}"),
             html_body: format!("<p>Connectez-vous : {portal_address}</p>"),
+            language: "fr".into(),
         }
     }
 

@@ -67,6 +67,7 @@ pub async fn create_demo_data_if_empty(
         date_of_birth,
         preferred_language: "fr".into(),
         electronic_notification: true,
+        given: Default::default(),
     };
     let issued = register_applicant(
         storage,

@@ -33,6 +33,7 @@ async fn register(storage: &dyn Storage, days: i64) -> String {
                 date_of_birth: birth(),
                 preferred_language: "ar".into(),
                 electronic_notification: true,
+                given: Default::default(),
             },
             &NewConnectionKey {
                 key_hash: key.hash(),

@@ -18,6 +18,7 @@ fn email() -> OutgoingEmail {
         subject: "Nouveau document disponible".into(),
         text_body: "Un nouveau document est disponible dans votre espace.".into(),
         html_body: "<p>Un nouveau document est disponible dans votre espace.</p>".into(),
+        language: "fa-AF".into(),
     }
 }
 
@@ -77,6 +78,13 @@ async fn smtp_delivers_a_multipart_message_to_a_real_server() {
         "{message}"
     );
     assert!(message.contains("multipart/alternative"));
+    // RFC 3834: written by a machine, so that auto-replies and lists leave it alone; and the
+    // language of the words, for a mail client's translation and voice.
+    assert!(
+        message.contains("Auto-Submitted: auto-generated\r\n"),
+        "{message}"
+    );
+    assert!(message.contains("Content-Language: fa-AF\r\n"), "{message}");
     assert!(message.contains("text/plain") && message.contains("text/html"));
 }
 

@@ -43,6 +43,7 @@ impl NotificationTexts for EchoTexts {
             subject: format!("[{language}] new document"),
             text_body: portal_address.to_owned(),
             html_body: portal_address.to_owned(),
+            language: language.into(),
         }
     }
 
@@ -264,8 +265,10 @@ async fn channels_turned_off_are_skipped_with_the_reason(portal: &Portal, gatewa
         NotificationChannels {
             email: true,
             sms: false,
+            detailed_reminders: false,
         },
         None,
+        portal.services.clock.now(),
     )
     .await
     .unwrap();

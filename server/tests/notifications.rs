@@ -33,6 +33,7 @@ impl NotificationTexts for EchoTexts {
             subject: format!("[{preferred_language}] new document"),
             text_body: format!("Sign in at {portal_address}"),
             html_body: format!("<p>Sign in at {portal_address}</p>"),
+            language: preferred_language.into(),
         }
     }
 
@@ -41,6 +42,7 @@ impl NotificationTexts for EchoTexts {
             subject: format!("[{preferred_language}] reminder"),
             text_body: format!("Still unopened: {portal_address}"),
             html_body: format!("<p>Still unopened: {portal_address}</p>"),
+            language: preferred_language.into(),
         }
     }
 

@@ -42,6 +42,7 @@ async fn activated_applicant(storage: &dyn Storage, number: &str) -> Uuid {
                 date_of_birth: NaiveDate::from_ymd_opt(1995, 2, 3).unwrap(),
                 preferred_language: "en".into(),
                 electronic_notification: true,
+                given: Default::default(),
             },
             &NewConnectionKey {
                 key_hash: key.hash(),
@@ -109,6 +110,7 @@ both_engines!(
                     date_of_birth: NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
                     preferred_language: "fr".into(),
                     electronic_notification: true,
+                    given: Default::default(),
                 },
                 &NewConnectionKey {
                     key_hash: ConnectionKey::generate().hash(),
@@ -740,6 +742,7 @@ both_engines!(
                 date_of_birth: NaiveDate::from_ymd_opt(2001, 9, 9).unwrap(),
                 preferred_language: "ar".into(),
                 electronic_notification: true,
+                given: Default::default(),
             },
             server::storage::Actor::system(),
             Duration::days(30),

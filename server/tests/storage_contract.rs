@@ -32,6 +32,7 @@ fn applicant(foreigner_number: &str) -> NewApplicant {
         date_of_birth: NaiveDate::from_ymd_opt(1995, 3, 14).unwrap(),
         preferred_language: "fa".into(),
         electronic_notification: true,
+        given: Default::default(),
     }
 }
 

@@ -167,6 +167,9 @@ mod tests {
                 notify_by_sms: false,
                 portal_language: None,
                 closed_at: None,
+                given_email: None,
+                given_phone: None,
+                detailed_reminders: false,
             });
         NoticeContent {
             applicant: &APPLICANT,

@@ -17,7 +17,7 @@ use server::{
     Services,
     accounts::contact::{
         ContactError, ContactPoint, choose_channels, confirm_contact, remove_contact,
-        request_email_verification, request_phone_verification,
+        remove_given_contact, request_email_verification, request_phone_verification,
     },
     accounts::one_time_code::IssuedCode,
     http::{
@@ -58,6 +58,7 @@ pub struct RemoveForm {
 pub struct ChannelsForm {
     email: Option<String>,
     sms: Option<String>,
+    detailed_reminders: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -145,14 +146,25 @@ pub async fn submit_removal(
     headers: HeaderMap,
     form: Result<axum::Form<RemoveForm>, FormRejection>,
 ) -> Answer {
-    let kind = match form.as_ref().map(|form| form.kind.as_str()) {
-        Ok("email") => ContactKind::Email,
-        Ok("phone") => ContactKind::Phone,
+    let (kind, given) = match form.as_ref().map(|form| form.kind.as_str()) {
+        Ok("email") => (ContactKind::Email, false),
+        Ok("phone") => (ContactKind::Phone, false),
+        Ok("given_email") => (ContactKind::Email, true),
+        Ok("given_phone") => (ContactKind::Phone, true),
         _ => return Err(PageRefusal::new(PAGE, Code::Missing)),
     };
     let services = &state.services;
     let (storage, now) = (services.storage.as_ref(), services.clock.now());
     let applicant_id = signed_in.subject_id;
+    if given {
+        // Given by the office, never verified by the applicant: nobody to tell.
+        remove_given_contact(storage, applicant_id, kind, ip_hash)
+            .await
+            .or_back_to(PAGE)?;
+        return Ok(
+            Redirect::to(&format!("/account/contact?removed={}", kind.as_str())).into_response(),
+        );
+    }
     let removed = remove_contact(storage, applicant_id, kind, ip_hash, now)
         .await
         .or_back_to(PAGE)?;
@@ -179,9 +191,10 @@ pub async fn submit_channels(
     let channels = NotificationChannels {
         email: form.email.is_some(),
         sms: form.sms.is_some(),
+        detailed_reminders: form.detailed_reminders.is_some(),
     };
-    let storage = state.services.storage.as_ref();
-    choose_channels(storage, signed_in.subject_id, channels, ip_hash)
+    let (storage, now) = (state.services.storage.as_ref(), state.services.clock.now());
+    choose_channels(storage, signed_in.subject_id, channels, ip_hash, now)
         .await
         .or_back_to(PAGE)?;
     Ok(Redirect::to("/account/contact?channels=saved").into_response())

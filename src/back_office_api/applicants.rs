@@ -14,7 +14,7 @@ use refusal::Code;
 use serde::{Deserialize, Serialize};
 use server::{
     accounts::registration::{RegistrationError, register_applicant},
-    storage::{Actor, NewApplicant, StorageError},
+    storage::{Actor, GivenContacts, NewApplicant, StorageError},
 };
 
 use super::{ApiCaller, ApiRefusal, scope};
@@ -30,6 +30,10 @@ pub struct ApplicantRegistration {
     preferred_language: String,
     #[serde(default = "default_true")]
     electronic_notification: bool,
+    /// The mobile number and email the applicant gave when registering: content-free alerts go
+    /// there from the first document on, before activation too.
+    phone: Option<String>,
+    email: Option<String>,
 }
 
 fn default_true() -> bool {
@@ -61,6 +65,10 @@ impl From<ApplicantRegistration> for NewApplicant {
             date_of_birth: body.date_of_birth,
             preferred_language: body.preferred_language,
             electronic_notification: body.electronic_notification,
+            given: GivenContacts {
+                email: body.email,
+                phone: body.phone,
+            },
         }
     }
 }

@@ -23,7 +23,7 @@ use server::{
         bulk_manifest::{
             ApplicantReference, MAX_MANIFEST_BYTES, Manifest, ManifestError, parse_manifest,
         },
-        legal_notification::{NotificationRule, NotificationStatus},
+        legal_notification::{NotificationRule, NotificationStatus, interview_at_risk},
         notice_facts::{NoticeFacts, given, rfc3339},
         publishing::{Upload, publish},
     },
@@ -96,11 +96,37 @@ struct DocumentBody {
     /// A decision's `decision_outcome`; a summons' `appointment_at` and `appointment_place`.
     #[serde(flatten)]
     facts: NoticeFacts,
+    /// What staff should know and act on, although the document was accepted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<Warning>,
 }
 
-fn document_body(document: DocumentRecord, electronic: bool, now: DateTime<Utc>) -> DocumentBody {
+#[derive(Serialize)]
+struct Warning {
+    /// `interview_before_deemed_notification`: the interview comes before (or within a few
+    /// days after) the date the summons counts as notified if never opened.
+    code: &'static str,
+    message: String,
+}
+
+fn document_body(
+    document: DocumentRecord,
+    electronic: bool,
+    now: DateTime<Utc>,
+    locale: Locale,
+) -> DocumentBody {
+    let status = acknowledgement::document_status(&document, electronic, now);
+    let warnings = interview_at_risk(status, document.facts.appointment_at, now)
+        .zip(document.facts.appointment_at)
+        .map(|(deemed_on, interview)| Warning {
+            code: "interview_before_deemed_notification",
+            message: app::document_texts::interview_risk(locale.messages(), interview, deemed_on),
+        })
+        .into_iter()
+        .collect();
     DocumentBody {
-        notification: acknowledgement::document_status(&document, electronic, now).into(),
+        warnings,
+        notification: status.into(),
         id: document.id,
         applicant_id: document.applicant_id,
         kind: document.kind.code(),
@@ -139,7 +165,7 @@ async fn resolve(
 /// Posts the file of one part; the document, or the refusal's status and code.
 async fn publish_part(
     services: &Services,
-    key: &ApiKey,
+    (key, locale): (&ApiKey, Locale),
     applicant: (Uuid, bool),
     kind: DocumentKind,
     title: String,
@@ -156,7 +182,12 @@ async fn publish_part(
         facts,
     };
     match publish(services, upload, field).await {
-        Ok(record) => Ok(document_body(record, applicant.1, services.clock.now())),
+        Ok(record) => Ok(document_body(
+            record,
+            applicant.1,
+            services.clock.now(),
+            locale,
+        )),
         Err(error) => {
             let code = error.code();
             let status = match code {
@@ -244,7 +275,8 @@ pub async fn post_document(
         }
         let (applicant, kind, title, facts) = parts.check(&services, locale).await?;
         let max_megabytes = services.config.max_document_bytes / (1024 * 1024);
-        let document = publish_part(&services, &key, applicant, kind, title, facts, field)
+        let caller = (&key, locale);
+        let document = publish_part(&services, caller, applicant, kind, title, facts, field)
             .await
             .map_err(|(status, code)| {
                 ApiRefusal::worded(status, code, upload_message(code, locale, max_megabytes))
@@ -360,7 +392,7 @@ impl Bulk<'_> {
         let (services, key) = (self.services, self.key);
         let posted = publish_part(
             services,
-            key,
+            (key, self.locale),
             applicant,
             entry.kind,
             entry.title,
@@ -445,6 +477,7 @@ pub async fn document_status(
             document,
             applicant.electronic_notification,
             services.clock.now(),
+            locale,
         ))
         .into_response(),
         Ok(None) => refuse(StatusCode::NOT_FOUND, Code::NotFound, locale),

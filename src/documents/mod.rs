@@ -3,3 +3,4 @@
 
 pub(crate) mod acknowledgement_pdf;
 pub(crate) mod document_routes;
+pub(crate) mod interview_routes;

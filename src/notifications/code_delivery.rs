@@ -112,6 +112,7 @@ async fn deliver(
                     subject: message.subject.to_owned(),
                     text_body: message.email_body.clone(),
                     html_body: plain_text_as_html(&message.email_body, locale),
+                    language: locale.code().to_owned(),
                 })
                 .await?;
         }

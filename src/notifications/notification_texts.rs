@@ -3,7 +3,13 @@
 //! `server::notifications::notification_delivery`).
 
 use app::i18n::{Locale, fill};
-use server::notifications::notification_delivery::{EmailTexts, NotificationTexts, PushTexts};
+use server::{
+    documents::office_time::{office_clock, office_date},
+    notifications::{
+        interview_reminders::{InterviewAlert, InterviewDay},
+        notification_delivery::{EmailTexts, NotificationTexts, PushTexts},
+    },
+};
 
 use crate::notifications::code_delivery::plain_text_as_html;
 
@@ -57,6 +63,70 @@ impl NotificationTexts for TranslatedNotificationTexts {
             body: m.push_reminder.clone(),
         }
     }
+
+    fn interview_email(
+        &self,
+        preferred_language: &str,
+        portal_address: &str,
+        alert: InterviewAlert,
+    ) -> EmailTexts {
+        let locale = locale(preferred_language);
+        let m = locale.messages();
+        let body = interview_words(
+            alert,
+            (
+                &m.email_interview_tomorrow,
+                &m.email_interview_tomorrow_detailed,
+            ),
+            (&m.email_interview_today, &m.email_interview_today_detailed),
+        );
+        email(locale, &m.email_interview_subject, &body, portal_address)
+    }
+
+    fn interview_sms(
+        &self,
+        preferred_language: &str,
+        portal_address: &str,
+        alert: InterviewAlert,
+    ) -> String {
+        let m = locale(preferred_language).messages();
+        let text = interview_words(
+            alert,
+            (
+                &m.sms_interview_tomorrow,
+                &m.sms_interview_tomorrow_detailed,
+            ),
+            (&m.sms_interview_today, &m.sms_interview_today_detailed),
+        );
+        fill(&text, &[("address", portal_address)])
+    }
+
+    fn interview_push(&self, preferred_language: &str, day: InterviewDay) -> PushTexts {
+        let m = locale(preferred_language).messages();
+        PushTexts {
+            title: m.site_name.clone(),
+            body: match day {
+                InterviewDay::Tomorrow => m.push_interview_tomorrow.clone(),
+                InterviewDay::Today => m.push_interview_today.clone(),
+            },
+        }
+    }
+}
+
+/// The template for the day (plain, or detailed when the alert carries the time), with the
+/// date and time filled in; `{address}` is left for the caller.
+fn interview_words(alert: InterviewAlert, tomorrow: (&str, &str), today: (&str, &str)) -> String {
+    let (plain, detailed) = match alert.day {
+        InterviewDay::Tomorrow => tomorrow,
+        InterviewDay::Today => today,
+    };
+    match alert.at {
+        None => plain.to_owned(),
+        Some(at) => fill(
+            detailed,
+            &[("date", &office_date(at)), ("time", &office_clock(at))],
+        ),
+    }
 }
 
 fn locale(preferred_language: &str) -> Locale {
@@ -69,6 +139,7 @@ fn email(locale: Locale, subject: &str, body: &str, portal_address: &str) -> Ema
         subject: subject.to_owned(),
         html_body: plain_text_as_html(&text_body, locale),
         text_body,
+        language: locale.code().to_owned(),
     }
 }
 

@@ -71,6 +71,10 @@ pub struct RegistrationForm {
     date_of_birth: String,
     language: String,
     electronic_notification: Option<String>,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    email: String,
 }
 
 // Names and birth dates of asylum seekers stay out of logs.
@@ -222,6 +226,10 @@ pub async fn submit_registration(
         date_of_birth,
         preferred_language: form.language.trim().to_lowercase(),
         electronic_notification: form.electronic_notification.is_some(),
+        given: server::storage::GivenContacts {
+            email: optional(form.email),
+            phone: optional(form.phone),
+        },
     };
     let services = &state.services;
     let by = Actor::staff(staff.member.id);
@@ -418,6 +426,7 @@ async fn send_invitation(
                 app::i18n::Locale::Fr,
             ),
             text_body,
+            language: app::i18n::Locale::Fr.code().to_owned(),
         })
         .await
         .map(|_| ())

@@ -115,6 +115,7 @@ pub async fn register_applicant(app: &TestApp, number: &str) -> String {
                 date_of_birth: chrono::NaiveDate::from_ymd_opt(2000, 2, 29).unwrap(),
                 preferred_language: "fr".into(),
                 electronic_notification: true,
+                given: Default::default(),
             },
             &server::storage::NewConnectionKey {
                 key_hash: key.hash(),

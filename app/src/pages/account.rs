@@ -152,6 +152,12 @@ fn InboxItem(entry: InboxEntry) -> impl IntoView {
                 <p class="hint">{entry.made_available}{entry.withdrawn.is_none().then(|| format!(" · {}", entry.size))}</p>
                 {entry.withdrawn.map(|text| view! { <p class="notice">{text}</p> })}
                 {entry.facts.map(|text| view! { <p class="inbox-facts">{text}</p> })}
+                {entry.calendar_href.map(|href| view! {
+                    // A file, not a page: the phone hands `text/calendar` to its calendar app.
+                    <p><a class="calendar-link" rel="external" href=href>
+                        {m.inbox_add_to_calendar.as_str()}
+                    </a></p>
+                })}
                 {entry.notice.map(|text| view! { <p class="notice">{text}</p> })}
                 {entry.appeal.map(|text| view! { <p class="notice important">{text}</p> })}
             </div>

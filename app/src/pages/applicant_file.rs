@@ -124,6 +124,12 @@ fn FileSections(file: ApplicantFile) -> impl IntoView {
         .filter(|_| query_value("form").as_deref() == Some("closure"));
     let title = fill(&m.staff_documents_title, &[("name", &file.name)]);
     let may_withdraw = file.may_withdraw;
+    // Said at the top too: right after posting, this is what the agent must act on.
+    let risks: Vec<String> = file
+        .documents
+        .iter()
+        .filter_map(|document| document.interview_risk.clone())
+        .collect();
     let rows = file
         .documents
         .into_iter()
@@ -148,7 +154,10 @@ fn FileSections(file: ApplicantFile) -> impl IntoView {
                     </td>
                     <td>{document.made_available}</td>
                     <td>{document.first_opened}</td>
-                    <td>{document.notification}</td>
+                    <td>
+                        {document.notification}
+                        {document.interview_risk.map(|text| view! { <br/><strong class="notice important">{text}</strong> })}
+                    </td>
                     <td>{document.uploaded_by}</td>
                 </tr>
             }
@@ -164,6 +173,7 @@ fn FileSections(file: ApplicantFile) -> impl IntoView {
             <SuccessNotice text=fill(&m.staff_upload_done, &[("count", &count)])/>
         })}
         {changed.map(|text| view! { <SuccessNotice text/> })}
+        {risks.into_iter().map(|text| view! { <p class="notice important" role="alert">{text}</p> }).collect_view()}
         {(!file.electronic_notification).then(|| view! { <p class="notice">{m.staff_documents_paper.as_str()}</p> })}
         {file.closure.clone().map(|text| view! { <p class="notice important">{text}</p> })}
         {if empty {
@@ -241,7 +251,7 @@ fn NotificationList(notifications: Vec<crate::documents::StaffNotificationEntry>
             let class = if entry.failed { "notice important" } else { "" };
             view! {
                 <tr>
-                    <td>{entry.document_title}</td>
+                    <td>{entry.document_title}<br/><span class="hint">{entry.message}</span></td>
                     <td>{entry.channel}</td>
                     <td class=class>{entry.delivery}</td>
                 </tr>

@@ -86,11 +86,14 @@ fn ContactSections(overview: AccountSummary, error: Option<FormError>) -> impl I
         None => m.contact_phone_none.clone(),
     };
     let needs = |present: bool| (!present).then(|| format!(" {}", m.contact_channel_needs_contact));
+    let alert_email = overview.email.is_some() || overview.given_email.is_some();
+    let alert_phone = overview.phone.is_some() || overview.given_phone.is_some();
     view! {
         <section aria-labelledby="email-title">
             <h2 id="email-title">{m.contact_email_section.as_str()}</h2>
             <p>{email_now}</p>
             {(both && overview.email.is_some()).then(|| view! { <RemoveButton kind="email"/> })}
+            {overview.given_email.clone().map(|value| view! { <GivenContact kind="email" value/> })}
             <form class="stacked-form" method="post" action="/account/contact" novalidate>
                 <div class="field">
                     <label for="email">{m.contact_email_label.as_str()}</label>
@@ -107,6 +110,7 @@ fn ContactSections(overview: AccountSummary, error: Option<FormError>) -> impl I
             <h2 id="phone-title">{m.contact_phone_section.as_str()}</h2>
             <p>{phone_now}</p>
             {(both && overview.phone.is_some()).then(|| view! { <RemoveButton kind="phone"/> })}
+            {overview.given_phone.clone().map(|value| view! { <GivenContact kind="phone" value/> })}
             <form class="stacked-form" method="post" action="/account/contact/phone" novalidate>
                 <div class="field">
                     <label for="phone">{m.contact_phone_label.as_str()}</label>
@@ -127,16 +131,23 @@ fn ContactSections(overview: AccountSummary, error: Option<FormError>) -> impl I
                         <input id="channel-email" name="email" type="checkbox" value="on"
                             checked=overview.notify_by_email/>
                         <label for="channel-email">
-                            {m.contact_channel_email.as_str()}{needs(overview.email.is_some())}
+                            {m.contact_channel_email.as_str()}{needs(alert_email)}
                         </label>
                     </div>
                     <div class="check-field">
                         <input id="channel-sms" name="sms" type="checkbox" value="on"
                             checked=overview.notify_by_sms/>
                         <label for="channel-sms">
-                            {m.contact_channel_sms.as_str()}{needs(overview.phone.is_some())}
+                            {m.contact_channel_sms.as_str()}{needs(alert_phone)}
                         </label>
                     </div>
+                    <div class="check-field">
+                        <input id="detailed-reminders" name="detailed_reminders" type="checkbox"
+                            value="on" checked=overview.detailed_reminders
+                            aria-describedby="detailed-reminders-hint"/>
+                        <label for="detailed-reminders">{m.contact_detailed_reminders.as_str()}</label>
+                    </div>
+                    <p class="hint" id="detailed-reminders-hint">{m.contact_detailed_reminders_hint.as_str()}</p>
                 </fieldset>
                 <button class="button secondary" type="submit">{m.contact_channels_submit.as_str()}</button>
             </form>
@@ -176,6 +187,48 @@ fn PushSection(public_key: String, devices: usize) -> impl IntoView {
             })}
             <script type="module" src="/push.js"></script>
         </section>
+    }
+}
+
+/// The email or mobile number the office noted at registration: alerts go there until the
+/// applicant confirms it (a code sent to it, as for any new contact), gives another, or removes
+/// it. Codes never go there: nobody has shown it is theirs.
+#[component]
+fn GivenContact(kind: &'static str, value: String) -> impl IntoView {
+    let m = current_locale().messages();
+    let (text, action, field, confirm, remove, remove_kind) = if kind == "email" {
+        (
+            fill(&m.contact_given_email, &[("email", &value)]),
+            "/account/contact",
+            "email",
+            m.contact_given_confirm_email.as_str(),
+            m.contact_given_remove_email.as_str(),
+            "given_email",
+        )
+    } else {
+        (
+            fill(&m.contact_given_phone, &[("phone", &value)]),
+            "/account/contact/phone",
+            "phone",
+            m.contact_given_confirm_phone.as_str(),
+            m.contact_given_remove_phone.as_str(),
+            "given_phone",
+        )
+    };
+    view! {
+        <div class="given-contact">
+            <p>{text}</p>
+            <div class="button-row">
+                <form method="post" action=action>
+                    <input type="hidden" name=field value=value/>
+                    <button class="button primary" type="submit">{confirm}</button>
+                </form>
+                <form method="post" action="/account/contact/remove">
+                    <input type="hidden" name="kind" value=remove_kind/>
+                    <button class="button secondary" type="submit">{remove}</button>
+                </form>
+            </div>
+        </div>
     }
 }
 

@@ -41,6 +41,8 @@ fn field_in_form(form: &str, code: Code) -> Option<&'static str> {
         ("register", Code::MissingName) => "given_names",
         ("register", Code::Birth | Code::BirthFuture) => "date_of_birth",
         ("register", Code::Language) => "language",
+        ("register", Code::Phone) => "given_phone",
+        ("register", Code::Email) => "given_email",
         ("reissue", Code::InvalidNumber | Code::UnknownApplicant) => "reissue_number",
         ("unlock", Code::Missing) => "unlock_number",
         ("invite", Code::StaffEmail | Code::StaffExists) => "invite_email",
@@ -308,6 +310,8 @@ fn RegistrationForms(error: Option<FormError>) -> impl IntoView {
         }
     };
     let language = field_state(&error, "language", "register-intro");
+    let given_phone = field_state(&error, "given_phone", "given-contacts-hint");
+    let given_email = field_state(&error, "given_email", "given-contacts-hint");
     let reissue = field_state(&error, "reissue_number", "reissue-intro");
     view! {
         <section aria-labelledby="register-title">
@@ -326,6 +330,24 @@ fn RegistrationForms(error: Option<FormError>) -> impl IntoView {
                         autocomplete="off" spellcheck="false"
                         aria-describedby=language.described_by aria-invalid=language.invalid/>
                 </div>
+                <fieldset class="field-group">
+                    <legend>{m.staff_given_contacts_legend.as_str()}</legend>
+                    <p class="hint" id="given-contacts-hint">{m.staff_given_contacts_hint.as_str()}</p>
+                    <div class="field">
+                        <label for="given_phone">{m.staff_given_phone_label.as_str()}</label>
+                        {given_phone.error_view()}
+                        <input id="given_phone" name="phone" type="tel" autocomplete="off"
+                            inputmode="tel" aria-describedby=given_phone.described_by
+                            aria-invalid=given_phone.invalid/>
+                    </div>
+                    <div class="field">
+                        <label for="given_email">{m.staff_given_email_label.as_str()}</label>
+                        {given_email.error_view()}
+                        <input id="given_email" name="email" type="email" autocomplete="off"
+                            spellcheck="false" aria-describedby=given_email.described_by
+                            aria-invalid=given_email.invalid/>
+                    </div>
+                </fieldset>
                 <div class="check-field">
                     <input id="electronic_notification" name="electronic_notification"
                         type="checkbox" value="on" checked/>

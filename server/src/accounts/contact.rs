@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::{
     accounts::one_time_code::{self, IssuedCode},
     accounts::throttle::{self, Refusal, ThrottleError, ThrottlePolicy},
+    notifications::waiting_announcements::announce_waiting,
     storage::{
         ActorKind, Applicant, CodePurpose, ContactKind, NewAuditEvent, NotificationChannels,
         PushSubscription, ReplacedContact, Storage, StorageError, SubjectKind,
@@ -312,6 +313,7 @@ pub async fn choose_channels(
     applicant_id: Uuid,
     channels: NotificationChannels,
     ip_hash: Option<String>,
+    now: DateTime<Utc>,
 ) -> Result<(), ContactError> {
     storage
         .set_notification_channels(applicant_id, channels)
@@ -323,7 +325,27 @@ pub async fn choose_channels(
         ip_hash,
     )
     .await?;
+    announce_waiting(storage, applicant_id, now).await?;
     Ok(())
+}
+
+/// Forgets the email or phone given at registration: the applicant says it is not theirs, or
+/// no longer. Audited. Whether there was one.
+pub async fn remove_given_contact(
+    storage: &dyn Storage,
+    applicant_id: Uuid,
+    kind: ContactKind,
+    ip_hash: Option<String>,
+) -> Result<bool, ContactError> {
+    if !storage.forget_given_contact(applicant_id, kind).await? {
+        return Ok(false);
+    }
+    let action = match kind {
+        ContactKind::Email => "given_email_removed",
+        ContactKind::Phone => "given_phone_removed",
+    };
+    audit_own_change(storage, applicant_id, action, ip_hash).await?;
+    Ok(true)
 }
 
 /// Keeps a browser's Web Push subscription for this applicant, once checked (an accepted push
@@ -351,6 +373,7 @@ pub async fn subscribe_push(
         })
         .await?;
     audit_own_change(storage, applicant_id, "push_subscribed", ip_hash).await?;
+    announce_waiting(storage, applicant_id, now).await?;
     Ok(())
 }
 
@@ -418,6 +441,7 @@ pub async fn confirm_contact(
     if let Some(previous) = &replaced {
         keep_for_cooling_off(storage, applicant_id, kind, previous.as_str(), now).await?;
     }
+    announce_waiting(storage, applicant_id, now).await?;
     Ok(ConfirmedContact { kind, replaced })
 }
 

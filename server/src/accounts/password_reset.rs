@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use refusal::Code;
 use uuid::Uuid;
 
+use crate::notifications::waiting_announcements::announce_waiting;
 use crate::{
     accounts::contact::{CODE_SENDS, COOLING_OFF, ContactPoint},
     accounts::known_device::KnownDevice,
@@ -215,6 +216,7 @@ pub async fn complete_reset(
         .await?;
     if !restored.is_empty() {
         audit_applicant_attempt(storage, "contact_restored", Some(subject), true, ip_hash).await?;
+        announce_waiting(storage, subject, now).await?;
     }
     Ok(())
 }

@@ -6,9 +6,11 @@ use chrono::{DateTime, Duration, Utc};
 use refusal::Code;
 
 use crate::{
+    accounts::contact::{normalize_email, normalize_phone},
     connection_key::ConnectionKey,
     storage::{
-        Actor, Applicant, NewApplicant, NewAuditEvent, NewConnectionKey, Storage, StorageError,
+        Actor, Applicant, GivenContacts, NewApplicant, NewAuditEvent, NewConnectionKey, Storage,
+        StorageError,
     },
 };
 
@@ -36,6 +38,10 @@ pub enum RegistrationError {
     InvalidLanguage,
     #[error("no applicant has this foreigner number")]
     UnknownApplicant,
+    #[error("the email address given at registration is not valid")]
+    InvalidEmail,
+    #[error("the mobile number given at registration is not valid (E.164, such as +33612345678)")]
+    InvalidPhone,
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -50,6 +56,8 @@ impl RegistrationError {
             RegistrationError::BirthInFuture => Code::BirthFuture,
             RegistrationError::InvalidLanguage => Code::Language,
             RegistrationError::UnknownApplicant => Code::UnknownApplicant,
+            RegistrationError::InvalidEmail => Code::Email,
+            RegistrationError::InvalidPhone => Code::Phone,
             RegistrationError::Storage(StorageError::Conflict(_)) => Code::AlreadyRegistered,
             RegistrationError::Storage(_) => Code::Unavailable,
         }
@@ -178,6 +186,14 @@ fn validate(
     if !(2..=3).contains(&language.len()) || !language.chars().all(|c| c.is_ascii_lowercase()) {
         return Err(RegistrationError::InvalidLanguage);
     }
+    let given = GivenContacts {
+        email: trimmed(registration.given.email)
+            .map(|email| normalize_email(&email).map_err(|_| RegistrationError::InvalidEmail))
+            .transpose()?,
+        phone: trimmed(registration.given.phone)
+            .map(|phone| normalize_phone(&phone).map_err(|_| RegistrationError::InvalidPhone))
+            .transpose()?,
+    };
     Ok(NewApplicant {
         foreigner_number,
         file_number,
@@ -186,6 +202,7 @@ fn validate(
         date_of_birth: registration.date_of_birth,
         preferred_language: language,
         electronic_notification: registration.electronic_notification,
+        given,
     })
 }
 
@@ -204,6 +221,7 @@ mod tests {
             date_of_birth: NaiveDate::from_ymd_opt(1999, 1, 2).unwrap(),
             preferred_language: "PRS".into(),
             electronic_notification: true,
+            given: Default::default(),
         }
     }
 
@@ -212,6 +230,34 @@ mod tests {
         let applicant = validate(registration(), Utc::now()).unwrap();
         assert_eq!(applicant.foreigner_number.as_deref(), Some("0712345678"));
         assert_eq!(applicant.preferred_language, "prs");
+        assert_eq!(applicant.given, GivenContacts::default());
+    }
+
+    #[test]
+    fn contacts_given_at_registration_are_checked_and_stored_as_dialled() {
+        let mut given = registration();
+        given.given = GivenContacts {
+            email: Some(" Zahra@Example.ORG ".into()),
+            phone: Some("06 12 34 56 78".into()),
+        };
+        let applicant = validate(given, Utc::now()).unwrap();
+        assert_eq!(applicant.given.email.as_deref(), Some("Zahra@example.org"));
+        assert_eq!(applicant.given.phone.as_deref(), Some("+33612345678"));
+        let mut blank = registration();
+        blank.given.email = Some("  ".into());
+        assert_eq!(validate(blank, Utc::now()).unwrap().given.email, None);
+        let mut bad_phone = registration();
+        bad_phone.given.phone = Some("612345".into());
+        assert!(matches!(
+            validate(bad_phone, Utc::now()),
+            Err(RegistrationError::InvalidPhone)
+        ));
+        let mut bad_email = registration();
+        bad_email.given.email = Some("zahra@localhost".into());
+        assert!(matches!(
+            validate(bad_email, Utc::now()),
+            Err(RegistrationError::InvalidEmail)
+        ));
     }
 
     #[test]

@@ -70,6 +70,26 @@ pub fn notification_status(facts: NotificationFacts, now: DateTime<Utc>) -> Noti
     }
 }
 
+/// Days an applicant needs between learning of an interview and attending it (travel, an
+/// interpreter, a lawyer): an interview sooner than this after the deemed date is at risk.
+pub const INTERVIEW_NOTICE_DAYS: i64 = 5;
+
+/// A summons still pending whose interview comes before its deemed notification date, or
+/// within `INTERVIEW_NOTICE_DAYS` of it: if the applicant does not open it, the law counts
+/// them notified too late to attend. The deemed date, to say so (a warning, not a refusal:
+/// staff may have phoned the person).
+pub fn interview_at_risk(
+    status: NotificationStatus,
+    interview: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let NotificationStatus::Pending { deemed_on } = status else {
+        return None;
+    };
+    let interview = interview.filter(|at| *at > now)?;
+    (interview < deemed_on + Duration::days(INTERVIEW_NOTICE_DAYS)).then_some(deemed_on)
+}
+
 /// Last day to appeal, for a document notified at `notified_at`.
 pub fn appeal_deadline(notified_at: DateTime<Utc>) -> DateTime<Utc> {
     notified_at
@@ -195,6 +215,44 @@ mod tests {
         assert_eq!(
             appeal_deadline(at("2026-03-16T10:00:00Z")),
             at("2026-04-16T10:00:00Z")
+        );
+    }
+
+    #[test]
+    fn an_interview_before_or_just_after_the_deemed_date_is_at_risk() {
+        // Posted on 7 December: deemed notified on 22 December if never opened.
+        let posted = at("2026-12-07T10:00:00Z");
+        let now = at("2026-12-07T10:00:01Z");
+        let pending = NotificationStatus::Pending {
+            deemed_on: deemed_notified_on(posted),
+        };
+        let deemed = Some(at("2026-12-22T10:00:00Z"));
+        // The case found in the trial: an interview on the 20th.
+        assert_eq!(
+            interview_at_risk(pending, Some(at("2026-12-20T08:30:00Z")), now),
+            deemed
+        );
+        assert_eq!(
+            interview_at_risk(pending, Some(at("2026-12-26T08:30:00Z")), now),
+            deemed
+        );
+        assert_eq!(
+            interview_at_risk(pending, Some(at("2026-12-28T08:30:00Z")), now),
+            None
+        );
+        // Opened, or past, or no interview: nothing to warn about.
+        let opened = NotificationStatus::Notified {
+            at: now,
+            rule: NotificationRule::FirstOpening,
+        };
+        assert_eq!(
+            interview_at_risk(opened, Some(at("2026-12-20T08:30:00Z")), now),
+            None
+        );
+        assert_eq!(interview_at_risk(pending, None, now), None);
+        assert_eq!(
+            interview_at_risk(pending, Some(at("2026-12-01T08:30:00Z")), now),
+            None
         );
     }
 }

@@ -4,6 +4,7 @@
 pub mod acknowledgement;
 pub mod document_store;
 pub mod encryption;
+pub mod interview_calendar;
 pub mod legal_notification;
 pub mod office_time;
 pub mod orphans;

@@ -14,11 +14,12 @@ use rand::{TryRngCore, rngs::OsRng};
 
 use crate::{
     Services,
+    notifications::interview_reminders::{InterviewAlert, InterviewDay},
     notifications::mailer::OutgoingEmail,
     storage::Applicant,
     storage::{
-        Channel, ClaimedNotification, DeliveryOutcome, SKIPPED_ALREADY_OPENED, SKIPPED_CHANNEL_OFF,
-        SKIPPED_NO_CONTACT, StorageError,
+        Channel, ClaimedNotification, DeliveryOutcome, SKIPPED_ALREADY_OPENED, SKIPPED_CANCELLED,
+        SKIPPED_CHANNEL_OFF, SKIPPED_NO_CONTACT, StorageError,
     },
 };
 
@@ -40,6 +41,8 @@ pub struct EmailTexts {
     pub subject: String,
     pub text_body: String,
     pub html_body: String,
+    /// The tag of the language they are written in (French when the applicant's is not spoken).
+    pub language: String,
 }
 
 pub trait NotificationTexts: Send + Sync {
@@ -54,6 +57,38 @@ pub trait NotificationTexts: Send + Sync {
     /// And as the title and body of a phone notification (Web Push).
     fn new_document_push(&self, preferred_language: &str) -> PushTexts;
     fn reminder_push(&self, preferred_language: &str) -> PushTexts;
+    /// "You have an appointment tomorrow / today", with its date and time only in
+    /// `alert.at`. Without words of its own, a reminder's.
+    fn interview_email(
+        &self,
+        preferred_language: &str,
+        portal_address: &str,
+        alert: InterviewAlert,
+    ) -> EmailTexts {
+        let _ = alert;
+        self.reminder_email(preferred_language, portal_address)
+    }
+    fn interview_sms(
+        &self,
+        preferred_language: &str,
+        portal_address: &str,
+        alert: InterviewAlert,
+    ) -> String {
+        let _ = alert;
+        self.reminder_sms(preferred_language, portal_address)
+    }
+    /// Always content-free: a phone's lock screen is read by whoever holds it.
+    fn interview_push(&self, preferred_language: &str, day: InterviewDay) -> PushTexts {
+        let _ = day;
+        self.reminder_push(preferred_language)
+    }
+}
+
+/// Which message a row of the outbox carries.
+enum Message {
+    NewDocument,
+    Reminder,
+    Interview(InterviewAlert),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -221,8 +256,8 @@ async fn deliver(
     else {
         return skipped(SKIPPED_NO_CONTACT);
     };
-    let reminder = notification.reason.starts_with("reminder_");
-    if reminder {
+    let interview_day = InterviewDay::of_reason(&notification.reason);
+    let message = if notification.reason.starts_with("reminder_") {
         // A reminder stops as soon as the document is opened (or withdrawn).
         let document = match notification.document_id {
             Some(id) => services.storage.find_document(id).await?,
@@ -233,7 +268,24 @@ async fn deliver(
         }) {
             return skipped(SKIPPED_ALREADY_OPENED);
         }
-    }
+        Message::Reminder
+    } else if let Some(day) = interview_day {
+        // Opened or not, the interview is still to be attended; withdrawn, it is off.
+        let document = match notification.document_id {
+            Some(id) => services.storage.find_document(id).await?,
+            None => None,
+        };
+        let Some(document) = document.filter(|document| document.withdrawn_at.is_none()) else {
+            return skipped(SKIPPED_CANCELLED);
+        };
+        let at = document
+            .facts
+            .appointment_at
+            .filter(|_| applicant.detailed_reminders);
+        Message::Interview(InterviewAlert { day, at })
+    } else {
+        Message::NewDocument
+    };
     let language = applicant.message_language();
     let portal_address = services.config.public_url.as_str();
     let key = format!("notification-{}", notification.id);
@@ -242,13 +294,13 @@ async fn deliver(
             if !applicant.notify_by_email {
                 return skipped(SKIPPED_CHANNEL_OFF);
             }
-            let Some(address) = applicant.email.clone() else {
+            let Some(address) = applicant.alert_email().map(str::to_owned) else {
                 return skipped(SKIPPED_NO_CONTACT);
             };
-            let words = if reminder {
-                texts.reminder_email(language, portal_address)
-            } else {
-                texts.new_document_email(language, portal_address)
+            let words = match message {
+                Message::NewDocument => texts.new_document_email(language, portal_address),
+                Message::Reminder => texts.reminder_email(language, portal_address),
+                Message::Interview(alert) => texts.interview_email(language, portal_address, alert),
             };
             let email = OutgoingEmail {
                 to: address,
@@ -259,6 +311,7 @@ async fn deliver(
                     .unwrap_or(words.subject),
                 text_body: words.text_body,
                 html_body: words.html_body,
+                language: words.language,
             };
             services
                 .mailer
@@ -271,13 +324,13 @@ async fn deliver(
             if !applicant.notify_by_sms {
                 return skipped(SKIPPED_CHANNEL_OFF);
             }
-            let Some(phone) = applicant.phone.as_deref() else {
+            let Some(phone) = applicant.alert_phone() else {
                 return skipped(SKIPPED_NO_CONTACT);
             };
-            let text = if reminder {
-                texts.reminder_sms(language, portal_address)
-            } else {
-                texts.new_document_sms(language, portal_address)
+            let text = match message {
+                Message::NewDocument => texts.new_document_sms(language, portal_address),
+                Message::Reminder => texts.reminder_sms(language, portal_address),
+                Message::Interview(alert) => texts.interview_sms(language, portal_address, alert),
             };
             services
                 .sms
@@ -287,10 +340,10 @@ async fn deliver(
                 .map(|error| (error.is_permanent(), error.to_string()))
         }
         Channel::Push => {
-            let words = if reminder {
-                texts.reminder_push(language)
-            } else {
-                texts.new_document_push(language)
+            let words = match message {
+                Message::NewDocument => texts.new_document_push(language),
+                Message::Reminder => texts.reminder_push(language),
+                Message::Interview(alert) => texts.interview_push(language, alert.day),
             };
             return push_to_browsers(services, notification, &applicant, words).await;
         }

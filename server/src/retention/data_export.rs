@@ -62,6 +62,9 @@ pub struct ApplicantData {
     pub email_verified_at: Option<DateTime<Utc>>,
     pub phone: Option<String>,
     pub phone_verified_at: Option<DateTime<Utc>>,
+    /// Noted by the office at registration, not verified: alerts only.
+    pub email_given_at_registration: Option<String>,
+    pub phone_given_at_registration: Option<String>,
     pub alerts_by_email: bool,
     pub alerts_by_sms: bool,
     pub closed_at: Option<DateTime<Utc>>,
@@ -292,6 +295,8 @@ pub async fn export(
             email_verified_at: applicant.email_verified_at,
             phone: applicant.phone.clone(),
             phone_verified_at: applicant.phone_verified_at,
+            email_given_at_registration: applicant.given_email.clone(),
+            phone_given_at_registration: applicant.given_phone.clone(),
             alerts_by_email: applicant.notify_by_email,
             alerts_by_sms: applicant.notify_by_sms,
             closed_at: applicant.closed_at,

@@ -66,6 +66,8 @@ impl From<ReplacedContactRow> for ReplacedContact {
 pub struct NotificationChannels {
     pub email: bool,
     pub sms: bool,
+    /// Interview reminders give the date and time (off unless the applicant asks for it).
+    pub detailed_reminders: bool,
 }
 
 /// A browser subscribed to Web Push: the push service's address for it and its keys
@@ -114,6 +116,13 @@ pub trait ContactRecords: Send + Sync {
     /// somewhere to go. False when refused for that reason (or nothing to remove), in one
     /// statement, so two removals at once cannot leave none.
     async fn remove_applicant_contact(
+        &self,
+        applicant_id: Uuid,
+        kind: ContactKind,
+    ) -> Result<bool, StorageError>;
+    /// Forgets the email or phone given at registration (the applicant removed it, or gave
+    /// another). Returns whether there was one.
+    async fn forget_given_contact(
         &self,
         applicant_id: Uuid,
         kind: ContactKind,
@@ -350,17 +359,42 @@ macro_rules! impl_contact_records {
                 Ok(())
             }
 
+            async fn forget_given_contact(
+                &self,
+                applicant_id: Uuid,
+                kind: $crate::storage::ContactKind,
+            ) -> Result<bool, StorageError> {
+                use $crate::storage::ContactKind;
+                let sql = match kind {
+                    ContactKind::Email => {
+                        "UPDATE applicants SET given_email = NULL \
+                         WHERE id = $1 AND given_email IS NOT NULL"
+                    }
+                    ContactKind::Phone => {
+                        "UPDATE applicants SET given_phone = NULL \
+                         WHERE id = $1 AND given_phone IS NOT NULL"
+                    }
+                };
+                let result = sqlx::query(sql)
+                    .bind(applicant_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(result.rows_affected() == 1)
+            }
+
             async fn set_notification_channels(
                 &self,
                 applicant_id: Uuid,
                 channels: $crate::storage::NotificationChannels,
             ) -> Result<(), StorageError> {
                 sqlx::query(
-                    "UPDATE applicants SET notify_by_email = $2, notify_by_sms = $3 WHERE id = $1",
+                    "UPDATE applicants SET notify_by_email = $2, notify_by_sms = $3, \
+                     detailed_reminders = $4 WHERE id = $1",
                 )
                 .bind(applicant_id)
                 .bind(channels.email)
                 .bind(channels.sms)
+                .bind(channels.detailed_reminders)
                 .execute(&self.pool)
                 .await?;
                 Ok(())

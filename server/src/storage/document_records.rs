@@ -233,8 +233,8 @@ macro_rules! impl_document_records {
             sqlx::query(
                 "INSERT INTO documents (id, applicant_id, kind, title, file_name, size_bytes, sha256, \
                  object_key, master_key_id, wrapped_key, uploaded_by_kind, uploaded_by_id, scan_status, \
-                 made_available_at, replaces_id, facts) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+                 made_available_at, replaces_id, facts, appointment_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
             )
             .bind(document.id)
             .bind(document.applicant_id)
@@ -252,6 +252,7 @@ macro_rules! impl_document_records {
             .bind(document.made_available_at.map(to_micros))
             .bind(document.replaces_id)
             .bind(document.facts.to_column())
+            .bind(document.facts.appointment_at.map(to_micros))
             .execute(&mut *transaction)
             .await
             .map_err(|error| $crate::storage::map_unique_violation(error, "document"))?;
@@ -446,7 +447,32 @@ macro_rules! impl_document_records {
             .bind(&withdrawal.reason)
             .execute(&mut **transaction)
             .await?;
-            Ok(result.rows_affected() == 1)
+            if result.rows_affected() != 1 {
+                return Ok(false);
+            }
+            // An interview called off: its reminders not yet sent are cancelled, and the
+            // applicant's notification centre says so.
+            sqlx::query(
+                "UPDATE notifications SET status = 'skipped', last_error = $2, locked_until = NULL \
+                 WHERE document_id = $1 AND status = 'queued' \
+                 AND reason IN ('interview_eve', 'interview_morning')",
+            )
+            .bind(withdrawal.document_id)
+            .bind($crate::storage::SKIPPED_CANCELLED)
+            .execute(&mut **transaction)
+            .await?;
+            sqlx::query(
+                "INSERT INTO notifications (id, applicant_id, document_id, channel, reason, status, \
+                 attempts, next_attempt_at, created_at, sent_at) \
+                 SELECT $1, applicant_id, id, 'in_app', 'interview_cancelled', 'sent', 0, $3, $3, $3 \
+                 FROM documents WHERE id = $2 AND appointment_at > $3",
+            )
+            .bind(Uuid::new_v4())
+            .bind(withdrawal.document_id)
+            .bind(to_micros(withdrawal.at))
+            .execute(&mut **transaction)
+            .await?;
+            Ok(true)
         }
     }
     };

@@ -31,13 +31,13 @@ pub use contact_records::{
 };
 pub use document_records::{DocumentRecord, DocumentRecords, NewDocument, ScanStatus, Withdrawal};
 pub use models::{
-    Applicant, ConnectionKeyRecord, NewApplicant, NewConnectionKey, NewStaffMember, StaffMember,
-    StaffRole,
+    Applicant, ConnectionKeyRecord, GivenContacts, NewApplicant, NewConnectionKey, NewStaffMember,
+    StaffMember, StaffRole,
 };
 pub use notification_records::{
     Channel, ClaimedNotification, DeliveryOutcome, DeliveryStatus, NotificationRecord,
     NotificationRecords, QUEUE_PER_CHANNEL, ReminderCursor, SKIPPED_ALREADY_OPENED,
-    SKIPPED_CHANNEL_OFF, SKIPPED_NO_CONTACT,
+    SKIPPED_CANCELLED, SKIPPED_CHANNEL_OFF, SKIPPED_NO_CONTACT, UpcomingInterview,
 };
 pub use postgres::PostgresStorage;
 pub use retention_records::{Erasure, ErasureReason, RememberedDevice, RetentionRecords};

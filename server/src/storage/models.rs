@@ -79,6 +79,29 @@ pub struct NewApplicant {
     pub preferred_language: String,
     /// Whether documents posted in the account count as legal notification.
     pub electronic_notification: bool,
+    /// The email and mobile number the applicant gave at registration (`GivenContacts`).
+    pub given: GivenContacts,
+}
+
+/// An email and a mobile number the applicant gave when registering, as distinct from those
+/// they verified themselves: they receive content-free alerts, from the first document on and
+/// even before activation, never a code. Verifying or removing a contact of the same kind on
+/// the account clears it.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct GivenContacts {
+    pub email: Option<String>,
+    /// E.164.
+    pub phone: Option<String>,
+}
+
+// Addresses and numbers stay out of logs.
+impl std::fmt::Debug for GivenContacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GivenContacts")
+            .field("email", &self.email.as_ref().map(|_| ".."))
+            .field("phone", &self.phone.as_ref().map(|_| ".."))
+            .finish()
+    }
 }
 
 #[derive(Clone, PartialEq, sqlx::FromRow)]
@@ -108,6 +131,11 @@ pub struct Applicant {
     /// When staff closed the file: the account stays readable until the retention policy
     /// erases it.
     pub closed_at: Option<DateTime<Utc>>,
+    /// Given at registration, not verified (`GivenContacts`).
+    pub given_email: Option<String>,
+    pub given_phone: Option<String>,
+    /// Whether interview reminders by email and SMS give the date and time.
+    pub detailed_reminders: bool,
 }
 
 impl Applicant {
@@ -117,6 +145,16 @@ impl Applicant {
         self.portal_language
             .as_deref()
             .unwrap_or(&self.preferred_language)
+    }
+
+    /// Where alerts go by email: the verified address, else the one given at registration.
+    pub fn alert_email(&self) -> Option<&str> {
+        self.email.as_deref().or(self.given_email.as_deref())
+    }
+
+    /// Where alerts go by SMS: the verified number, else the one given at registration.
+    pub fn alert_phone(&self) -> Option<&str> {
+        self.phone.as_deref().or(self.given_phone.as_deref())
     }
 }
 

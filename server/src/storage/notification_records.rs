@@ -78,6 +78,16 @@ impl Channel {
 pub const SKIPPED_NO_CONTACT: &str = "no verified contact";
 pub const SKIPPED_CHANNEL_OFF: &str = "channel turned off by the applicant";
 pub const SKIPPED_ALREADY_OPENED: &str = "document already opened or withdrawn";
+pub const SKIPPED_CANCELLED: &str = "cancelled: the summons was withdrawn";
+
+/// A summons in an account whose interview is near (`upcoming_interviews`).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct UpcomingInterview {
+    pub document_id: Uuid,
+    pub applicant_id: Uuid,
+    pub appointment_at: DateTime<Utc>,
+    pub made_available_at: DateTime<Utc>,
+}
 
 /// A row a worker has claimed; `attempts` counts this one.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -203,6 +213,34 @@ pub trait NotificationRecords: Send + Sync {
         after: Option<ReminderCursor>,
         documents: i64,
     ) -> Result<(u64, Option<ReminderCursor>), StorageError>;
+    /// Queues again the announcements of the applicant's documents that found no usable
+    /// contact point on their channel (none yet, or the channel turned off), for documents
+    /// made available after `available_after`, still unopened and not withdrawn: called when
+    /// a channel may have become usable. Returns how many were queued.
+    async fn requeue_waiting_notifications(
+        &self,
+        applicant_id: Uuid,
+        available_after: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StorageError>;
+    /// Summonses made available and not withdrawn whose interview starts after `now` and at
+    /// the latest at `until`, soonest first, at most `limit`.
+    async fn upcoming_interviews(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<UpcomingInterview>, StorageError>;
+    /// Queues the alert `reason` about a document on every channel (the in-app notice shown at
+    /// once), unless it was queued before: once per document and reason, whoever else queues
+    /// at the same time. Returns the rows added.
+    async fn queue_document_alert(
+        &self,
+        applicant_id: Uuid,
+        document_id: Uuid,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<u64, StorageError>;
     /// The applicant's notifications, newest first (staff see their delivery).
     async fn notifications_of_applicant(
         &self,
@@ -401,6 +439,81 @@ macro_rules! impl_notification_records {
             }
             transaction.commit().await?;
             Ok((queued, next))
+        }
+
+        async fn requeue_waiting_notifications(
+            &self,
+            applicant_id: Uuid,
+            available_after: DateTime<Utc>,
+            now: DateTime<Utc>,
+        ) -> Result<u64, StorageError> {
+            use $crate::storage::notification_records::{SKIPPED_CHANNEL_OFF, SKIPPED_NO_CONTACT};
+            // Only the first announcement: the reminders queued since find the contact on
+            // their own, and one message is enough for a document the person never heard of.
+            let result = sqlx::query(
+                "UPDATE notifications SET status = 'queued', next_attempt_at = $2, \
+                 locked_until = NULL \
+                 WHERE applicant_id = $1 AND status = 'skipped' AND reason = 'new_document' \
+                 AND channel <> 'in_app' AND last_error IN ($4, $5) \
+                 AND document_id IN (SELECT id FROM documents WHERE applicant_id = $1 \
+                   AND first_opened_at IS NULL AND withdrawn_at IS NULL \
+                   AND made_available_at > $3)",
+            )
+            .bind(applicant_id)
+            .bind(to_micros(now))
+            .bind(to_micros(available_after))
+            .bind(SKIPPED_NO_CONTACT)
+            .bind(SKIPPED_CHANNEL_OFF)
+            .execute(&self.pool)
+            .await?;
+            Ok(result.rows_affected())
+        }
+
+        async fn upcoming_interviews(
+            &self,
+            now: DateTime<Utc>,
+            until: DateTime<Utc>,
+            limit: i64,
+        ) -> Result<Vec<$crate::storage::UpcomingInterview>, StorageError> {
+            // A range of `documents_upcoming_interviews`.
+            Ok(sqlx::query_as::<$db, $crate::storage::UpcomingInterview>(
+                "SELECT id AS document_id, applicant_id, appointment_at, made_available_at \
+                 FROM documents WHERE appointment_at IS NOT NULL AND withdrawn_at IS NULL \
+                 AND appointment_at > $1 AND appointment_at <= $2 \
+                 AND made_available_at IS NOT NULL ORDER BY appointment_at LIMIT $3",
+            )
+            .bind(to_micros(now))
+            .bind(to_micros(until))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?)
+        }
+
+        async fn queue_document_alert(
+            &self,
+            applicant_id: Uuid,
+            document_id: Uuid,
+            reason: &str,
+            at: DateTime<Utc>,
+        ) -> Result<u64, StorageError> {
+            use $crate::storage::notification_records::CHANNELS;
+            let insert = format!(
+                "INSERT INTO notifications (id, applicant_id, document_id, channel, reason, status, \
+                 attempts, next_attempt_at, created_at, sent_at) \
+                 SELECT {}, $1, $2, c.channel, $3, \
+                 CASE WHEN c.channel = 'in_app' THEN 'sent' ELSE 'queued' END, 0, $4, $4, \
+                 CASE WHEN c.channel = 'in_app' THEN $4 END \
+                 FROM {CHANNELS} WHERE true ON CONFLICT DO NOTHING",
+                $new_id
+            );
+            Ok(sqlx::query::<$db>(sqlx::AssertSqlSafe(insert))
+                .bind(applicant_id)
+                .bind(document_id)
+                .bind(reason)
+                .bind(to_micros(at))
+                .execute(&self.pool)
+                .await?
+                .rows_affected())
         }
 
         async fn notifications_of_applicant(

@@ -41,7 +41,7 @@ impl TryFrom<StaffRow> for StaffMember {
     }
 }
 
-pub(super) const APPLICANT_COLUMNS: &str = "id, foreigner_number, file_number, given_names, family_name, date_of_birth, preferred_language, electronic_notification, created_at, activated_at, email, email_verified_at, phone, phone_verified_at, notify_by_email, notify_by_sms, portal_language, closed_at";
+pub(super) const APPLICANT_COLUMNS: &str = "id, foreigner_number, file_number, given_names, family_name, date_of_birth, preferred_language, electronic_notification, created_at, activated_at, email, email_verified_at, phone, phone_verified_at, notify_by_email, notify_by_sms, portal_language, closed_at, given_email, given_phone, detailed_reminders";
 
 /// Implements `Storage` for a struct whose `pool` field is a pool of `$db`. Queries that differ
 /// between engines get their own arm here when they appear.
@@ -138,12 +138,15 @@ macro_rules! impl_storage {
                 notify_by_sms: true,
                 portal_language: None,
                 closed_at: None,
+                given_email: applicant.given.email.clone(),
+                given_phone: applicant.given.phone.clone(),
+                detailed_reminders: false,
             };
             let mut transaction = self.pool.begin().await?;
             sqlx::query(
                 "INSERT INTO applicants (id, foreigner_number, file_number, given_names, family_name, \
-                 date_of_birth, preferred_language, electronic_notification, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                 date_of_birth, preferred_language, electronic_notification, created_at, \
+                 given_email, given_phone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(row.id)
             .bind(&row.foreigner_number)
@@ -154,6 +157,8 @@ macro_rules! impl_storage {
             .bind(&row.preferred_language)
             .bind(row.electronic_notification)
             .bind(row.created_at)
+            .bind(&row.given_email)
+            .bind(&row.given_phone)
             .execute(&mut *transaction)
             .await
             .map_err(|error| super::map_unique_violation(error, "this foreigner or file number"))?;

@@ -383,8 +383,13 @@ macro_rules! impl_sign_in_records {
                 .fetch_optional(&mut *transaction)
                 .await?;
             let columns = match purpose.as_deref() {
-                Some("verify_email") => "email = c.destination, email_verified_at = $2",
-                Some("verify_phone") => "phone = c.destination, phone_verified_at = $2",
+                // A contact verified supersedes the one given at registration.
+                Some("verify_email") => {
+                    "email = c.destination, email_verified_at = $2, given_email = NULL"
+                }
+                Some("verify_phone") => {
+                    "phone = c.destination, phone_verified_at = $2, given_phone = NULL"
+                }
                 _ => {
                     transaction.rollback().await?;
                     return Ok(false);

@@ -72,6 +72,7 @@ impl Portal {
                     date_of_birth: NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
                     preferred_language: "fr".into(),
                     electronic_notification: true,
+                    given: Default::default(),
                 },
                 &NewConnectionKey {
                     key_hash: ConnectionKey::generate().hash(),
