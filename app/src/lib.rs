@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod api_key_admin;
+pub mod at_risk;
 #[cfg(feature = "ssr")]
 pub mod document_texts;
 pub mod documents;
@@ -135,6 +136,7 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=StaticSegment("staff") view=pages::StaffHome ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("applicant")) view=pages::ApplicantFilePage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("staff"), StaticSegment("at-risk")) view=pages::AtRiskPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("sign-in")) view=pages::StaffSignIn/>
                     <Route path=(StaticSegment("staff"), StaticSegment("confirm")) view=pages::StaffConfirm/>
                     <Route

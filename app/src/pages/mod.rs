@@ -5,6 +5,7 @@ mod account;
 mod activate;
 mod api_keys;
 mod applicant_file;
+mod at_risk;
 mod confirm_password;
 mod contact;
 mod form_feedback;
@@ -23,6 +24,7 @@ pub use activate::Activate;
 pub use applicant_file::ApplicantFilePage;
 #[cfg(all(test, feature = "ssr"))]
 pub(crate) use applicant_file::DECISION_OUTCOMES;
+pub use at_risk::AtRiskPage;
 pub use confirm_password::{ConfirmPassword, StaffConfirm};
 pub use contact::{Contact, ContactConfirm};
 pub use help::Help;

@@ -222,6 +222,7 @@ fn StaffSections(summary: StaffSummary, error: Option<FormError>) -> impl IntoVi
     view! {
         <super::applicant_file::FindApplicant/>
         <p class="lead">{greeting}</p>
+        <p><a class="button secondary" href="/staff/at-risk">{m.staff_at_risk_title.as_str()}</a></p>
         <RegistrationForms error=error.clone()/>
         {summary.may_lift_locks.then(|| {
             let unlock = field_state(&error, "unlock_number", "lift-intro");

@@ -1,6 +1,7 @@
 //! Telling applicants a document is waiting, on every channel, without its content: the
 //! delivery job, and the mail, SMS and Web Push transports it drives.
 
+pub mod at_risk;
 pub mod interview_reminders;
 pub mod mailer;
 pub mod notification_delivery;

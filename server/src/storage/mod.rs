@@ -15,6 +15,7 @@ mod shared_queries;
 mod sign_in_records;
 mod sqlite;
 mod staff_records;
+mod watch_records;
 
 use std::sync::Arc;
 
@@ -46,6 +47,7 @@ pub use sign_in_records::{
 };
 pub use sqlite::SqliteStorage;
 pub use staff_records::{ApiKey, StaffEnrolment, StaffRecords};
+pub use watch_records::{UnopenedDocument, UnopenedFilter, WatchRecords};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -75,6 +77,7 @@ pub trait Storage:
     + NotificationRecords
     + ContactRecords
     + RetentionRecords
+    + WatchRecords
     + generated_records::GeneratedRecords
     + Send
     + Sync

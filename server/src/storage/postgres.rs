@@ -18,6 +18,7 @@ use super::shared_queries::{
 };
 use super::sign_in_records::{OneTimeCodeRow, impl_sign_in_records};
 use super::staff_records::{StaffEnrolmentRow, impl_staff_records};
+use super::watch_records::impl_watch_records;
 use chrono::{DateTime, Utc};
 
 use super::{
@@ -75,3 +76,5 @@ impl_generated_records!(
 );
 
 impl_retention_records!(PostgresStorage, sqlx::Postgres);
+
+impl_watch_records!(PostgresStorage, sqlx::Postgres);

@@ -20,6 +20,7 @@ use super::shared_queries::{
 };
 use super::sign_in_records::{OneTimeCodeRow, impl_sign_in_records};
 use super::staff_records::{StaffEnrolmentRow, impl_staff_records};
+use super::watch_records::impl_watch_records;
 use chrono::{DateTime, Utc};
 
 use super::{
@@ -82,3 +83,5 @@ impl_contact_records!(SqliteStorage, sqlx::Sqlite);
 impl_generated_records!(SqliteStorage, sqlx::Sqlite, None);
 
 impl_retention_records!(SqliteStorage, sqlx::Sqlite);
+
+impl_watch_records!(SqliteStorage, sqlx::Sqlite);
