@@ -52,7 +52,7 @@ enum Command {
         /// What the key is for, e.g. "back-office production".
         #[arg(long)]
         name: String,
-        /// What it may do: applicants:write, documents:write, documents:read (repeatable or
+        /// What it may do: applicants:write, documents:write, documents:read, applicants:read (repeatable or
         /// comma-separated).
         #[arg(
             long = "scope",

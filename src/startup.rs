@@ -22,6 +22,7 @@ use crate::{
     accounts::contact_form,
     accounts::language_choice,
     accounts::password_reset_form,
+    accounts::postal_address_form,
     accounts::sign_in_form,
     back_office_api,
     documents::{document_routes, interview_routes},
@@ -125,6 +126,10 @@ pub fn router(state: AppState) -> Router {
             post(crate::staff::api_key_forms::submit_revocation),
         )
         .route("/api/v1/applicants", post(back_office_api::register))
+        .route(
+            "/api/v1/applicants/{id}/postal-address",
+            get(back_office_api::postal_address),
+        )
         .route("/api/v1/openapi.json", get(back_office_api::openapi))
         .route(
             "/api/v1/documents",
@@ -173,6 +178,10 @@ pub fn router(state: AppState) -> Router {
             post(staff_forms::submit_reissue),
         )
         .route("/account/contact", post(contact_form::submit_email))
+        .route(
+            "/account/address",
+            post(postal_address_form::submit_address),
+        )
         .route("/account/contact/phone", post(contact_form::submit_phone))
         .route(
             "/account/contact/confirm",

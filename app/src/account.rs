@@ -64,3 +64,40 @@ pub async fn account_overview() -> Result<AccountSummary, ServerFnError> {
         }),
     })
 }
+
+/// The applicant's postal address as the page shows it: the current one (kind and one line)
+/// and those declared before, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AddressSummary {
+    pub current: Option<DeclaredAddress>,
+    pub earlier: Vec<DeclaredAddress>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeclaredAddress {
+    pub kind: String,
+    pub text: String,
+    pub declared: String,
+}
+
+#[server(endpoint = "account/postal-address")]
+pub async fn account_postal_address() -> Result<AddressSummary, ServerFnError> {
+    use server::http::who_is_asking::SignedInApplicant;
+
+    let call = crate::server_context::Call::here();
+    let SignedInApplicant(signed_in) = call.asking().await?;
+    let addresses = call
+        .services
+        .storage
+        .postal_addresses_of(signed_in.subject_id)
+        .await
+        .map_err(|error| call.unavailable(error))?;
+    let m = call.messages();
+    let mut declared = addresses
+        .iter()
+        .map(|address| crate::document_texts::declared_address(m, address));
+    Ok(AddressSummary {
+        current: declared.next(),
+        earlier: declared.collect(),
+    })
+}

@@ -54,6 +54,7 @@ pub async fn api_key_overview() -> Result<ApiKeyListing, ServerFnError> {
                     ApiScope::ApplicantsWrite => m.staff_api_scope_applicants_write.clone(),
                     ApiScope::DocumentsWrite => m.staff_api_scope_documents_write.clone(),
                     ApiScope::DocumentsRead => m.staff_api_scope_documents_read.clone(),
+                    ApiScope::ApplicantsRead => m.staff_api_scope_applicants_read.clone(),
                 })
                 .collect();
             let state = match key.revoked_at {

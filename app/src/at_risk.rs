@@ -112,20 +112,15 @@ fn at_risk_row(
     // Started days count: 1 day 23 hours is "2 days left".
     let minutes = (entry.deemed_on - now).num_minutes().max(0);
     let days_left = ((minutes + 24 * 60 - 1) / (24 * 60)).to_string();
-    let mut contacts = Vec::new();
-    for (value, template) in [
-        (&document.phone, &m.staff_contact_phone_verified),
-        (&document.given_phone, &m.staff_contact_phone_given),
-        (&document.email, &m.staff_contact_email_verified),
-        (&document.given_email, &m.staff_contact_email_given),
-    ] {
-        if let Some(value) = value {
-            contacts.push(fill(template, &[("contact", value)]));
-        }
-    }
-    if contacts.is_empty() {
-        contacts.push(m.staff_contact_none.clone());
-    }
+    let contacts = crate::document_texts::contact_lines(
+        m,
+        [
+            &document.phone,
+            &document.given_phone,
+            &document.email,
+            &document.given_email,
+        ],
+    );
     let deliveries = entry
         .deliveries
         .iter()

@@ -200,6 +200,47 @@ pub fn interview_risk(m: &Messages, interview: DateTime<Utc>, deemed_on: DateTim
     )
 }
 
+/// How staff can reach the person: verified phone, phone given at registration, the same for
+/// email (in that order), or a line saying there is none.
+pub fn contact_lines(
+    m: &Messages,
+    [phone, given_phone, email, given_email]: [&Option<String>; 4],
+) -> Vec<String> {
+    let mut lines: Vec<String> = [
+        (phone, &m.staff_contact_phone_verified),
+        (given_phone, &m.staff_contact_phone_given),
+        (email, &m.staff_contact_email_verified),
+        (given_email, &m.staff_contact_email_given),
+    ]
+    .into_iter()
+    .filter_map(|(value, template)| {
+        value
+            .as_deref()
+            .map(|value| fill(template, &[("contact", value)]))
+    })
+    .collect();
+    if lines.is_empty() {
+        lines.push(m.staff_contact_none.clone());
+    }
+    lines
+}
+
+/// A declared postal address, in the reader's language.
+pub fn declared_address(
+    m: &Messages,
+    address: &server::storage::PostalAddress,
+) -> crate::account::DeclaredAddress {
+    use server::accounts::postal_address::{AddressKind, one_line};
+    crate::account::DeclaredAddress {
+        kind: match AddressKind::parse(&address.kind) {
+            Some(AddressKind::Domiciliation) => m.address_kind_domiciliation.clone(),
+            _ => m.address_kind_residence.clone(),
+        },
+        text: one_line(address),
+        declared: date_and_time(&m.address_declared_on, address.declared_at),
+    }
+}
+
 pub fn notice_entry(
     m: &Messages,
     notice: &NotificationRecord,

@@ -76,6 +76,10 @@ pub struct ApplicantFile {
     pub closure: Option<String>,
     /// Supervisors close and reopen accounts and export an applicant's data.
     pub may_close: bool,
+    /// Every postal address the applicant declared, newest first.
+    pub addresses: Vec<crate::account::DeclaredAddress>,
+    /// Phone numbers and emails, verified or given at registration.
+    pub contacts: Vec<String>,
 }
 
 #[server(endpoint = "account/documents")]
@@ -217,5 +221,22 @@ pub async fn staff_applicant_file(number: String) -> Result<Option<ApplicantFile
             )
         }),
         may_close: may(member.role, StaffPermission::CloseAccounts),
+        addresses: services
+            .storage
+            .postal_addresses_of(applicant.id)
+            .await
+            .map_err(unavailable)?
+            .iter()
+            .map(|address| crate::document_texts::declared_address(messages, address))
+            .collect(),
+        contacts: crate::document_texts::contact_lines(
+            messages,
+            [
+                &applicant.phone,
+                &applicant.given_phone,
+                &applicant.email,
+                &applicant.given_email,
+            ],
+        ),
     }))
 }

@@ -120,6 +120,7 @@ pub fn App() -> impl IntoView {
                     // reads before (and without) the WebAssembly.
                     <Route path=StaticSegment("account") view=pages::Account ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("account"), StaticSegment("contact")) view=pages::Contact ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("account"), StaticSegment("address")) view=pages::PostalAddressPage ssr=SsrMode::Async/>
                     <Route
                         path=(StaticSegment("account"), StaticSegment("contact"), StaticSegment("confirm"))
                         view=pages::ContactConfirm

@@ -27,6 +27,7 @@ refusal::refused_by_code!(
     accounts::contact::ContactError,
     accounts::one_time_code::CodeError,
     accounts::password_reset::ResetError,
+    accounts::postal_address::DeclareError,
     accounts::registration::RegistrationError,
     accounts::sign_in::SignInError,
     back_office_api::api_keys::ApiKeyError,

@@ -7,5 +7,6 @@ pub(crate) mod activation_form;
 pub(crate) mod contact_form;
 pub(crate) mod language_choice;
 pub(crate) mod password_reset_form;
+pub(crate) mod postal_address_form;
 pub(crate) mod sign_in_form;
 pub(crate) mod step_up;

@@ -36,7 +36,12 @@ pub mod scope {
         )*};
     }
 
-    scopes!(ApplicantsWrite, DocumentsWrite, DocumentsRead);
+    scopes!(
+        ApplicantsWrite,
+        DocumentsWrite,
+        DocumentsRead,
+        ApplicantsRead
+    );
 }
 
 /// The key behind the request, holding `S`, and the language to answer in.

@@ -110,3 +110,57 @@ fn refusal_of(error: RegistrationError, locale: Locale) -> ApiRefusal {
     };
     ApiRefusal::new(status, error.code(), locale)
 }
+
+/// An address as the back office reads it.
+#[derive(Serialize, Clone)]
+struct AddressBody {
+    /// `residence` or `domiciliation`.
+    kind: String,
+    care_of: Option<String>,
+    street: String,
+    postal_code: String,
+    city: String,
+    declared_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Serialize)]
+struct AddressesBody {
+    /// The address paper mail goes to now; `null` until the applicant declares one.
+    current: Option<AddressBody>,
+    /// Every declaration, newest first (the current one included).
+    history: Vec<AddressBody>,
+}
+
+/// `GET /api/v1/applicants/{id}/postal-address`: where paper mail reaches the applicant, as
+/// they declared it on the portal, with the history.
+pub async fn postal_address(
+    State(state): State<AppState>,
+    ApiCaller { locale, .. }: ApiCaller<scope::ApplicantsRead>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, ApiRefusal> {
+    let storage = state.services.storage.as_ref();
+    let not_found = || ApiRefusal::new(StatusCode::NOT_FOUND, Code::NotFound, locale);
+    let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| not_found())?;
+    storage
+        .find_applicant(id)
+        .await
+        .map_err(|error| ApiRefusal::unavailable(&error, locale))?
+        .ok_or_else(not_found)?;
+    let history: Vec<AddressBody> = storage
+        .postal_addresses_of(id)
+        .await
+        .map_err(|error| ApiRefusal::unavailable(&error, locale))?
+        .into_iter()
+        .map(|address| AddressBody {
+            kind: address.kind,
+            care_of: address.care_of,
+            street: address.street,
+            postal_code: address.postal_code,
+            city: address.city,
+            declared_at: address.declared_at,
+        })
+        .collect();
+    let current = history.first().cloned();
+    let no_store = [(header::CACHE_CONTROL, "no-store")];
+    Ok((no_store, Json(AddressesBody { current, history })).into_response())
+}

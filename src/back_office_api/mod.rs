@@ -22,7 +22,7 @@ use refusal::Code;
 use serde::Serialize;
 
 pub use api_caller::{ApiCaller, scope};
-pub use applicants::register;
+pub use applicants::{postal_address, register};
 pub use documents::{
     acknowledgements_export, document_acknowledgement, document_status, post_bulk, post_document,
 };

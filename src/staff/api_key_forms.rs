@@ -26,6 +26,7 @@ pub struct NewKeyForm {
     applicants_write: Option<String>,
     documents_write: Option<String>,
     documents_read: Option<String>,
+    applicants_read: Option<String>,
 }
 
 pub async fn submit_new_key(
@@ -38,6 +39,7 @@ pub async fn submit_new_key(
         (form.applicants_write.is_some(), ApiScope::ApplicantsWrite),
         (form.documents_write.is_some(), ApiScope::DocumentsWrite),
         (form.documents_read.is_some(), ApiScope::DocumentsRead),
+        (form.applicants_read.is_some(), ApiScope::ApplicantsRead),
     ]
     .into_iter()
     .filter_map(|(ticked, scope)| ticked.then_some(scope))

@@ -42,6 +42,11 @@ pub fn refusal_text(code: Code, m: &Messages) -> String {
         Code::Phone => &m.contact_error_phone,
         Code::LastContact => &m.contact_error_last_contact,
         Code::Push => &m.push_failed,
+        Code::AddressKind => &m.address_error_kind,
+        Code::AddressCareOf => &m.address_error_care_of,
+        Code::AddressStreet => &m.address_error_street,
+        Code::PostalCode => &m.address_error_postal_code,
+        Code::AddressCity => &m.address_error_city,
         Code::Link => &m.staff_enrol_error_link,
         Code::NotYourself => &m.staff_error_not_yourself,
         // Someone else removed the member meanwhile: nothing the person could have done.

@@ -73,6 +73,7 @@ fn AccountSections(overview: AccountSummary) -> impl IntoView {
                     {if reachable { m.account_contact_manage.as_str() } else { m.account_contact_add.as_str() }}
                 </a>
             </p>
+            <p><a href="/account/address">{m.account_address_link.as_str()}</a></p>
         </section>
         <section aria-labelledby="security-title">
             <h2 id="security-title">{m.account_security_title.as_str()}</h2>

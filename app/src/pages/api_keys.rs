@@ -71,6 +71,10 @@ fn CreateApiKeyForm() -> impl IntoView {
             m.staff_api_scope_documents_write.as_str(),
         ),
         ("documents_read", m.staff_api_scope_documents_read.as_str()),
+        (
+            "applicants_read",
+            m.staff_api_scope_applicants_read.as_str(),
+        ),
     ];
     view! {
         <form class="stacked-form" method="post" action="/staff/api-keys">

@@ -176,6 +176,7 @@ fn FileSections(file: ApplicantFile) -> impl IntoView {
         {risks.into_iter().map(|text| view! { <p class="notice important" role="alert">{text}</p> }).collect_view()}
         {(!file.electronic_notification).then(|| view! { <p class="notice">{m.staff_documents_paper.as_str()}</p> })}
         {file.closure.clone().map(|text| view! { <p class="notice important">{text}</p> })}
+        <ReachingThePerson contacts=file.contacts.clone() addresses=file.addresses.clone()/>
         {if empty {
             view! { <p>{m.staff_documents_empty.as_str()}</p> }.into_any()
         } else {
@@ -406,4 +407,41 @@ fn server_kinds() -> [&'static str; 9] {
         "renotification",
         "other",
     ]
+}
+
+/// How to reach the person: contact points, then the postal address and its history.
+#[component]
+fn ReachingThePerson(
+    contacts: Vec<String>,
+    addresses: Vec<crate::account::DeclaredAddress>,
+) -> impl IntoView {
+    let m = current_locale().messages();
+    let addresses = if addresses.is_empty() {
+        view! { <p>{m.staff_address_none.as_str()}</p> }.into_any()
+    } else {
+        let items = addresses
+            .into_iter()
+            .enumerate()
+            .map(|(index, address)| {
+                let class = if index == 0 { "" } else { "hint" };
+                view! {
+                    <li class=class>
+                        <strong>{address.kind}</strong>" · "<bdi>{address.text}</bdi>
+                        " · "{address.declared}
+                    </li>
+                }
+            })
+            .collect_view();
+        view! { <ol class="plain-list">{items}</ol> }.into_any()
+    };
+    view! {
+        <section aria-labelledby="reach-title">
+            <h2 id="reach-title">{m.staff_reach_title.as_str()}</h2>
+            <ul class="plain-list">
+                {contacts.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
+            </ul>
+            <h3>{m.staff_address_history.as_str()}</h3>
+            {addresses}
+        </section>
+    }
 }

@@ -15,6 +15,7 @@ mod not_found;
 mod notifications;
 mod offline;
 mod password_reset;
+mod postal_address;
 mod sign_in;
 mod staff;
 
@@ -33,6 +34,7 @@ pub use not_found::NotFound;
 pub use notifications::Notifications;
 pub use offline::Offline;
 pub use password_reset::{PasswordReset, PasswordResetCode};
+pub use postal_address::PostalAddressPage;
 pub use sign_in::{SignIn, SignInCode};
 pub use staff::{StaffEnrol, StaffHome, StaffSignIn};
 

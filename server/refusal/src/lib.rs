@@ -86,6 +86,13 @@ codes! {
     /// The push subscription is not usable.
     Push = "push",
 
+    // The postal address.
+    AddressKind = "address_kind",
+    AddressCareOf = "address_care_of",
+    AddressStreet = "address_street",
+    PostalCode = "postal_code",
+    AddressCity = "address_city",
+
     // Staff.
     /// An enrolment link unknown, used or expired.
     Link = "link",

@@ -9,6 +9,7 @@ pub mod one_time_code;
 pub mod password;
 pub mod password_policy;
 pub mod password_reset;
+pub mod postal_address;
 pub mod registration;
 pub mod second_factor;
 pub mod sessions;

@@ -25,13 +25,16 @@ pub enum ApiScope {
     DocumentsWrite,
     /// Read documents' notification status and acknowledgements of receipt.
     DocumentsRead,
+    /// Read what the applicant declared on the portal (their postal address).
+    ApplicantsRead,
 }
 
 impl ApiScope {
-    pub const ALL: [ApiScope; 3] = [
+    pub const ALL: [ApiScope; 4] = [
         ApiScope::ApplicantsWrite,
         ApiScope::DocumentsWrite,
         ApiScope::DocumentsRead,
+        ApiScope::ApplicantsRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -39,6 +42,7 @@ impl ApiScope {
             ApiScope::ApplicantsWrite => "applicants:write",
             ApiScope::DocumentsWrite => "documents:write",
             ApiScope::DocumentsRead => "documents:read",
+            ApiScope::ApplicantsRead => "applicants:read",
         }
     }
 

@@ -38,11 +38,23 @@ pub struct PersonalDataExport {
     /// Emails and phones replaced or removed lately, still receiving reset codes until
     /// `kept_until` (`accounts::contact::COOLING_OFF`).
     pub replaced_contacts: Vec<ReplacedContactData>,
+    /// Every postal address declared on the portal, newest first.
+    pub postal_addresses: Vec<PostalAddressData>,
     /// What the portal did on the account, and what was done to it, oldest first.
     pub activity: Vec<ActivityData>,
     /// Documents already erased under the retention policy: only the record that they were.
     pub erased_documents: Vec<ErasedData>,
     pub retention: RetentionData,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PostalAddressData {
+    pub kind: String,
+    pub care_of: Option<String>,
+    pub street: String,
+    pub postal_code: String,
+    pub city: String,
+    pub declared_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Serialize)]
@@ -251,6 +263,19 @@ pub async fn export(
             kept_until: kept.replaced_at + crate::accounts::contact::COOLING_OFF,
         })
         .collect();
+    let postal_addresses = storage
+        .postal_addresses_of(applicant.id)
+        .await?
+        .into_iter()
+        .map(|address| PostalAddressData {
+            kind: address.kind,
+            care_of: address.care_of,
+            street: address.street,
+            postal_code: address.postal_code,
+            city: address.city,
+            declared_at: address.declared_at,
+        })
+        .collect();
     let activity = storage
         .audit_events_about(applicant.id)
         .await?
@@ -307,6 +332,7 @@ pub async fn export(
         remembered_devices: storage.remembered_devices_of(applicant.id).await?,
         browsers_with_alerts,
         replaced_contacts,
+        postal_addresses,
         activity,
         erased_documents,
         retention: RetentionData {

@@ -70,6 +70,31 @@ pub struct NotificationChannels {
     pub detailed_reminders: bool,
 }
 
+/// Where the applicant receives paper mail, as declared (`accounts::postal_address` checks it).
+#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PostalAddress {
+    pub id: Uuid,
+    pub applicant_id: Uuid,
+    /// `residence` or `domiciliation`.
+    pub kind: String,
+    /// A domiciliation's organisation, or whoever the mail is in the care of.
+    pub care_of: Option<String>,
+    pub street: String,
+    pub postal_code: String,
+    pub city: String,
+    pub declared_at: DateTime<Utc>,
+}
+
+// Where a person lives stays out of logs.
+impl std::fmt::Debug for PostalAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostalAddress")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A browser subscribed to Web Push: the push service's address for it and its keys
 /// (base64url, as the browser gives them).
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -120,6 +145,17 @@ pub trait ContactRecords: Send + Sync {
         applicant_id: Uuid,
         kind: ContactKind,
     ) -> Result<bool, StorageError>;
+    /// Records a declared postal address and its audit event, both or neither.
+    async fn record_postal_address(
+        &self,
+        address: &PostalAddress,
+        audit: &super::NewAuditEvent,
+    ) -> Result<(), StorageError>;
+    /// Every address the applicant declared, newest first.
+    async fn postal_addresses_of(
+        &self,
+        applicant_id: Uuid,
+    ) -> Result<Vec<PostalAddress>, StorageError>;
     /// Forgets the email or phone given at registration (the applicant removed it, or gave
     /// another). Returns whether there was one.
     async fn forget_given_contact(
@@ -357,6 +393,45 @@ macro_rules! impl_contact_records {
                     .execute(&self.pool)
                     .await?;
                 Ok(())
+            }
+
+            async fn record_postal_address(
+                &self,
+                address: &$crate::storage::PostalAddress,
+                audit: &$crate::storage::NewAuditEvent,
+            ) -> Result<(), StorageError> {
+                let mut transaction = self.pool.begin().await?;
+                sqlx::query(
+                    "INSERT INTO postal_addresses (id, applicant_id, kind, care_of, street, \
+                     postal_code, city, declared_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(address.id)
+                .bind(address.applicant_id)
+                .bind(&address.kind)
+                .bind(&address.care_of)
+                .bind(&address.street)
+                .bind(&address.postal_code)
+                .bind(&address.city)
+                .bind(to_micros(address.declared_at))
+                .execute(&mut *transaction)
+                .await?;
+                self.chain_audit_event(&mut transaction, audit).await?;
+                transaction.commit().await?;
+                Ok(())
+            }
+
+            async fn postal_addresses_of(
+                &self,
+                applicant_id: Uuid,
+            ) -> Result<Vec<$crate::storage::PostalAddress>, StorageError> {
+                Ok(sqlx::query_as::<$db, $crate::storage::PostalAddress>(
+                    "SELECT id, applicant_id, kind, care_of, street, postal_code, city, \
+                     declared_at FROM postal_addresses WHERE applicant_id = $1 \
+                     ORDER BY declared_at DESC, id",
+                )
+                .bind(applicant_id)
+                .fetch_all(&self.pool)
+                .await?)
             }
 
             async fn forget_given_contact(

@@ -28,7 +28,8 @@ pub use audit_and_sessions::{
     Actor, ActorKind, AuditEvent, GENESIS_HASH, NewAuditEvent, NewSession, Session, SubjectKind,
 };
 pub use contact_records::{
-    ContactKind, ContactRecords, NotificationChannels, PushSubscription, ReplacedContact,
+    ContactKind, ContactRecords, NotificationChannels, PostalAddress, PushSubscription,
+    ReplacedContact,
 };
 pub use document_records::{DocumentRecord, DocumentRecords, NewDocument, ScanStatus, Withdrawal};
 pub use models::{

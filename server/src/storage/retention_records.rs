@@ -310,6 +310,7 @@ macro_rules! impl_retention_records {
                 "DELETE FROM notifications WHERE applicant_id = $1",
                 "DELETE FROM push_subscriptions WHERE applicant_id = $1",
                 "DELETE FROM replaced_contacts WHERE applicant_id = $1",
+                "DELETE FROM postal_addresses WHERE applicant_id = $1",
                 "DELETE FROM remembered_devices WHERE applicant_id = $1",
                 "DELETE FROM one_time_codes WHERE subject_kind = 'applicant' AND subject_id = $1",
                 "DELETE FROM sessions WHERE subject_kind = 'applicant' AND subject_id = $1",
