@@ -7,6 +7,8 @@
 //! - `POST /api/v1/documents`, `POST /api/v1/documents/bulk` (`documents:write`): posts documents.
 //! - `GET /api/v1/documents/{id}`, `…/{id}/acknowledgement`, `GET /api/v1/acknowledgements`
 //!   (`documents:read`): notification status and acknowledgements of receipt.
+//! - `GET /api/v1/applicants/{id}/postal-address` (`applicants:read`): the address the applicant
+//!   declared on the portal, with its history.
 
 mod api_caller;
 mod applicants;

@@ -27,7 +27,7 @@ export EU_DATA_DIR=$WORK/data EU_DEMO_DATA=off EU_LISTEN_ADDR=127.0.0.1:$PORT \
   EU_PUBLIC_URL=$BASE LEPTOS_SITE_ROOT=target/site RUST_LOG=warn EU_LOG_FORMAT=json
 
 KEY=$("$BIN" create-api-key --name hostile-input \
-  --scope applicants:write,documents:write,documents:read | grep -o 'eu_[A-Za-z0-9_-]*' | head -1)
+  --scope applicants:write,documents:write,documents:read,applicants:read | grep -o 'eu_[A-Za-z0-9_-]*' | head -1)
 "$BIN" create-applicant --foreigner-number 0799000001 --given-names Amina --family-name Test \
   --date-of-birth 1990-01-01 --language fr >/dev/null
 "$BIN" serve >"$WORK/server.log" 2>&1 &
