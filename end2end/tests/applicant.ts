@@ -8,7 +8,7 @@ import { join } from 'node:path';
 const DATA_DIR = '../target/e2e-data';
 
 /** Registers an applicant through the real command line, against the server's own database. */
-export function registerApplicant(foreignerNumber: string, language = 'fr'): string {
+export function registerApplicant(foreignerNumber: string, language = 'fr', givenPhone?: string): string {
   const output = execFileSync(
     process.env.E2E_SERVER_BIN ?? '../target/debug/espace-usager',
     [
@@ -18,6 +18,8 @@ export function registerApplicant(foreignerNumber: string, language = 'fr'): str
       '--family-name', 'Applicant',
       '--date-of-birth', '1991-04-12',
       '--language', language,
+      // The mobile number the applicant gave at registration, if any.
+      ...(givenPhone ? ['--phone', givenPhone] : []),
     ],
     { env: { ...process.env, EU_DATA_DIR: DATA_DIR, EU_DEMO_DATA: 'off', RUST_LOG: 'warn' } },
   ).toString();

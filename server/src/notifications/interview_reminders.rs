@@ -55,19 +55,18 @@ pub fn due_times(interview: DateTime<Utc>) -> [(&'static str, Option<DateTime<Ut
     [(EVE, eve), (MORNING, morning)]
 }
 
-/// Whether `reason`, due at `due`, is to be sent now for an interview at `interview` in a
-/// summons made available at `available`: due, not before the summons itself (a summons posted
-/// late in the evening is announced as a new document, not also as "tomorrow"), and the
-/// evening one not once the interview's day has begun.
+/// Whether `reason`, due at `due`, is to be sent now for an interview at `interview`: due, and
+/// the evening one not once the interview's day has begun. A summons posted after its reminder
+/// was due still gets it: the new-document alert is content-free, the reminder is what says
+/// that an appointment is near.
 fn send_now(
     reason: &str,
     due: DateTime<Utc>,
     interview: DateTime<Utc>,
-    available: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> bool {
     let same_day = in_office_time(now).date_naive() == in_office_time(interview).date_naive();
-    due <= now && due >= available && !(reason == EVE && same_day)
+    due <= now && !(reason == EVE && same_day)
 }
 
 /// Queues the interview reminders now due. Idempotent (one per document and reason) and safe
@@ -83,13 +82,7 @@ pub async fn queue_interview_reminders(services: &Services) -> Result<u64, Stora
     {
         for (reason, due) in due_times(interview.appointment_at) {
             let Some(due) = due else { continue };
-            if send_now(
-                reason,
-                due,
-                interview.appointment_at,
-                interview.made_available_at,
-                now,
-            ) {
+            if send_now(reason, due, interview.appointment_at, now) {
                 queued += storage
                     .queue_document_alert(
                         interview.applicant_id,
@@ -128,55 +121,26 @@ mod tests {
     }
 
     #[test]
-    fn reminders_are_sent_once_due_and_never_before_the_summons() {
+    fn reminders_are_sent_once_due_and_the_evening_one_not_on_the_day() {
         let interview = utc("2027-01-09T08:30:00Z");
-        let posted = utc("2026-12-20T10:00:00Z");
         let eve = utc("2027-01-08T17:00:00Z");
-        assert!(!send_now(
-            EVE,
-            eve,
-            interview,
-            posted,
-            utc("2027-01-08T16:59:00Z")
-        ));
-        assert!(send_now(
-            EVE,
-            eve,
-            interview,
-            posted,
-            utc("2027-01-08T17:00:00Z")
-        ));
-        // The portal was down all evening: the eve reminder still goes before midnight...
-        assert!(send_now(
-            EVE,
-            eve,
-            interview,
-            posted,
-            utc("2027-01-08T22:50:00Z")
-        ));
+        assert!(!send_now(EVE, eve, interview, utc("2027-01-08T16:59:00Z")));
+        assert!(send_now(EVE, eve, interview, utc("2027-01-08T17:00:00Z")));
+        // The portal was down all evening (or the summons came late): still before midnight...
+        assert!(send_now(EVE, eve, interview, utc("2027-01-08T22:50:00Z")));
         // ...but not on the day itself, when the morning one says it.
-        assert!(!send_now(
-            EVE,
-            eve,
-            interview,
-            posted,
-            utc("2027-01-08T23:10:00Z")
-        ));
-        // A summons posted at 20:00 the evening before: its own alert says enough.
-        let late = utc("2027-01-08T19:00:00Z");
-        assert!(!send_now(
-            EVE,
-            eve,
-            interview,
-            late,
-            utc("2027-01-08T19:01:00Z")
-        ));
+        assert!(!send_now(EVE, eve, interview, utc("2027-01-08T23:10:00Z")));
         let morning = utc("2027-01-09T06:00:00Z");
+        assert!(!send_now(
+            MORNING,
+            morning,
+            interview,
+            utc("2027-01-09T05:59:00Z")
+        ));
         assert!(send_now(
             MORNING,
             morning,
             interview,
-            late,
             utc("2027-01-09T06:00:00Z")
         ));
     }
