@@ -130,6 +130,10 @@ pub fn batch(
                 // The newest document of an account is often not opened yet.
                 first_opened_at: (number + 1 < per_applicant || index % 3 == 0)
                     .then(|| made_available_at + chrono::Duration::hours(1 + (index % 47) as i64)),
+                // Summoned 10 to 40 days after the summons (a few too soon: the at-risk list).
+                appointment_at: (kind == "interview_summons").then(|| {
+                    made_available_at + chrono::Duration::days(10 + (index % 31) as i64)
+                }),
             });
         }
     }

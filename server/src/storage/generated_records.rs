@@ -34,9 +34,11 @@ pub struct GeneratedDocument {
     pub object_key: String,
     pub made_available_at: DateTime<Utc>,
     pub first_opened_at: Option<DateTime<Utc>>,
+    /// A summons' interview (the reminder job and the at-risk list read it).
+    pub appointment_at: Option<DateTime<Utc>>,
 }
 
-/// Rows per statement: under SQLite's 32,766 bound parameters with the widest row (11 columns).
+/// Rows per statement: under SQLite's 32,766 bound parameters with the widest row (12 columns).
 pub const ROWS_PER_STATEMENT: usize = 2_000;
 
 #[async_trait]
@@ -97,7 +99,7 @@ macro_rules! impl_generated_records {
                     let mut insert = sqlx::QueryBuilder::<$db>::new(
                         "INSERT INTO documents (id, applicant_id, kind, title, file_name, size_bytes, \
                          sha256, object_key, master_key_id, wrapped_key, uploaded_by_kind, \
-                         scan_status, made_available_at, first_opened_at) ",
+                         scan_status, made_available_at, first_opened_at, appointment_at) ",
                     );
                     insert.push_values(chunk, |mut row, document| {
                         row.push_bind(document.id)
@@ -113,7 +115,8 @@ macro_rules! impl_generated_records {
                             .push("'system'")
                             .push("'not_scanned'")
                             .push_bind(document.made_available_at)
-                            .push_bind(document.first_opened_at);
+                            .push_bind(document.first_opened_at)
+                            .push_bind(document.appointment_at);
                     });
                     insert.build().execute(&mut *transaction).await?;
                 }
