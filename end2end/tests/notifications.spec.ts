@@ -45,7 +45,7 @@ test('a phone verified by SMS, a new document announced by SMS and in the notifi
 
   // The delivery loop sends the text within seconds; staff see it sent, and what it says
   // names neither the document nor the procedure.
-  const smsRow = staff.getByRole('row', { name: /Convocation du 9 janvier SMS/ });
+  const smsRow = staff.getByRole('row', { name: /Convocation du 9 janvier Nouveau document SMS/ });
   await expect(async () => {
     await staff.reload();
     await expect(smsRow).toContainText('Envoyé le', { timeout: 1000 });
@@ -53,7 +53,7 @@ test('a phone verified by SMS, a new document announced by SMS and in the notifi
   const text = latestTextTo('+33612345678');
   expect(text).toContain('Un nouveau document est disponible');
   expect(text).not.toContain('Convocation');
-  await expect(staff.getByRole('row', { name: /Convocation du 9 janvier Avis dans l'espace/ }))
+  await expect(staff.getByRole('row', { name: /Convocation du 9 janvier Nouveau document Avis dans l'espace/ }))
     .toContainText('Affiché, pas encore lu');
   await expectNoAxeViolations(staff);
 

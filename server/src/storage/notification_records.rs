@@ -214,9 +214,10 @@ pub trait NotificationRecords: Send + Sync {
         documents: i64,
     ) -> Result<(u64, Option<ReminderCursor>), StorageError>;
     /// Queues again the announcements of the applicant's documents that found no usable
-    /// contact point on their channel (none yet, or the channel turned off), for documents
-    /// made available after `available_after`, still unopened and not withdrawn: called when
-    /// a channel may have become usable. Returns how many were queued.
+    /// contact point on their channel (none yet, or the channel turned off) or were given up
+    /// (a refused address, a relay down for hours: tried afresh, attempts counted from zero),
+    /// for documents made available after `available_after`, still unopened and not
+    /// withdrawn: called when a channel may have become usable. Returns how many were queued.
     async fn requeue_waiting_notifications(
         &self,
         applicant_id: Uuid,
@@ -452,9 +453,10 @@ macro_rules! impl_notification_records {
             // their own, and one message is enough for a document the person never heard of.
             let result = sqlx::query(
                 "UPDATE notifications SET status = 'queued', next_attempt_at = $2, \
-                 locked_until = NULL \
-                 WHERE applicant_id = $1 AND status = 'skipped' AND reason = 'new_document' \
-                 AND channel <> 'in_app' AND last_error IN ($4, $5) \
+                 locked_until = NULL, \
+                 attempts = CASE WHEN status = 'dead' THEN 0 ELSE attempts END \
+                 WHERE applicant_id = $1 AND reason = 'new_document' AND channel <> 'in_app' \
+                 AND ((status = 'skipped' AND last_error IN ($4, $5)) OR status = 'dead') \
                  AND document_id IN (SELECT id FROM documents WHERE applicant_id = $1 \
                    AND first_opened_at IS NULL AND withdrawn_at IS NULL \
                    AND made_available_at > $3)",
