@@ -21,11 +21,7 @@ fn percentile(sorted: &[Duration], share: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * share).round() as usize]
 }
 
-async fn time(
-    label: &str,
-    storage: &dyn storage::Storage,
-    query: AtRiskQuery,
-) -> AtRiskPage {
+async fn time(label: &str, storage: &dyn storage::Storage, query: AtRiskQuery) -> AtRiskPage {
     let now = chrono::Utc::now();
     let mut timings = Vec::with_capacity(ROUNDS);
     let mut page = AtRiskPage::default();

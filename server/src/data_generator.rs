@@ -131,9 +131,8 @@ pub fn batch(
                 first_opened_at: (number + 1 < per_applicant || index % 3 == 0)
                     .then(|| made_available_at + chrono::Duration::hours(1 + (index % 47) as i64)),
                 // Summoned 10 to 40 days after the summons (a few too soon: the at-risk list).
-                appointment_at: (kind == "interview_summons").then(|| {
-                    made_available_at + chrono::Duration::days(10 + (index % 31) as i64)
-                }),
+                appointment_at: (kind == "interview_summons")
+                    .then(|| made_available_at + chrono::Duration::days(10 + (index % 31) as i64)),
             });
         }
     }
