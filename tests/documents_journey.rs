@@ -103,9 +103,11 @@ async fn withdraw(
     .await
 }
 
+/// The ids of the documents a page links to (`prefix<id>"`), not of their calendar files.
 fn document_ids(html: &str, prefix: &str) -> Vec<String> {
     html.split(prefix)
         .skip(1)
+        .filter(|rest| rest.get(36..37) == Some("\""))
         .map(|rest| rest.chars().take(36).collect())
         .collect()
 }
@@ -236,11 +238,19 @@ on_both_engines!(
             .text()
             .await
             .unwrap();
+        // The opened letter needs no announcement any more; the other waits for a contact.
         assert_eq!(
             staff_page
-                .matches(">Not sent: no verified contact for this channel")
+                .matches(">Waiting for a contact point: sent as soon as")
                 .count(),
-            6,
+            3,
+            "{staff_page}"
+        );
+        assert_eq!(
+            staff_page
+                .matches(">Not sent: no contact point for this channel")
+                .count(),
+            3,
             "{staff_page}"
         );
     }

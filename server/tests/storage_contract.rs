@@ -595,3 +595,120 @@ async fn the_audit_log_is_append_only_on_sqlite() {
 async fn the_audit_log_is_append_only_on_postgres() {
     the_audit_log_is_append_only(support::TestDatabase::postgres().await).await;
 }
+
+/// A document made available at `at`, as publishing writes it (its notifications queued).
+async fn available_document(
+    storage: &dyn Storage,
+    applicant_id: uuid::Uuid,
+    at: chrono::DateTime<Utc>,
+) -> uuid::Uuid {
+    let id = uuid::Uuid::new_v4();
+    storage
+        .insert_document(
+            &server::storage::NewDocument {
+                id,
+                applicant_id,
+                kind: server::documents::DocumentKind::Decision,
+                title: "Décision".into(),
+                file_name: "decision.pdf".into(),
+                size_bytes: 1_000,
+                sha256: format!("{:064x}", id.as_u128()),
+                object_key: format!("documents/{id}"),
+                master_key_id: "test".into(),
+                wrapped_key: "test".into(),
+                uploaded_by_kind: ActorKind::System,
+                uploaded_by_id: None,
+                scan_status: server::storage::ScanStatus::NotScanned,
+                made_available_at: Some(at),
+                replaces_id: None,
+                facts: Default::default(),
+            },
+            None,
+            &[],
+        )
+        .await
+        .unwrap();
+    id
+}
+
+both_engines!(
+    announcements_waiting_for_a_channel_are_queued_again_while_they_can_help,
+    |storage: Arc<dyn Storage>| async move {
+        use server::storage::{
+            DeliveryOutcome, DeliveryStatus, SKIPPED_ALREADY_OPENED, SKIPPED_CHANNEL_OFF,
+            SKIPPED_NO_CONTACT,
+        };
+        let key = ConnectionKey::generate();
+        let leyla = storage
+            .create_applicant(&applicant("0800000009"), &key_record(&key))
+            .await
+            .unwrap()
+            .id;
+        let now = Utc::now();
+        let recent = available_document(storage.as_ref(), leyla, now - Duration::hours(1)).await;
+        let deemed = available_document(storage.as_ref(), leyla, now - Duration::days(20)).await;
+        let opened = available_document(storage.as_ref(), leyla, now - Duration::hours(2)).await;
+        // Every channel found nowhere to go, or gave up; one was skipped as already opened.
+        let claimed = storage
+            .claim_due_notifications(now, Duration::minutes(2), 100)
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 9, "three channels of three documents");
+        for claim in &claimed {
+            let outcome = match claim.channel.as_str() {
+                "email" => DeliveryOutcome::Skipped {
+                    why: SKIPPED_NO_CONTACT,
+                },
+                "sms" => DeliveryOutcome::Dead {
+                    error: "relay down since yesterday".into(),
+                },
+                _ if claim.document_id == Some(recent) => DeliveryOutcome::Skipped {
+                    why: SKIPPED_CHANNEL_OFF,
+                },
+                _ => DeliveryOutcome::Skipped {
+                    why: SKIPPED_ALREADY_OPENED,
+                },
+            };
+            assert!(storage.record_delivery(claim, &outcome).await.unwrap());
+        }
+        storage.record_first_opening(opened, now).await.unwrap();
+
+        // Only the unopened document still within its fifteen days: its three channels.
+        let since = now - Duration::days(15);
+        assert_eq!(
+            storage
+                .requeue_waiting_notifications(leyla, since, now)
+                .await
+                .unwrap(),
+            3
+        );
+        let rows = storage.notifications_of_applicant(leyla).await.unwrap();
+        for row in rows.iter().filter(|row| row.document_id == Some(recent)) {
+            if row.channel != server::storage::Channel::InApp {
+                assert_eq!(row.status, DeliveryStatus::Queued, "{:?}", row.channel);
+            }
+        }
+        let sms = rows
+            .iter()
+            .find(|row| {
+                row.document_id == Some(recent) && row.channel == server::storage::Channel::Sms
+            })
+            .unwrap();
+        assert_eq!(sms.attempts, 0, "given up, then tried afresh");
+        for document in [deemed, opened] {
+            assert!(
+                rows.iter()
+                    .filter(|row| row.document_id == Some(document))
+                    .all(|row| { row.status != DeliveryStatus::Queued })
+            );
+        }
+        // Nothing waits any more: a second call queues nothing.
+        assert_eq!(
+            storage
+                .requeue_waiting_notifications(leyla, since, now)
+                .await
+                .unwrap(),
+            0
+        );
+    }
+);
