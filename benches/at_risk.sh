@@ -28,8 +28,8 @@ unopened="SELECT $columns FROM documents d JOIN applicants a ON a.id = d.applica
 interviews="SELECT $columns FROM documents d JOIN applicants a ON a.id = d.applicant_id
   WHERE d.appointment_at IS NOT NULL AND d.withdrawn_at IS NULL
   AND d.appointment_at > :now AND d.appointment_at <= :reach
-  AND d.first_opened_at IS NULL AND d.made_available_at IS NOT NULL
-  ORDER BY d.appointment_at LIMIT 200"
+  AND d.first_opened_at IS NULL AND d.made_available_at > :after AND a.electronic_notification
+  ORDER BY d.appointment_at LIMIT 1000"
 
 generate() {
   /usr/bin/time -f 'generated in %e s, peak memory %M KB' env EU_DATA_DIR="$data/files" \

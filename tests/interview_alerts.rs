@@ -70,7 +70,8 @@ async fn post_summons(app: &TestApp, number: &str, interview: DateTime<Utc>) -> 
     response.json().await.unwrap()
 }
 
-/// A verified email, straight in the database: these tests are about what is sent to it.
+/// A verified email (and a mobile number given at registration), straight in the database:
+/// these tests are about what is sent to them.
 async fn verified_email(app: &TestApp, applicant: Uuid, address: &str) {
     let id = if app.services.storage.engine() == "sqlite" {
         format!("x'{}'", applicant.simple())
@@ -79,7 +80,8 @@ async fn verified_email(app: &TestApp, applicant: Uuid, address: &str) {
     };
     let sql = format!(
         "UPDATE applicants SET email = '{address}', \
-         email_verified_at = '2026-01-01T00:00:00+00:00' WHERE id = {id}"
+         email_verified_at = '2026-01-01T00:00:00+00:00', given_phone = '+33698765432' \
+         WHERE id = {id}"
     );
     assert_eq!(app.database.execute_raw(&sql).await.unwrap(), 1);
 }
@@ -219,7 +221,7 @@ on_both_engines!(
             app,
             &cookie,
             "/account/contact/channels",
-            &[("email", "on"), ("detailed_reminders", "on")],
+            &[("email", "on"), ("sms", "on"), ("detailed_reminders", "on")],
         )
         .await;
         assert_eq!(
@@ -234,6 +236,22 @@ on_both_engines!(
             office_clock(interview)
         );
         assert!(email.contains(&at), "{email}");
+        // The number noted at registration gets the reminder too, never its time: nobody
+        // proved it is the applicant's.
+        let texts: Vec<serde_json::Value> = std::fs::read_dir(app.data_path().join("outbox"))
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|entry| entry.file_name().to_string_lossy().starts_with("sms-"))
+            .map(|entry| serde_json::from_slice(&std::fs::read(entry.path()).unwrap()).unwrap())
+            .collect();
+        let today: Vec<&str> = texts
+            .iter()
+            .filter(|text| text["to"] == "+33698765432")
+            .filter_map(|text| text["text"].as_str())
+            .filter(|text| text.contains("aujourd'hui"))
+            .collect();
+        assert_eq!(today.len(), 1, "{texts:?}");
+        assert!(!today[0].contains(&office_clock(interview)), "{}", today[0]);
         let rows = storage.notifications_of_applicant(amina).await.unwrap();
         for reason in [EVE, MORNING] {
             let sent = rows

@@ -673,14 +673,23 @@ both_engines!(
         }
         storage.record_first_opening(opened, now).await.unwrap();
 
-        // Only the unopened document still within its fifteen days: its three channels.
+        // Only the unopened document still within its fifteen days: the channels that found
+        // nowhere to go; the one given up only once it has a new number.
         let since = now - Duration::days(15);
         assert_eq!(
             storage
-                .requeue_waiting_notifications(leyla, since, now)
+                .requeue_waiting_notifications(leyla, since, None, now)
                 .await
                 .unwrap(),
-            3
+            2
+        );
+        let fresh = Some(server::storage::Channel::Sms);
+        assert_eq!(
+            storage
+                .requeue_waiting_notifications(leyla, since, fresh, now)
+                .await
+                .unwrap(),
+            1
         );
         let rows = storage.notifications_of_applicant(leyla).await.unwrap();
         for row in rows.iter().filter(|row| row.document_id == Some(recent)) {
@@ -705,7 +714,7 @@ both_engines!(
         // Nothing waits any more: a second call queues nothing.
         assert_eq!(
             storage
-                .requeue_waiting_notifications(leyla, since, now)
+                .requeue_waiting_notifications(leyla, since, fresh, now)
                 .await
                 .unwrap(),
             0

@@ -13,8 +13,9 @@ use crate::{
     accounts::throttle::{self, Refusal, ThrottleError, ThrottlePolicy},
     notifications::waiting_announcements::announce_waiting,
     storage::{
-        ActorKind, Applicant, CodePurpose, ContactKind, NewAuditEvent, NotificationChannels,
-        PushSubscription, ReplacedContact, Storage, StorageError, SubjectKind,
+        ActorKind, Applicant, Channel, CodePurpose, ContactKind, NewAuditEvent,
+        NotificationChannels, PushSubscription, ReplacedContact, Storage, StorageError,
+        SubjectKind,
     },
 };
 
@@ -325,7 +326,7 @@ pub async fn choose_channels(
         ip_hash,
     )
     .await?;
-    announce_waiting(storage, applicant_id, now).await?;
+    announce_waiting(storage, applicant_id, None, now).await;
     Ok(())
 }
 
@@ -373,7 +374,7 @@ pub async fn subscribe_push(
         })
         .await?;
     audit_own_change(storage, applicant_id, "push_subscribed", ip_hash).await?;
-    announce_waiting(storage, applicant_id, now).await?;
+    announce_waiting(storage, applicant_id, Some(Channel::Push), now).await;
     Ok(())
 }
 
@@ -441,7 +442,11 @@ pub async fn confirm_contact(
     if let Some(previous) = &replaced {
         keep_for_cooling_off(storage, applicant_id, kind, previous.as_str(), now).await?;
     }
-    announce_waiting(storage, applicant_id, now).await?;
+    let fresh = match kind {
+        ContactKind::Email => Channel::Email,
+        ContactKind::Phone => Channel::Sms,
+    };
+    announce_waiting(storage, applicant_id, Some(fresh), now).await;
     Ok(ConfirmedContact { kind, replaced })
 }
 

@@ -216,7 +216,7 @@ pub async fn complete_reset(
         .await?;
     if !restored.is_empty() {
         audit_applicant_attempt(storage, "contact_restored", Some(subject), true, ip_hash).await?;
-        announce_waiting(storage, subject, now).await?;
+        announce_waiting(storage, subject, None, now).await;
     }
     Ok(())
 }

@@ -87,10 +87,21 @@ impl DeclareError {
     }
 }
 
+/// Characters that change how the text around them is laid out without being seen: bidi
+/// overrides and isolates, zero-width marks. An address is shown in right-to-left pages too,
+/// and such a character could make it read as another.
+fn is_invisible_layout(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
 /// One printable line, spaces collapsed, within `max` characters; `None` if empty, too long or
-/// holding control characters (a line break would forge a second line on an envelope).
+/// holding control characters (a line break would forge a second line on an envelope) or
+/// invisible layout characters.
 fn line(text: &str, max: usize) -> Option<String> {
-    if text.chars().any(char::is_control) {
+    if text
+        .chars()
+        .any(|c| c.is_control() || is_invisible_layout(c))
+    {
         return None;
     }
     let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -104,13 +115,12 @@ pub fn check(
     now: DateTime<Utc>,
 ) -> Result<PostalAddress, AddressError> {
     let kind = AddressKind::parse(&typed.kind).ok_or(AddressError::Kind)?;
-    let care_of = match (kind, line(&typed.care_of, MAX_LINE_CHARS)) {
-        (AddressKind::Domiciliation, None) => return Err(AddressError::CareOf),
-        (_, care_of) => care_of,
+    // Optional for one's own address, required for a domiciliation; refused, never dropped,
+    // when typed but not a plain line.
+    let care_of = match (kind, typed.care_of.trim().is_empty()) {
+        (AddressKind::Residence, true) => None,
+        _ => Some(line(&typed.care_of, MAX_LINE_CHARS).ok_or(AddressError::CareOf)?),
     };
-    if typed.care_of.chars().count() > MAX_LINE_CHARS {
-        return Err(AddressError::CareOf);
-    }
     let street = line(&typed.street, MAX_LINE_CHARS).ok_or(AddressError::Street)?;
     let postal_code: String = typed
         .postal_code
@@ -208,6 +218,13 @@ mod tests {
         let mut forged = typed("residence", "");
         forged.street = "12 rue\nBcc: x".into();
         assert_eq!(refused(forged), AddressError::Street);
+        let mut reversed = typed("residence", "");
+        reversed.city = "Paris\u{202E}sirap".into();
+        assert_eq!(refused(reversed), AddressError::City);
+        assert_eq!(
+            refused(typed("residence", "chez\u{0007}moi")),
+            AddressError::CareOf
+        );
         let mut code = typed("residence", "");
         code.postal_code = "7500".into();
         assert_eq!(refused(code), AddressError::PostalCode);

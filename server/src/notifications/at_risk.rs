@@ -19,9 +19,10 @@ use crate::{
 
 /// Rows a page shows.
 pub const PAGE_SIZE: i64 = 50;
-/// Interviews at risk listed at most, above the page (they are few: a summons is posted weeks
-/// ahead, and one posted late is the exception this list is for).
-const INTERVIEWS_AT_MOST: i64 = 200;
+/// Unopened summonses read at most for the interviews at risk, above the page: those of the
+/// next 20 days posted in the last 15, a few hundred at national scale (most summonses are
+/// posted weeks ahead and opened).
+const INTERVIEWS_AT_MOST: i64 = 1_000;
 
 /// What the agent asked for: one kind or every notifying kind, at most so many days left
 /// before the deemed date, and the page after a document.
@@ -97,7 +98,7 @@ pub async fn at_risk(
     let interviews = if query.after.is_none() && summonses {
         let reach = now + window + Duration::days(INTERVIEW_NOTICE_DAYS);
         storage
-            .unopened_interviews(now, reach, INTERVIEWS_AT_MOST)
+            .unopened_interviews(now, now - window, reach, INTERVIEWS_AT_MOST)
             .await?
             .into_iter()
             .filter(|row| risky(row, now))

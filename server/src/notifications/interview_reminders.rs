@@ -45,6 +45,17 @@ pub struct InterviewAlert {
     pub at: Option<DateTime<Utc>>,
 }
 
+impl InterviewAlert {
+    /// The details go only where the applicant proved the address or number is theirs: a
+    /// contact given at registration may have been mistyped.
+    pub fn to_verified(self, verified: bool) -> InterviewAlert {
+        InterviewAlert {
+            at: self.at.filter(|_| verified),
+            ..self
+        }
+    }
+}
+
 /// When each reminder is due, in the office's time: 18:00 the evening before, and 07:00 on the
 /// day (two hours before an interview that starts earlier than 09:00).
 pub fn due_times(interview: DateTime<Utc>) -> [(&'static str, Option<DateTime<Utc>>); 2] {
@@ -82,6 +93,9 @@ pub async fn queue_interview_reminders(services: &Services) -> Result<u64, Stora
     {
         for (reason, due) in due_times(interview.appointment_at) {
             let Some(due) = due else { continue };
+            if reason == EVE && interview.eve_queued {
+                continue;
+            }
             if send_now(reason, due, interview.appointment_at, now) {
                 queued += storage
                     .queue_document_alert(

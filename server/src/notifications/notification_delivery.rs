@@ -300,7 +300,10 @@ async fn deliver(
             let words = match message {
                 Message::NewDocument => texts.new_document_email(language, portal_address),
                 Message::Reminder => texts.reminder_email(language, portal_address),
-                Message::Interview(alert) => texts.interview_email(language, portal_address, alert),
+                Message::Interview(alert) => {
+                    let alert = alert.to_verified(applicant.email.is_some());
+                    texts.interview_email(language, portal_address, alert)
+                }
             };
             let email = OutgoingEmail {
                 to: address,
@@ -330,7 +333,10 @@ async fn deliver(
             let text = match message {
                 Message::NewDocument => texts.new_document_sms(language, portal_address),
                 Message::Reminder => texts.reminder_sms(language, portal_address),
-                Message::Interview(alert) => texts.interview_sms(language, portal_address, alert),
+                Message::Interview(alert) => {
+                    let alert = alert.to_verified(applicant.phone.is_some());
+                    texts.interview_sms(language, portal_address, alert)
+                }
             };
             services
                 .sms

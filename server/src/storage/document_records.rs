@@ -284,6 +284,21 @@ macro_rules! impl_document_records {
             if !Self::mark_withdrawn(&mut transaction, withdrawal).await? {
                 return Ok(None);
             }
+            // A summons withdrawn (not replaced: the replacement is its own news) whose
+            // interview was still to come, and that the applicant could see: the notification
+            // centre says the interview is off.
+            sqlx::query(
+                "INSERT INTO notifications (id, applicant_id, document_id, channel, reason, status, \
+                 attempts, next_attempt_at, created_at, sent_at) \
+                 SELECT $1, applicant_id, id, 'in_app', 'interview_cancelled', 'sent', 0, $3, $3, $3 \
+                 FROM documents WHERE id = $2 AND appointment_at > $3 \
+                 AND made_available_at IS NOT NULL",
+            )
+            .bind(Uuid::new_v4())
+            .bind(withdrawal.document_id)
+            .bind(to_micros(withdrawal.at))
+            .execute(&mut *transaction)
+            .await?;
             self.chain_audit_event(&mut transaction, audit).await?;
             transaction.commit().await?;
             self.find_document(withdrawal.document_id).await
@@ -450,8 +465,8 @@ macro_rules! impl_document_records {
             if result.rows_affected() != 1 {
                 return Ok(false);
             }
-            // An interview called off: its reminders not yet sent are cancelled, and the
-            // applicant's notification centre says so.
+            // An interview called off (or its summons replaced): its reminders not yet sent
+            // are cancelled.
             sqlx::query(
                 "UPDATE notifications SET status = 'skipped', last_error = $2, locked_until = NULL \
                  WHERE document_id = $1 AND status = 'queued' \
@@ -459,17 +474,6 @@ macro_rules! impl_document_records {
             )
             .bind(withdrawal.document_id)
             .bind($crate::storage::SKIPPED_CANCELLED)
-            .execute(&mut **transaction)
-            .await?;
-            sqlx::query(
-                "INSERT INTO notifications (id, applicant_id, document_id, channel, reason, status, \
-                 attempts, next_attempt_at, created_at, sent_at) \
-                 SELECT $1, applicant_id, id, 'in_app', 'interview_cancelled', 'sent', 0, $3, $3, $3 \
-                 FROM documents WHERE id = $2 AND appointment_at > $3",
-            )
-            .bind(Uuid::new_v4())
-            .bind(withdrawal.document_id)
-            .bind(to_micros(withdrawal.at))
             .execute(&mut **transaction)
             .await?;
             Ok(true)

@@ -80,13 +80,15 @@ pub const SKIPPED_CHANNEL_OFF: &str = "channel turned off by the applicant";
 pub const SKIPPED_ALREADY_OPENED: &str = "document already opened or withdrawn";
 pub const SKIPPED_CANCELLED: &str = "cancelled: the summons was withdrawn";
 
-/// A summons in an account whose interview is near (`upcoming_interviews`).
+/// A summons in an account whose interview is near and whose morning reminder is not queued
+/// yet (`upcoming_interviews`).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct UpcomingInterview {
     pub document_id: Uuid,
     pub applicant_id: Uuid,
     pub appointment_at: DateTime<Utc>,
-    pub made_available_at: DateTime<Utc>,
+    /// The evening reminder is queued already.
+    pub eve_queued: bool,
 }
 
 /// A row a worker has claimed; `attempts` counts this one.
@@ -214,18 +216,21 @@ pub trait NotificationRecords: Send + Sync {
         documents: i64,
     ) -> Result<(u64, Option<ReminderCursor>), StorageError>;
     /// Queues again the announcements of the applicant's documents that found no usable
-    /// contact point on their channel (none yet, or the channel turned off) or were given up
-    /// (a refused address, a relay down for hours: tried afresh, attempts counted from zero),
-    /// for documents made available after `available_after`, still unopened and not
-    /// withdrawn: called when a channel may have become usable. Returns how many were queued.
+    /// contact point on their channel (none yet, or the channel turned off), and on `fresh`
+    /// (a channel with a new address or number) those given up too (a refused address, a
+    /// relay down for hours: tried afresh, attempts counted from zero); for documents made
+    /// available after `available_after`, still unopened and not withdrawn. Called when a
+    /// channel may have become usable. Returns how many were queued.
     async fn requeue_waiting_notifications(
         &self,
         applicant_id: Uuid,
         available_after: DateTime<Utc>,
+        fresh: Option<Channel>,
         now: DateTime<Utc>,
     ) -> Result<u64, StorageError>;
     /// Summonses made available and not withdrawn whose interview starts after `now` and at
-    /// the latest at `until`, soonest first, at most `limit`.
+    /// the latest at `until`, and whose morning reminder is not queued yet, soonest first, at
+    /// most `limit` (an interview fully reminded leaves room for the next).
     async fn upcoming_interviews(
         &self,
         now: DateTime<Utc>,
@@ -446,6 +451,7 @@ macro_rules! impl_notification_records {
             &self,
             applicant_id: Uuid,
             available_after: DateTime<Utc>,
+            fresh: Option<$crate::storage::Channel>,
             now: DateTime<Utc>,
         ) -> Result<u64, StorageError> {
             use $crate::storage::notification_records::{SKIPPED_CHANNEL_OFF, SKIPPED_NO_CONTACT};
@@ -456,7 +462,8 @@ macro_rules! impl_notification_records {
                  locked_until = NULL, \
                  attempts = CASE WHEN status = 'dead' THEN 0 ELSE attempts END \
                  WHERE applicant_id = $1 AND reason = 'new_document' AND channel <> 'in_app' \
-                 AND ((status = 'skipped' AND last_error IN ($4, $5)) OR status = 'dead') \
+                 AND ((status = 'skipped' AND last_error IN ($4, $5)) \
+                   OR (status = 'dead' AND channel = $6)) \
                  AND document_id IN (SELECT id FROM documents WHERE applicant_id = $1 \
                    AND first_opened_at IS NULL AND withdrawn_at IS NULL \
                    AND made_available_at > $3)",
@@ -466,6 +473,8 @@ macro_rules! impl_notification_records {
             .bind(to_micros(available_after))
             .bind(SKIPPED_NO_CONTACT)
             .bind(SKIPPED_CHANNEL_OFF)
+            // No fresh channel: `channel = NULL` holds for no row.
+            .bind(fresh.map(|channel| channel.as_str()))
             .execute(&self.pool)
             .await?;
             Ok(result.rows_affected())
@@ -479,10 +488,15 @@ macro_rules! impl_notification_records {
         ) -> Result<Vec<$crate::storage::UpcomingInterview>, StorageError> {
             // A range of `documents_upcoming_interviews`.
             Ok(sqlx::query_as::<$db, $crate::storage::UpcomingInterview>(
-                "SELECT id AS document_id, applicant_id, appointment_at, made_available_at \
-                 FROM documents WHERE appointment_at IS NOT NULL AND withdrawn_at IS NULL \
-                 AND appointment_at > $1 AND appointment_at <= $2 \
-                 AND made_available_at IS NOT NULL ORDER BY appointment_at LIMIT $3",
+                "SELECT d.id AS document_id, d.applicant_id, d.appointment_at, \
+                 EXISTS (SELECT 1 FROM notifications n WHERE n.document_id = d.id \
+                   AND n.reason = 'interview_eve') AS eve_queued \
+                 FROM documents d WHERE d.appointment_at IS NOT NULL AND d.withdrawn_at IS NULL \
+                 AND d.appointment_at > $1 AND d.appointment_at <= $2 \
+                 AND d.made_available_at IS NOT NULL \
+                 AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.document_id = d.id \
+                   AND n.reason = 'interview_morning') \
+                 ORDER BY d.appointment_at LIMIT $3",
             )
             .bind(to_micros(now))
             .bind(to_micros(until))

@@ -58,11 +58,13 @@ pub trait WatchRecords: Send + Sync {
         &self,
         filter: &UnopenedFilter<'_>,
     ) -> Result<Vec<UnopenedDocument>, StorageError>;
-    /// Unopened summonses, in accounts and not withdrawn, whose interview is in (`now`,
-    /// `until`], soonest first.
+    /// Unopened summonses made available after `available_after` (not yet deemed notified),
+    /// not withdrawn, of applicants under electronic notification, whose interview is in
+    /// (`now`, `until`], soonest first.
     async fn unopened_interviews(
         &self,
         now: DateTime<Utc>,
+        available_after: DateTime<Utc>,
         until: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<UnopenedDocument>, StorageError>;
@@ -120,6 +122,7 @@ macro_rules! impl_watch_records {
             async fn unopened_interviews(
                 &self,
                 now: DateTime<Utc>,
+                available_after: DateTime<Utc>,
                 until: DateTime<Utc>,
                 limit: i64,
             ) -> Result<Vec<$crate::storage::watch_records::UnopenedDocument>, StorageError> {
@@ -129,8 +132,8 @@ macro_rules! impl_watch_records {
                  JOIN applicants a ON a.id = d.applicant_id \
                  WHERE d.appointment_at IS NOT NULL AND d.withdrawn_at IS NULL \
                  AND d.appointment_at > $1 AND d.appointment_at <= $2 \
-                 AND d.first_opened_at IS NULL AND d.made_available_at IS NOT NULL \
-                 ORDER BY d.appointment_at LIMIT $3"
+                 AND d.first_opened_at IS NULL AND d.made_available_at > $4 \
+                 AND a.electronic_notification ORDER BY d.appointment_at LIMIT $3"
                 );
                 Ok(
                     sqlx::query_as::<$db, $crate::storage::watch_records::UnopenedDocument>(
@@ -139,6 +142,7 @@ macro_rules! impl_watch_records {
                     .bind(to_micros(now))
                     .bind(to_micros(until))
                     .bind(limit)
+                    .bind(to_micros(available_after))
                     .fetch_all(&self.pool)
                     .await?,
                 )
