@@ -2,7 +2,8 @@
 # The staff's at-risk list at national scale: generates a population (release binary, 10
 # documents per applicant) on SQLite and on PostgreSQL, times the list through the storage code
 # the page runs (server/benches/at_risk.rs), and prints the query plans of its two reads.
-# Usage: benches/at_risk.sh [applicants]   (1,000,000 by default; BENCH_ENGINES="sqlite")
+# Usage: benches/at_risk.sh [applicants]   (1,000,000 by default; BENCH_ENGINES="sqlite";
+# BENCH_SQLITE_DB=path/population.db measures a population generated before, kept by hand)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +24,7 @@ columns="d.id, d.applicant_id, d.kind, d.title, d.made_available_at, d.appointme
 unopened="SELECT $columns FROM documents d JOIN applicants a ON a.id = d.applicant_id
   WHERE d.first_opened_at IS NULL AND d.withdrawn_at IS NULL AND a.electronic_notification
   AND d.made_available_at > :after AND d.made_available_at <= :now
-  AND (d.made_available_at, d.id) > (:after, :nil) AND d.kind IN ($kinds)
+  AND (d.made_available_at, d.id) > (:after, :nil) AND (d.kind || '') IN ($kinds)
   ORDER BY d.made_available_at, d.id LIMIT 50"
 interviews="SELECT $columns FROM documents d JOIN applicants a ON a.id = d.applicant_id
   WHERE d.appointment_at IS NOT NULL AND d.withdrawn_at IS NULL
@@ -40,11 +41,12 @@ generate() {
 for engine in $engines; do
   case "$engine" in
     sqlite)
-      url="sqlite://$data/population.db"
+      file="${BENCH_SQLITE_DB:-$data/population.db}"
+      url="sqlite://$file"
       echo "== SQLite, $applicants applicants"
-      generate "$url?mode=rwc"
+      [[ -n "${BENCH_SQLITE_DB:-}" ]] || generate "$url?mode=rwc"
       BENCH_DATABASE_URL="$url" cargo bench -p server --bench at_risk -q 2>/dev/null
-      python3 - "$data/population.db" "$unopened" "$interviews" <<'PY'
+      python3 - "$file" "$unopened" "$interviews" <<'PY'
 import sqlite3, sys, datetime
 db = sqlite3.connect(sys.argv[1])
 now = datetime.datetime.now(datetime.timezone.utc)

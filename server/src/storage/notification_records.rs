@@ -293,6 +293,21 @@ pub(super) struct ReminderCandidate {
 pub(super) const CHANNELS: &str = "(SELECT 'email' AS channel UNION ALL SELECT 'sms' \
     UNION ALL SELECT 'push' UNION ALL SELECT 'in_app') AS c";
 
+/// One row per channel for a reason about a document ($1 applicant, $2 document, $3 reason,
+/// $4 now), the in-app notice shown at once; nothing if that reason was queued before (the
+/// unique index on document, reason and channel). `new_id` is the engine's id expression.
+/// `WHERE true`: without a WHERE, SQLite reads the ON of ON CONFLICT as a join's.
+pub(super) fn alert_rows(new_id: &str) -> String {
+    format!(
+        "INSERT INTO notifications (id, applicant_id, document_id, channel, reason, status, \
+         attempts, next_attempt_at, created_at, sent_at) \
+         SELECT {new_id}, $1, $2, c.channel, $3, \
+         CASE WHEN c.channel = 'in_app' THEN 'sent' ELSE 'queued' END, 0, $4, $4, \
+         CASE WHEN c.channel = 'in_app' THEN $4 END \
+         FROM {CHANNELS} WHERE true ON CONFLICT DO NOTHING"
+    )
+}
+
 /// One row per channel of `Channel::ALL` ($4 to $11: id and channel of each); the in-app
 /// notice is there as soon as the document is.
 pub const QUEUE_PER_CHANNEL: &str = "INSERT INTO notifications (id, applicant_id, \
@@ -369,7 +384,7 @@ macro_rules! impl_notification_records {
             after: Option<$crate::storage::notification_records::ReminderCursor>,
             documents: i64,
         ) -> Result<(u64, Option<$crate::storage::notification_records::ReminderCursor>), StorageError> {
-            use $crate::storage::notification_records::{CHANNELS, ReminderCandidate, ReminderCursor};
+            use $crate::storage::notification_records::{ReminderCandidate, ReminderCursor, alert_rows};
             let now = to_micros(now);
             let reason = format!("reminder_{days}");
             let oldest = now - chrono::Duration::days(before_days);
@@ -419,18 +434,8 @@ macro_rules! impl_notification_records {
             if due.is_empty() {
                 return Ok((0, next));
             }
-            // `WHERE true`: without a WHERE, SQLite reads the ON of ON CONFLICT as a join's. An
-            // `Arc<str>`: each document's statement shares the text instead of copying it.
-            let insert: std::sync::Arc<str> = format!(
-                "INSERT INTO notifications (id, applicant_id, document_id, channel, reason, status, \
-                 attempts, next_attempt_at, created_at, sent_at) \
-                 SELECT {}, $1, $2, c.channel, $3, \
-                 CASE WHEN c.channel = 'in_app' THEN 'sent' ELSE 'queued' END, 0, $4, $4, \
-                 CASE WHEN c.channel = 'in_app' THEN $4 END \
-                 FROM {CHANNELS} WHERE true ON CONFLICT DO NOTHING",
-                $new_id
-            )
-            .into();
+            // An `Arc<str>`: each document's statement shares the text instead of copying it.
+            let insert: std::sync::Arc<str> = alert_rows($new_id).into();
             let mut queued = 0;
             let mut transaction = self.pool.begin().await?;
             for document in &due {
@@ -512,16 +517,8 @@ macro_rules! impl_notification_records {
             reason: &str,
             at: DateTime<Utc>,
         ) -> Result<u64, StorageError> {
-            use $crate::storage::notification_records::CHANNELS;
-            let insert = format!(
-                "INSERT INTO notifications (id, applicant_id, document_id, channel, reason, status, \
-                 attempts, next_attempt_at, created_at, sent_at) \
-                 SELECT {}, $1, $2, c.channel, $3, \
-                 CASE WHEN c.channel = 'in_app' THEN 'sent' ELSE 'queued' END, 0, $4, $4, \
-                 CASE WHEN c.channel = 'in_app' THEN $4 END \
-                 FROM {CHANNELS} WHERE true ON CONFLICT DO NOTHING",
-                $new_id
-            );
+            use $crate::storage::notification_records::alert_rows;
+            let insert = alert_rows($new_id);
             Ok(sqlx::query::<$db>(sqlx::AssertSqlSafe(insert))
                 .bind(applicant_id)
                 .bind(document_id)

@@ -105,7 +105,11 @@ macro_rules! impl_watch_records {
                     .push_bind(to_micros(after_at))
                     .push(", ")
                     .push_bind(after_id)
-                    .push(") AND d.kind IN (");
+                    // `kind || ''`: an expression no index covers, so that the planner reads
+                    // `documents_awaiting_opening` in the page's order and stops at the page. On
+                    // `d.kind` itself SQLite took the index by kind, read every unopened document of
+                    // the window and sorted them: 2.8 s instead of 1.6 ms at a million applicants.
+                    .push(") AND (d.kind || '') IN (");
                 let mut kinds = query.separated(", ");
                 for kind in filter.kinds {
                     kinds.push_bind(*kind);
