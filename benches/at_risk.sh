@@ -65,12 +65,15 @@ PY
       generate "$pg/$database"
       psql -q "$pg/$database" -c "ANALYZE"
       BENCH_DATABASE_URL="$pg/$database" cargo bench -p server --bench at_risk -q 2>/dev/null
+      after_sql="(now() - interval '15 days')"
+      reach_sql="(now() + interval '20 days')"
+      nil_sql="'00000000-0000-0000-0000-000000000000'::uuid"
       for sql in "$unopened" "$interviews"; do
         echo "-- plan:"
-        sql="${sql//:after/(now() - interval '15 days')}"
+        sql="${sql//:after/$after_sql}"
         sql="${sql//:now/now()}"
-        sql="${sql//:reach/(now() + interval '20 days')}"
-        sql="${sql//:nil/'00000000-0000-0000-0000-000000000000'::uuid}"
+        sql="${sql//:reach/$reach_sql}"
+        sql="${sql//:nil/$nil_sql}"
         psql -q "$pg/$database" -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) $sql" | sed 's/^/   /'
       done
       ;;
