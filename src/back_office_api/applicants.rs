@@ -13,7 +13,10 @@ use chrono::NaiveDate;
 use refusal::Code;
 use serde::{Deserialize, Serialize};
 use server::{
-    accounts::registration::{RegistrationError, register_applicant},
+    accounts::{
+        postal_address::DeclaredAddress,
+        registration::{RegistrationError, register_applicant},
+    },
     storage::{Actor, GivenContacts, NewApplicant, StorageError},
 };
 
@@ -111,24 +114,12 @@ fn refusal_of(error: RegistrationError, locale: Locale) -> ApiRefusal {
     ApiRefusal::new(status, error.code(), locale)
 }
 
-/// An address as the back office reads it.
-#[derive(Serialize, Clone)]
-struct AddressBody {
-    /// `residence` or `domiciliation`.
-    kind: String,
-    care_of: Option<String>,
-    street: String,
-    postal_code: String,
-    city: String,
-    declared_at: chrono::DateTime<chrono::Utc>,
-}
-
 #[derive(Serialize)]
 struct AddressesBody {
     /// The address paper mail goes to now; `null` until the applicant declares one.
-    current: Option<AddressBody>,
+    current: Option<DeclaredAddress>,
     /// Every declaration, newest first (the current one included).
-    history: Vec<AddressBody>,
+    history: Vec<DeclaredAddress>,
 }
 
 /// `GET /api/v1/applicants/{id}/postal-address`: where paper mail reaches the applicant, as
@@ -146,19 +137,12 @@ pub async fn postal_address(
         .await
         .map_err(|error| ApiRefusal::unavailable(&error, locale))?
         .ok_or_else(not_found)?;
-    let history: Vec<AddressBody> = storage
+    let history: Vec<DeclaredAddress> = storage
         .postal_addresses_of(id)
         .await
         .map_err(|error| ApiRefusal::unavailable(&error, locale))?
         .into_iter()
-        .map(|address| AddressBody {
-            kind: address.kind,
-            care_of: address.care_of,
-            street: address.street,
-            postal_code: address.postal_code,
-            city: address.city,
-            declared_at: address.declared_at,
-        })
+        .map(Into::into)
         .collect();
     let current = history.first().cloned();
     let no_store = [(header::CACHE_CONTROL, "no-store")];

@@ -165,6 +165,32 @@ pub async fn declare(
     Ok(address)
 }
 
+/// An address as it leaves the portal: the back office's API and the applicant's data export.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DeclaredAddress {
+    /// `residence` or `domiciliation`.
+    pub kind: String,
+    /// A domiciliation's organisation (always there for one).
+    pub care_of: Option<String>,
+    pub street: String,
+    pub postal_code: String,
+    pub city: String,
+    pub declared_at: DateTime<Utc>,
+}
+
+impl From<PostalAddress> for DeclaredAddress {
+    fn from(address: PostalAddress) -> Self {
+        DeclaredAddress {
+            kind: address.kind,
+            care_of: address.care_of,
+            street: address.street,
+            postal_code: address.postal_code,
+            city: address.city,
+            declared_at: address.declared_at,
+        }
+    }
+}
+
 /// The address on one line, as staff and the receipt show it.
 pub fn one_line(address: &PostalAddress) -> String {
     let mut parts = Vec::new();

@@ -39,22 +39,12 @@ pub struct PersonalDataExport {
     /// `kept_until` (`accounts::contact::COOLING_OFF`).
     pub replaced_contacts: Vec<ReplacedContactData>,
     /// Every postal address declared on the portal, newest first.
-    pub postal_addresses: Vec<PostalAddressData>,
+    pub postal_addresses: Vec<crate::accounts::postal_address::DeclaredAddress>,
     /// What the portal did on the account, and what was done to it, oldest first.
     pub activity: Vec<ActivityData>,
     /// Documents already erased under the retention policy: only the record that they were.
     pub erased_documents: Vec<ErasedData>,
     pub retention: RetentionData,
-}
-
-#[derive(Debug, Serialize)]
-pub struct PostalAddressData {
-    pub kind: String,
-    pub care_of: Option<String>,
-    pub street: String,
-    pub postal_code: String,
-    pub city: String,
-    pub declared_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Serialize)]
@@ -267,14 +257,7 @@ pub async fn export(
         .postal_addresses_of(applicant.id)
         .await?
         .into_iter()
-        .map(|address| PostalAddressData {
-            kind: address.kind,
-            care_of: address.care_of,
-            street: address.street,
-            postal_code: address.postal_code,
-            city: address.city,
-            declared_at: address.declared_at,
-        })
+        .map(Into::into)
         .collect();
     let activity = storage
         .audit_events_about(applicant.id)
