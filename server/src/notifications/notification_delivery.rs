@@ -259,10 +259,7 @@ async fn deliver(
     let interview_day = InterviewDay::of_reason(&notification.reason);
     let message = if notification.reason.starts_with("reminder_") {
         // A reminder stops as soon as the document is opened (or withdrawn).
-        let document = match notification.document_id {
-            Some(id) => services.storage.find_document(id).await?,
-            None => None,
-        };
+        let document = document_of(services, notification).await?;
         if document.is_none_or(|document| {
             document.first_opened_at.is_some() || document.withdrawn_at.is_some()
         }) {
@@ -271,10 +268,7 @@ async fn deliver(
         Message::Reminder
     } else if let Some(day) = interview_day {
         // Opened or not, the interview is still to be attended; withdrawn, it is off.
-        let document = match notification.document_id {
-            Some(id) => services.storage.find_document(id).await?,
-            None => None,
-        };
+        let document = document_of(services, notification).await?;
         let Some(document) = document.filter(|document| document.withdrawn_at.is_none()) else {
             return skipped(SKIPPED_CANCELLED);
         };
@@ -368,6 +362,17 @@ async fn deliver(
             error,
         },
     })
+}
+
+/// The document a row is about, if it still exists (only reminders need to look).
+async fn document_of(
+    services: &Services,
+    notification: &ClaimedNotification,
+) -> Result<Option<crate::storage::DocumentRecord>, StorageError> {
+    match notification.document_id {
+        Some(id) => services.storage.find_document(id).await,
+        None => Ok(None),
+    }
 }
 
 /// Sends to every browser the applicant subscribed: sent if one took it; a browser the push
