@@ -16,6 +16,8 @@ pub mod generated_population;
 #[cfg(feature = "ssr")]
 pub mod notifications;
 #[cfg(feature = "ssr")]
+mod refused_forms;
+#[cfg(feature = "ssr")]
 mod retention;
 #[cfg(feature = "ssr")]
 pub mod session_layer;

@@ -28,7 +28,7 @@ use crate::{
     documents::{document_routes, interview_routes},
     notifications::notice_forms,
     notifications::push_routes,
-    session_layer,
+    refused_forms, session_layer,
     staff::staff_forms,
 };
 
@@ -80,7 +80,7 @@ pub fn router(state: AppState) -> Router {
     let routes = page_routes();
     let context = request_context(state.services.clone());
     let options = state.leptos_options.clone();
-    let router = Router::new()
+    let pages_and_forms = Router::new()
         .route("/language", post(language_choice::choose_language))
         .route("/manifest.webmanifest", get(language_choice::web_manifest))
         .route(
@@ -107,6 +107,7 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/sign-in", post(staff_forms::submit_sign_in))
         .route("/staff/enrol", post(staff_forms::submit_enrolment))
         .route("/staff/sign-out", post(staff_forms::sign_out))
+        .route("/staff/find", post(staff_forms::find_applicant))
         .route("/staff/lift-locks", post(staff_forms::submit_lift_locks))
         .route("/staff/applicants", post(staff_forms::submit_registration))
         .route("/staff/members", post(staff_forms::submit_invitation))
@@ -217,6 +218,13 @@ pub fn router(state: AppState) -> Router {
         })
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
+        ));
+    // A refused staff form is answered with its page, rendered by the same routes.
+    let pages = pages_and_forms.clone().with_state(state.clone());
+    let router = pages_and_forms
+        .layer(middleware::from_fn_with_state(
+            pages,
+            refused_forms::answer_with_page,
         ))
         // Inside the security stack: who is asking is known before any page or handler runs.
         .layer(middleware::from_fn_with_state(

@@ -15,7 +15,7 @@ use espace_usager::notifications::notification_texts::TranslatedNotificationText
 use reqwest::{StatusCode, header};
 use running_app::{
     TestApp,
-    visitors::{get, location, post, session_cookie, staff},
+    visitors::{get, location, post, session_cookie, staff, staff_file},
 };
 use serde_json::{Value, json};
 use server::{
@@ -225,11 +225,7 @@ on_both_engines!(
         let report = deliver(app).await;
         assert_eq!((report.sent, report.skipped), (0, 3), "{report:?}");
         let staff_cookie = staff(app, StaffRole::Agent).await;
-        let file = get(app, &staff_cookie, "/staff/applicant?number=0708000002")
-            .await
-            .text()
-            .await
-            .unwrap();
+        let file = staff_file(app, &staff_cookie, "0708000002").await;
         assert!(file.contains("Waiting for a contact point"), "{file}");
         assert!(!file.contains("Not sent: no contact point"), "{file}");
 

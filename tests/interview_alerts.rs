@@ -15,7 +15,7 @@ use espace_usager::notifications::notification_texts::TranslatedNotificationText
 use reqwest::{StatusCode, header, multipart};
 use running_app::{
     TestApp,
-    visitors::{applicant, get, post, session_cookie, staff_member},
+    visitors::{applicant, get, post, session_cookie, staff_file, staff_member},
 };
 use serde_json::Value;
 use server::{
@@ -326,11 +326,7 @@ on_both_engines!(
         assert!(centre.contains(&cancelled), "{centre}");
         // And staff see why the reminders stopped.
         let (_, agent) = staff_member(app, StaffRole::Agent).await;
-        let file = get(app, &agent, "/staff/applicant?number=0709000004")
-            .await
-            .text()
-            .await
-            .unwrap();
+        let file = staff_file(app, &agent, "0709000004").await;
         assert!(
             file.contains("Cancelled: the summons was withdrawn"),
             "{file}"
@@ -366,11 +362,7 @@ on_both_engines!(
         assert!(fine.get("warnings").is_none(), "{fine}");
 
         let (_, agent) = staff_member(app, StaffRole::Agent).await;
-        let file = get(app, &agent, "/staff/applicant?number=0709000005")
-            .await
-            .text()
-            .await
-            .unwrap();
+        let file = staff_file(app, &agent, "0709000005").await;
         assert!(file.contains("Tell the person by phone."), "{file}");
         assert!(file.contains(&office_date(soon)), "{file}");
     }

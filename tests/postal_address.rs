@@ -12,7 +12,7 @@ use chrono::{Duration, Utc};
 use reqwest::{StatusCode, header};
 use running_app::{
     TestApp,
-    visitors::{applicant, get, location, post, session_only_cookie, staff},
+    visitors::{applicant, get, location, post, session_only_cookie, staff, staff_file},
 };
 use serde_json::Value;
 use server::{
@@ -128,11 +128,7 @@ on_both_engines!(
         .await;
         assert_eq!(location(&moved), "/account/address?declared=1");
         let agent = staff(app, StaffRole::Agent).await;
-        let file = get(app, &agent, "/staff/applicant?number=0711000001")
-            .await
-            .text()
-            .await
-            .unwrap();
+        let file = staff_file(app, &agent, "0711000001").await;
         let lyon = file
             .find("3 place de la Gare, 69001 Lyon")
             .expect("the new address");

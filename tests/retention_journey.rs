@@ -12,7 +12,7 @@ use futures::stream;
 use reqwest::{StatusCode, header};
 use running_app::{
     TestApp,
-    visitors::{applicant, get, location, post, staff},
+    visitors::{applicant, get, location, post, staff, staff_file},
 };
 use server::{
     documents::{
@@ -120,11 +120,7 @@ on_both_engines!(
         )
         .await;
         assert_eq!(location(&closed_by_agent), "/staff?error=forbidden");
-        let agent_page = get(app, &agent, "/staff/applicant?number=0704000011")
-            .await
-            .text()
-            .await
-            .unwrap();
+        let agent_page = staff_file(app, &agent, "0704000011").await;
         assert!(!agent_page.contains(&closure_path));
 
         let export = json(get(app, &supervisor, &export_path).await).await;
@@ -136,7 +132,7 @@ on_both_engines!(
         let back = location(&unconfirmed).to_owned();
         assert_eq!(
             back,
-            "/staff/applicant?number=0704000011&form=closure&error=confirm"
+            format!("/staff/applicants/{amina}?form=closure&error=confirm")
         );
         let page = get(app, &supervisor, &back).await.text().await.unwrap();
         assert!(page.contains("id=\"closure-confirm-error\""), "{page}");
@@ -149,7 +145,7 @@ on_both_engines!(
         .await;
         assert_eq!(
             location(&closed),
-            "/staff/applicant?number=0704000011&closure=closed"
+            format!("/staff/applicants/{amina}?closure=closed")
         );
         let page = get(app, &supervisor, location(&closed))
             .await
@@ -174,12 +170,12 @@ on_both_engines!(
         let reopened = post(app, &supervisor, &closure_path, &[("action", "reopen")]).await;
         assert_eq!(
             location(&reopened),
-            "/staff/applicant?number=0704000011&closure=reopened"
+            format!("/staff/applicants/{amina}?closure=reopened")
         );
         let twice = post(app, &supervisor, &closure_path, &[("action", "reopen")]).await;
         assert_eq!(
             location(&twice),
-            "/staff/applicant?number=0704000011&form=closure&error=unchanged"
+            format!("/staff/applicants/{amina}?form=closure&error=unchanged")
         );
         let unknown = post(
             app,
@@ -188,10 +184,7 @@ on_both_engines!(
             &[("action", "close"), ("confirm", "yes")],
         )
         .await;
-        assert_eq!(
-            location(&unknown),
-            "/staff/applicant?number=&error=not_found"
-        );
+        assert_eq!(location(&unknown), "/staff/find?error=not_found");
     }
 );
 

@@ -585,7 +585,7 @@ on_both_engines!(
         let html = get(app, &agent, "/staff").await.text().await.unwrap();
         assert!(!html.contains("Back-office API keys"), "{html}");
         let no_scope = post(app, &admin, "/staff/api-keys", &[("name", "x")]).await;
-        assert_eq!(location(&no_scope), "/staff?error=key_scope");
+        assert_eq!(location(&no_scope), "/staff?form=api_key&error=key_scope");
 
         let created = post(app, &admin, "/staff/api-keys", &form).await;
         assert_eq!(location(&created), "/staff#api-keys-title");

@@ -138,7 +138,7 @@ fn at_risk_row(
         })
         .flatten();
     AtRiskRow {
-        file_href: format!("/staff/applicant?number={number}"),
+        file_href: format!("/staff/applicants/{}", document.applicant_id),
         name: format!("{} {}", document.given_names, document.family_name),
         number,
         kind_name: m.document_kind_name(&document.kind).to_owned(),

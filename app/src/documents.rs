@@ -117,7 +117,9 @@ pub async fn my_documents() -> Result<Vec<InboxEntry>, ServerFnError> {
 }
 
 #[server(endpoint = "staff/applicant-file")]
-pub async fn staff_applicant_file(number: String) -> Result<Option<ApplicantFile>, ServerFnError> {
+pub async fn staff_applicant_file(
+    applicant_id: String,
+) -> Result<Option<ApplicantFile>, ServerFnError> {
     use std::collections::HashMap;
 
     use server::{
@@ -129,14 +131,12 @@ pub async fn staff_applicant_file(number: String) -> Result<Option<ApplicantFile
     let SignedInStaff::<asking::may::ReadDocuments> { member, .. } = call.asking().await?;
     let services = &call.services;
     let unavailable = |error| call.unavailable(error);
-    let identifier: String = number
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
+    let Ok(applicant_id) = uuid::Uuid::parse_str(&applicant_id) else {
+        return Ok(None);
+    };
     let Some(applicant) = services
         .storage
-        .find_applicant_by_identifier(&identifier)
+        .find_applicant(applicant_id)
         .await
         .map_err(unavailable)?
     else {

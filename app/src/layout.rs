@@ -1,6 +1,6 @@
 //! What every page shares: skip link, header with the language switcher and the navigation (the
-//! applicant's own, with the unread badge and sign-out, whenever an applicant is signed in),
-//! footer.
+//! applicant's own, with the unread badge and sign-out, whenever an applicant is signed in; the
+//! staff's own on the staff side once signed in), footer.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
@@ -24,7 +24,10 @@ pub fn Layout(children: Children) -> impl IntoView {
     let public_only = move || {
         pathname.with(|path| path == "/staff" || path.starts_with("/staff/") || path == "/offline")
     };
-    let signed_in = applicant_signed_in();
+    let signed_in = signed_in_as(Subject::Applicant);
+    let staff_signed_in = signed_in_as(Subject::Staff);
+    let on_staff_side =
+        move || pathname.with(|path| path == "/staff" || path.starts_with("/staff/"));
     view! {
         <a class="skip-link" href="#main">{m.skip_to_content.as_str()}</a>
         <header class="site-header">
@@ -37,6 +40,8 @@ pub fn Layout(children: Children) -> impl IntoView {
             </div>
             {move || if in_account() || (signed_in && !public_only()) {
                 view! { <ApplicantNav/> }.into_any()
+            } else if staff_signed_in && on_staff_side() {
+                view! { <StaffNav/> }.into_any()
             } else {
                 view! { <PublicNav/> }.into_any()
             }}
@@ -58,16 +63,28 @@ pub fn Layout(children: Children) -> impl IntoView {
     }
 }
 
-/// Whether an applicant is signed in for this page, read from the request: known at once, so
-/// no page waits for it. Only the server renders pages (islands mode), so the browser build
-/// never asks.
-fn applicant_signed_in() -> bool {
+#[derive(Clone, Copy)]
+enum Subject {
+    Applicant,
+    Staff,
+}
+
+/// Whether an applicant (or a member of staff, on the staff side) is signed in for this page,
+/// read from the request: known at once, so no page waits for it. Only the server renders
+/// pages (islands mode), so the browser build never asks.
+fn signed_in_as(subject: Subject) -> bool {
     #[cfg(feature = "ssr")]
     {
-        crate::server_context::signed_in_if_any(server::storage::SubjectKind::Applicant).is_some()
+        use server::storage::SubjectKind;
+        let kind = match subject {
+            Subject::Applicant => SubjectKind::Applicant,
+            Subject::Staff => SubjectKind::Staff,
+        };
+        crate::server_context::signed_in_if_any(kind).is_some()
     }
     #[cfg(not(feature = "ssr"))]
     {
+        let _ = subject;
         false
     }
 }
@@ -94,8 +111,10 @@ fn LanguageSwitcher() -> impl IntoView {
     let location = use_location();
     let return_to = move || page_address(location.pathname.get(), location.search.get());
     view! {
-        <details class="language-switcher">
-            <summary>
+        // Named, and its summary said to be the button it is: a `<summary>` alone is announced
+        // as a "disclosure triangle" by some screen readers, and as nothing by others.
+        <details class="language-switcher" aria-label=m.language_switcher_label.as_str()>
+            <summary role="button">
                 <span class="globe" aria-hidden="true"></span>
                 <span class="visually-hidden">{m.language_switcher_label.as_str()}" : "</span>
                 <span lang=current.code()>{current.native_name()}</span>
@@ -125,6 +144,25 @@ fn LanguageSwitcher() -> impl IntoView {
                 </fieldset>
             </form>
         </details>
+    }
+}
+
+/// The staff side's own navigation, sign-out included, once a member of staff is signed in.
+#[component]
+fn StaffNav() -> impl IntoView {
+    let m = current_locale().messages();
+    let pathname = use_location().pathname;
+    let current =
+        move |path: &'static str| move || pathname.with(|here| here == path).then_some("page");
+    view! {
+        <nav class="wrap main-nav" aria-label=m.staff_navigation_label.as_str()>
+            <a href="/staff" aria-current=current("/staff")>{m.staff_home_title.as_str()}</a>
+            <a href="/staff/find" aria-current=current("/staff/find")>{m.staff_find_title.as_str()}</a>
+            <a href="/staff/at-risk" aria-current=current("/staff/at-risk")>{m.staff_at_risk_title.as_str()}</a>
+            <form class="nav-sign-out" method="post" action="/staff/sign-out">
+                <button class="link-button" type="submit">{m.sign_out.as_str()}</button>
+            </form>
+        </nav>
     }
 }
 

@@ -21,7 +21,7 @@ use leptos::prelude::*;
 use leptos_meta::MetaTags;
 use leptos_meta::{Stylesheet, provide_meta_context};
 use leptos_router::{
-    SsrMode, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
@@ -136,7 +136,13 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=StaticSegment("staff") view=pages::StaffHome ssr=SsrMode::Async/>
-                    <Route path=(StaticSegment("staff"), StaticSegment("applicant")) view=pages::ApplicantFilePage ssr=SsrMode::Async/>
+                    // The file's address names the applicant by an opaque id, never a number.
+                    <Route
+                        path=(StaticSegment("staff"), StaticSegment("applicants"), ParamSegment("id"))
+                        view=pages::ApplicantFilePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=(StaticSegment("staff"), StaticSegment("find")) view=pages::FindApplicantPage/>
                     <Route path=(StaticSegment("staff"), StaticSegment("at-risk")) view=pages::AtRiskPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("sign-in")) view=pages::StaffSignIn/>
                     <Route path=(StaticSegment("staff"), StaticSegment("confirm")) view=pages::StaffConfirm/>

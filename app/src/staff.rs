@@ -36,10 +36,15 @@ pub struct EnrolmentSetup {
     /// A fresh TOTP secret for this page; it is kept only if the form comes back with a code.
     pub totp_secret: String,
     pub provisioning_uri: String,
+    /// The same address as a QR code (inline SVG drawn on the server).
+    pub qr_code_svg: String,
 }
 
 #[server(endpoint = "staff/enrolment")]
-pub async fn enrolment_details(token: String) -> Result<EnrolmentSetup, ServerFnError> {
+pub async fn enrolment_details(
+    token: String,
+    scanned: Option<String>,
+) -> Result<EnrolmentSetup, ServerFnError> {
     use server::{staff::open_enrolment, staff::totp};
 
     let call = crate::server_context::Call::here();
@@ -50,9 +55,15 @@ pub async fn enrolment_details(token: String) -> Result<EnrolmentSetup, ServerFn
             call.set_status(http::StatusCode::NOT_FOUND);
             ServerFnError::new(error.code().as_str())
         })?;
-    let secret = totp::generate_secret();
+    // A code typed wrong keeps the secret already scanned: the app need not be set up twice.
+    let secret = match scanned.filter(|secret| totp::is_strong_secret(secret)) {
+        Some(secret) => server::secret::Secret::new(secret),
+        None => totp::generate_secret(),
+    };
+    let provisioning_uri = totp::provisioning_uri(&secret, &member.email, "Espace usager");
     Ok(EnrolmentSetup {
-        provisioning_uri: totp::provisioning_uri(&secret, &member.email, "Espace usager"),
+        qr_code_svg: totp::qr_code_svg(&provisioning_uri).unwrap_or_default(),
+        provisioning_uri,
         email: member.email,
         totp_secret: secret.expose().to_owned(),
     })

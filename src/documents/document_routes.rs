@@ -27,7 +27,7 @@ use server::{
         withdrawal::{WithdrawError, prepare, withdraw},
     },
     http::{
-        OrBackTo, PageRefusal,
+        PageRefusal,
         who_is_asking::{SignedInApplicant, SignedInStaff, may},
     },
     storage::{Actor, Applicant, StaffMember},
@@ -164,25 +164,43 @@ struct PostingFields {
     outcome: Option<String>,
     appointment_at: Option<String>,
     place: Option<String>,
+    /// As typed, for the form shown again if a file is refused.
+    typed: Vec<(String, String)>,
 }
 
 impl PostingFields {
     /// Keeps a text field's value; anything else (an empty file input) is skipped.
     async fn keep(&mut self, field: Field<'_>) {
-        match field.name() {
-            Some("kind") => {
-                let code = field.text().await.unwrap_or_default();
-                self.kind = DocumentKind::from_code(&code);
-            }
-            Some("title") => self.title = field.text().await.unwrap_or_default(),
-            Some("decision_outcome") => self.outcome = field.text().await.ok(),
-            // As the `datetime-local` field sends it: the office's wall-clock time.
-            Some("appointment_at") => self.appointment_at = field.text().await.ok(),
-            Some("appointment_place") => self.place = field.text().await.ok(),
-            _ => {}
+        let Some(name) = field.name().map(str::to_owned) else {
+            return;
+        };
+        if !POSTING_FIELDS.contains(&name.as_str()) {
+            return;
         }
+        let text = field.text().await.unwrap_or_default();
+        match name.as_str() {
+            "kind" => self.kind = DocumentKind::from_code(&text),
+            "title" => self.title = text.clone(),
+            "decision_outcome" => self.outcome = Some(text.clone()),
+            // As the `datetime-local` field sends it: the office's wall-clock time.
+            "appointment_at" => self.appointment_at = Some(text.clone()),
+            _ => self.place = Some(text.clone()),
+        }
+        self.typed.push((name, text));
+    }
+
+    fn refusal(&self, page: impl Into<std::borrow::Cow<'static, str>>, code: Code) -> PageRefusal {
+        PageRefusal::new(page, code).keeping(self.typed.clone())
     }
 }
+
+const POSTING_FIELDS: [&str; 5] = [
+    "kind",
+    "title",
+    "decision_outcome",
+    "appointment_at",
+    "appointment_place",
+];
 
 pub async fn post_documents(
     State(services): State<Services>,
@@ -195,14 +213,13 @@ pub async fn post_documents(
         Err(_) => None,
     };
     let applicant = applicant.ok_or(PageRefusal::new("/staff", Code::NotFound))?;
-    let page = page_of(&applicant);
+    let page = file_page(applicant.id);
     let mut fields = PostingFields::default();
     let mut published = 0;
     loop {
-        let progress = format!("{page}&published={published}");
+        let progress = format!("{page}?published={published}");
         let field = form.next_field().await;
-        let Some(field) = field.map_err(|_| PageRefusal::new(progress.clone(), Code::NoFile))?
-        else {
+        let Some(field) = field.map_err(|_| fields.refusal(progress.clone(), Code::NoFile))? else {
             break;
         };
         let is_file =
@@ -212,16 +229,17 @@ pub async fn post_documents(
             continue;
         }
         let upload = upload_for(&applicant, &staff.member, &fields, &field)
-            .map_err(|code| PageRefusal::new(page.clone(), code))?;
-        publish(&services, upload, field)
-            .await
-            .or_back_to(progress)?;
+            .map_err(|code| fields.refusal(page.clone(), code))?;
+        if let Err(error) = publish(&services, upload, field).await {
+            let refusal = PageRefusal::because(progress, &error);
+            return Err(refusal.keeping(fields.typed));
+        }
         published += 1;
     }
     if published == 0 {
-        return Err(PageRefusal::new(page, Code::NoFile));
+        return Err(fields.refusal(page, Code::NoFile));
     }
-    Ok(Redirect::to(&format!("{page}&published={published}")).into_response())
+    Ok(Redirect::to(&format!("{page}?published={published}")).into_response())
 }
 
 /// The upload of one file of the staff form, with the fields given above it.
@@ -286,22 +304,10 @@ pub async fn acknowledgement_as_staff(
     Ok((headers, pdf).into_response())
 }
 
-/// The staff page of an applicant: found by foreigner number, else file number.
-pub(crate) fn page_of(applicant: &Applicant) -> String {
-    let number = applicant
-        .foreigner_number
-        .as_deref()
-        .or(applicant.file_number.as_deref())
-        .unwrap_or_default();
-    format!("/staff/applicant?number={number}")
-}
-
-/// The staff page of the applicant with this id (`/staff/applicant?number=` if none).
-async fn applicant_page(services: &Services, applicant_id: Uuid) -> String {
-    match services.storage.find_applicant(applicant_id).await {
-        Ok(Some(applicant)) => page_of(&applicant),
-        _ => "/staff/applicant?number=".to_owned(),
-    }
+/// The staff page of an applicant: named by id, so no identifying number reaches an address
+/// (proxy logs, browser history).
+pub(crate) fn file_page(applicant_id: Uuid) -> String {
+    format!("/staff/applicants/{applicant_id}")
 }
 
 /// A withdrawal, or a replacement when the form brings a file. The reason comes first in the
@@ -331,10 +337,12 @@ pub async fn post_withdrawal(
     }
     match withdraw(&services, &member, document_id, &reason).await {
         Ok(withdrawn) => {
-            let page = applicant_page(&services, withdrawn.applicant_id).await;
-            Ok(Redirect::to(&format!("{page}&withdrawn=1")).into_response())
+            let page = file_page(withdrawn.applicant_id);
+            Ok(Redirect::to(&format!("{page}?withdrawn=1")).into_response())
         }
-        Err(error) => Err(withdrawal_refused(&services, document_id, &error).await),
+        Err(error) => Err(withdrawal_refused(&services, document_id, &error)
+            .await
+            .keeping(withdrawal_typed(document_id, &reason, &title))),
     }
 }
 
@@ -347,11 +355,15 @@ async fn replace(
     title: &str,
     file: Field<'_>,
 ) -> Answer {
+    let typed = withdrawal_typed(document_id, reason, title);
     let (replaced, withdrawal) = match prepare(services, member, document_id, reason).await {
         Ok(prepared) => prepared,
-        Err(error) => return Err(withdrawal_refused(services, document_id, &error).await),
+        Err(error) => {
+            let refusal = withdrawal_refused(services, document_id, &error).await;
+            return Err(refusal.keeping(typed));
+        }
     };
-    let page = applicant_page(services, replaced.applicant_id).await;
+    let page = file_page(replaced.applicant_id);
     let upload = Upload {
         applicant_id: replaced.applicant_id,
         kind: replaced.kind,
@@ -366,10 +378,19 @@ async fn replace(
         // What the notice says stays what the replaced one said.
         facts: replaced.facts.clone(),
     };
-    publish(services, upload, file)
-        .await
-        .or_back_to(page.clone())?;
-    Ok(Redirect::to(&format!("{page}&replaced=1")).into_response())
+    if let Err(error) = publish(services, upload, file).await {
+        return Err(PageRefusal::because(page, &error).keeping(typed));
+    }
+    Ok(Redirect::to(&format!("{page}?replaced=1")).into_response())
+}
+
+/// The withdrawal form's fields as typed, naming the document whose form they belong to.
+fn withdrawal_typed(document_id: Uuid, reason: &str, title: &str) -> Vec<(String, String)> {
+    vec![
+        ("withdrawal_of".to_owned(), document_id.to_string()),
+        ("reason".to_owned(), reason.to_owned()),
+        ("title".to_owned(), title.to_owned()),
+    ]
 }
 
 /// Back to the applicant's page the document belongs to (or the staff home).
@@ -385,9 +406,7 @@ async fn withdrawal_refused(
         .ok()
         .flatten();
     match document {
-        Some(document) => {
-            PageRefusal::because(applicant_page(services, document.applicant_id).await, error)
-        }
+        Some(document) => PageRefusal::because(file_page(document.applicant_id), error),
         None => PageRefusal::because("/staff", error),
     }
 }

@@ -28,7 +28,7 @@ use server::{
 use uuid::Uuid;
 
 use crate::{
-    app_state::locale_of, documents::document_routes::page_of, session_layer::ClientAddressHash,
+    app_state::locale_of, documents::document_routes::file_page, session_layer::ClientAddressHash,
 };
 
 pub async fn export_own_data(
@@ -55,7 +55,7 @@ pub async fn export_for_staff(
 ) -> Result<Response, PageRefusal> {
     let applicant = match find(&services, &applicant_id).await {
         Ok(Some(applicant)) => applicant,
-        Ok(None) => return Err(PageRefusal::new("/staff/applicant?number=", Code::NotFound)),
+        Ok(None) => return Err(PageRefusal::new("/staff/find", Code::NotFound)),
         Err(error) => return Ok(unavailable(&headers, &error)),
     };
     let event = exported_event(ActorKind::Staff, staff.member.id, applicant.id, address.0);
@@ -78,8 +78,8 @@ pub async fn submit_closure(
     let applicant = find(&services, &applicant_id)
         .await
         .map_err(|error| PageRefusal::unavailable("/staff", &error))?
-        .ok_or(PageRefusal::new("/staff/applicant?number=", Code::NotFound))?;
-    let form_page = format!("{}&form=closure", page_of(&applicant));
+        .ok_or(PageRefusal::new("/staff/find", Code::NotFound))?;
+    let form_page = format!("{}?form=closure", file_page(applicant.id));
     let close = match form.action.as_str() {
         "close" if form.confirm.as_deref() == Some("yes") => true,
         "close" => return Err(PageRefusal::new(form_page, Code::Confirm)),
@@ -94,8 +94,8 @@ pub async fn submit_closure(
     } else {
         "reopened"
     };
-    let page = page_of(&applicant);
-    Ok(Redirect::to(&format!("{page}&closure={done}")).into_response())
+    let page = file_page(applicant.id);
+    Ok(Redirect::to(&format!("{page}?closure={done}")).into_response())
 }
 
 /// The applicant with this id; any text that is not an id is nobody.

@@ -34,7 +34,8 @@ pub async fn submit_new_key(
     admin: RecentlyAuthenticatedStaff<may::ManageApiKeys>,
     form: Result<axum::Form<NewKeyForm>, FormRejection>,
 ) -> Result<Response, PageRefusal> {
-    let form = filled_form(form, |_| true, "/staff", Code::KeyName)?;
+    const FORM: &str = "/staff?form=api_key";
+    let form = filled_form(form, |_| true, FORM, Code::KeyName)?;
     let scopes: Vec<ApiScope> = [
         (form.applicants_write.is_some(), ApiScope::ApplicantsWrite),
         (form.documents_write.is_some(), ApiScope::DocumentsWrite),
@@ -48,7 +49,7 @@ pub async fn submit_new_key(
     let (storage, by) = (services.storage.as_ref(), Actor::staff(admin.member.id));
     let (key, secret) = api_keys::create(storage, &form.name, &scopes, by, services.clock.now())
         .await
-        .or_back_to("/staff")?;
+        .or_back_to(FORM)?;
     tracing::info!(api_key = %key.id, scopes = %key.scopes, "API key created");
     let secure = if services.config.serves_https() {
         "; Secure"

@@ -1,5 +1,5 @@
 //! The staff side's form handlers: `POST /staff/sign-in`, `/staff/enrol`, `/staff/sign-out`,
-//! `/staff/lift-locks`, `/staff/applicants` and `/staff/applicants/reissue`. Thin, like the
+//! `/staff/lift-locks`, `/staff/find`, `/staff/applicants` and `/staff/applicants/reissue`. Thin, like the
 //! applicant's: read, call the domain, redirect (or answer with the account notice).
 //! Each handler that acts names the permission it needs in its extractor
 //! (`SignedInStaff<may::…>`, or `RecentlyAuthenticatedStaff<may::…>` for changes to who may
@@ -177,6 +177,32 @@ pub async fn sign_out(
         PortalCookie::StaffSession,
     )
     .await
+}
+
+#[derive(serde::Deserialize)]
+pub struct FindForm {
+    number: String,
+}
+
+const FIND_PAGE: &str = "/staff/find";
+
+/// Staff look an applicant up by number; the answer sends them to the file's page, whose
+/// address names the applicant by id only.
+pub async fn find_applicant(
+    State(state): State<AppState>,
+    _staff: SignedInStaff<may::ReadDocuments>,
+    form: Result<axum::Form<FindForm>, FormRejection>,
+) -> Answer {
+    let filled = |form: &FindForm| !form.number.trim().is_empty();
+    let form = filled_form(form, filled, FIND_PAGE, Code::Missing)?;
+    let identifier = server::accounts::sign_in::normalize_identifier(&form.number);
+    let applicant = (state.services.storage)
+        .find_applicant_by_identifier(&identifier)
+        .await
+        .map_err(|error| PageRefusal::unavailable(FIND_PAGE, &error))?
+        .ok_or(PageRefusal::new(FIND_PAGE, Code::NotFound))?;
+    let page = crate::documents::document_routes::file_page(applicant.id);
+    Ok(Redirect::to(&page).into_response())
 }
 
 // Each form of the staff home comes back naming itself, so the page shows the error beside the

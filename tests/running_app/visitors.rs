@@ -125,3 +125,43 @@ pub async fn post(
 pub fn location(response: &reqwest::Response) -> &str {
     response.headers()[header::LOCATION].to_str().unwrap()
 }
+
+/// A form posted by a browser, which asks for a page back: a refused staff form is answered
+/// with its page, as typed, instead of a redirect.
+pub async fn post_from_browser(
+    app: &TestApp,
+    cookie: &str,
+    path: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    TestApp::client()
+        .post(app.url(path))
+        .header(header::COOKIE, cookie)
+        .header(header::ORIGIN, app.url(""))
+        .header(header::ACCEPT_LANGUAGE, "en")
+        .header(header::ACCEPT, "text/html,application/xhtml+xml")
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The address of an applicant's file, found by number as staff find it (the address itself
+/// names the applicant by id only).
+pub async fn staff_file_address(app: &TestApp, cookie: &str, number: &str) -> String {
+    let found = post(app, cookie, "/staff/find", &[("number", number)]).await;
+    assert_eq!(
+        found.status(),
+        reqwest::StatusCode::SEE_OTHER,
+        "{number} is found"
+    );
+    location(&found).to_owned()
+}
+
+/// An applicant's file, found by number as staff find it.
+pub async fn staff_file(app: &TestApp, cookie: &str, number: &str) -> String {
+    let address = staff_file_address(app, cookie, number).await;
+    let page = get(app, cookie, &address).await;
+    assert_eq!(page.status(), reqwest::StatusCode::OK);
+    page.text().await.unwrap()
+}

@@ -321,7 +321,6 @@ pub struct Messages {
     pub staff_given_names_label: String,
     pub staff_family_name_label: String,
     pub staff_birth_label: String,
-    pub staff_language_label: String,
     pub staff_electronic_label: String,
     pub staff_register_submit: String,
     pub staff_reissue_title: String,
@@ -741,9 +740,51 @@ pub struct Messages {
     pub staff_address_history: String,
     pub staff_address_none: String,
     pub staff_api_scope_applicants_read: String,
+    pub staff_language_choice_label: String,
+    pub staff_reissue_number_label: String,
+    pub staff_unlock_number_label: String,
+    pub staff_enrol_qr_label: String,
+    pub staff_enrol_qr_hint: String,
+    pub language_name_fr: String,
+    pub language_name_en: String,
+    pub language_name_ar: String,
+    pub language_name_fa_af: String,
+    pub language_name_ps: String,
+    pub language_name_bn: String,
+    pub language_name_ru: String,
+    pub language_name_uk: String,
+    pub language_name_ka: String,
+    pub language_name_sq: String,
+    pub language_name_tr: String,
+    pub language_name_ti: String,
+    pub language_name_ur: String,
+    pub language_name_so: String,
+    pub language_name_es: String,
+    pub staff_navigation_label: String,
 }
 
 impl Messages {
+    /// A language's name in this language (staff choose an applicant's language by it).
+    pub fn language_name(&self, locale: Locale) -> &str {
+        match locale {
+            Locale::Fr => &self.language_name_fr,
+            Locale::En => &self.language_name_en,
+            Locale::Ar => &self.language_name_ar,
+            Locale::FaAf => &self.language_name_fa_af,
+            Locale::Ps => &self.language_name_ps,
+            Locale::Ur => &self.language_name_ur,
+            Locale::Bn => &self.language_name_bn,
+            Locale::Ru => &self.language_name_ru,
+            Locale::Uk => &self.language_name_uk,
+            Locale::Ka => &self.language_name_ka,
+            Locale::Sq => &self.language_name_sq,
+            Locale::Tr => &self.language_name_tr,
+            Locale::Ti => &self.language_name_ti,
+            Locale::So => &self.language_name_so,
+            Locale::Es => &self.language_name_es,
+        }
+    }
+
     /// The name of a document kind, from its stored code (`server::documents::kind`).
     pub fn document_kind_name(&self, code: &str) -> &str {
         match code {
@@ -788,9 +829,57 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
         })
 }
 
+/// French elides "de" before a vowel: "Documents d'Amina", not "Documents de Amina". Names
+/// fill templates, so the template cannot say it; other languages pass unchanged. A name
+/// starting with "h" or "y" keeps "de" (Hassan, Yasmine: not elided).
+pub fn elided(locale: Locale, text: String) -> String {
+    if locale != Locale::Fr {
+        return text;
+    }
+    let starts_with_vowel = |rest: &str| {
+        rest.chars()
+            .next()
+            .is_some_and(|c| "aàâäeéèêëiîïoôöuùûüAÀÂÄEÉÈÊËIÎÏOÔÖUÙÛÜ".contains(c))
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("de ") {
+        let word_start = at == 0 || rest[..at].ends_with(char::is_whitespace);
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 3..];
+        if word_start && starts_with_vowel(after) {
+            out.push_str("d'");
+        } else {
+            out.push_str("de ");
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::{BTreeMap, BTreeSet};
+
+    #[test]
+    fn french_elides_de_before_a_vowel_only() {
+        let documents = |name: &str| {
+            let text = fill("Documents de {name}", &[("name", name)]);
+            elided(Locale::Fr, text)
+        };
+        assert_eq!(documents("Amina Haidari"), "Documents d'Amina Haidari");
+        assert_eq!(documents("Émile Durand"), "Documents d'Émile Durand");
+        assert_eq!(documents("Hassan Ali"), "Documents de Hassan Ali");
+        assert_eq!(documents("Yasmine Ali"), "Documents de Yasmine Ali");
+        assert_eq!(documents("Sara Ade"), "Documents de Sara Ade");
+        assert_eq!(
+            elided(Locale::Es, "Documentos de Amina".to_owned()),
+            "Documentos de Amina"
+        );
+        // "de" inside a word is left alone.
+        assert_eq!(elided(Locale::Fr, "Code ouvert".to_owned()), "Code ouvert");
+    }
 
     use super::*;
 

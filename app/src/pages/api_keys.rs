@@ -1,6 +1,7 @@
 //! Administrators: the back-office API keys, with the form that creates one (its secret is
 //! shown once, on the page the form leads to) and a button to revoke each.
 
+use super::form_feedback::typed_in;
 use leptos::prelude::*;
 
 use crate::{
@@ -81,7 +82,7 @@ fn CreateApiKeyForm() -> impl IntoView {
             <div class="field">
                 <label for="api_key_name">{m.staff_api_key_name_label.as_str()}</label>
                 <input id="api_key_name" name="name" type="text" maxlength="100" required
-                    autocomplete="off"/>
+                    autocomplete="off" value=typed_in("api_key", "name")/>
             </div>
             <fieldset class="field">
                 <legend>{m.staff_api_key_scopes_legend.as_str()}</legend>
@@ -89,7 +90,8 @@ fn CreateApiKeyForm() -> impl IntoView {
                     let id = format!("scope_{name}");
                     view! {
                         <div class="checkbox">
-                            <input type="checkbox" id=id.clone() name=name value="on"/>
+                            <input type="checkbox" id=id.clone() name=name value="on"
+                                checked=typed_in("api_key", name).is_some()/>
                             <label for=id>{label}</label>
                         </div>
                     }

@@ -1,6 +1,7 @@
 //! Staff: one applicant's file. Every document with when it was made available, first opened
-//! and notified (and by which rule), who posted it; and the form to post more. The page is
-//! found by number (`/staff/applicant?number=`); the server function checks the session.
+//! and notified (and by which rule), who posted it; and the form to post more. Staff find it by
+//! number through a form (`POST /staff/find`); its address names the applicant by id only
+//! (`/staff/applicants/{id}`). The server function checks the session.
 
 use leptos::prelude::*;
 use refusal::Code;
@@ -9,7 +10,8 @@ use crate::i18n::refusal_text;
 
 use super::PageTitle;
 use super::form_feedback::{
-    ErrorSummary, FormError, SuccessNotice, field_state, query_error, query_value,
+    ErrorSummary, FormError, FormPageTitle, SuccessNotice, field_state, query_error, query_value,
+    typed,
 };
 use crate::{
     current_locale,
@@ -50,16 +52,17 @@ fn explain(code: Code, m: &'static Messages) -> Option<FormError> {
 #[component]
 pub fn ApplicantFilePage() -> impl IntoView {
     let m = current_locale().messages();
-    let number = query_value("number").unwrap_or_default();
+    let id = leptos_router::hooks::use_params_map().with_untracked(|params| params.get("id"));
+    let id = id.unwrap_or_default();
     view! {
         <PageTitle page=m.staff_find_title.as_str()/>
         <p><a href="/staff">{m.staff_home_title.as_str()}</a></p>
         <FindApplicant/>
         <Suspense fallback=|| ()>
             {move || {
-                let number = number.clone();
+                let id = id.clone();
                 Suspend::new(async move {
-                match staff_applicant_file(number).await {
+                match staff_applicant_file(id).await {
                     Ok(Some(file)) => view! { <FileSections file/> }.into_any(),
                     // No file to title the page: the search is what the page is about.
                     Ok(None) => view! {
@@ -76,23 +79,58 @@ pub fn ApplicantFilePage() -> impl IntoView {
     }
 }
 
-/// A plain GET form: works without script, and the number stays out of the server logs
-/// (only paths are logged).
+/// `/staff/find`: the search alone, where a number that matches no one comes back.
+#[component]
+pub fn FindApplicantPage() -> impl IntoView {
+    let m = current_locale().messages();
+    let error = query_error(|code| {
+        Some(match code {
+            Code::UnknownApplicant | Code::NotFound => {
+                FormError::field("number", &m.staff_find_not_found)
+            }
+            Code::Missing => FormError::field("number", &refusal_text(code, m)),
+            _ => FormError::page(&refusal_text(code, m)),
+        })
+    });
+    view! {
+        <FormPageTitle page=m.staff_find_title.as_str() has_error=error.is_some()/>
+        <p><a href="/staff">{m.staff_home_title.as_str()}</a></p>
+        <h1>{m.staff_find_title.as_str()}</h1>
+        <ErrorSummary title=m.staff_find_title.as_str() error=error.clone()/>
+        <FindForm error/>
+    }
+}
+
+/// The search as a section of another page (the staff home, an applicant's file).
 #[component]
 pub fn FindApplicant() -> impl IntoView {
     let m = current_locale().messages();
     view! {
         <section aria-labelledby="find-title">
             <h2 id="find-title">{m.staff_find_title.as_str()}</h2>
-            <form class="stacked-form" method="get" action="/staff/applicant">
-                <div class="field">
-                    <label for="number">{m.staff_find_label.as_str()}</label>
-                    <input id="number" name="number" type="text" autocomplete="off" required
-                        spellcheck="false"/>
-                </div>
-                <button class="button secondary" type="submit">{m.staff_find_submit.as_str()}</button>
-            </form>
+            <FindForm error=None/>
         </section>
+    }
+}
+
+/// Posted, not a GET form: the number stays out of addresses, so out of proxy logs and
+/// browser history. Works without script.
+#[component]
+fn FindForm(error: Option<FormError>) -> impl IntoView {
+    let m = current_locale().messages();
+    let field = field_state(&error, "number", "find-hint");
+    view! {
+        <form class="stacked-form" method="post" action="/staff/find">
+            <div class="field">
+                <label for="number">{m.staff_find_label.as_str()}</label>
+                {field.error_view()}
+                <input id="number" name="number" type="text" autocomplete="off" required
+                    spellcheck="false" value=typed("number")
+                    aria-describedby=field.error.is_some().then(|| field.error_id.clone())
+                    aria-invalid=field.invalid/>
+            </div>
+            <button class="button secondary" type="submit">{m.staff_find_submit.as_str()}</button>
+        </form>
     }
 }
 
@@ -123,6 +161,7 @@ fn FileSections(file: ApplicantFile) -> impl IntoView {
         .clone()
         .filter(|_| query_value("form").as_deref() == Some("closure"));
     let title = fill(&m.staff_documents_title, &[("name", &file.name)]);
+    let title = crate::i18n::elided(current_locale(), title);
     let may_withdraw = file.may_withdraw;
     // Said at the top too: right after posting, this is what the agent must act on.
     let risks: Vec<String> = file
@@ -176,7 +215,7 @@ fn FileSections(file: ApplicantFile) -> impl IntoView {
         {risks.into_iter().map(|text| view! { <p class="notice important" role="alert">{text}</p> }).collect_view()}
         {(!file.electronic_notification).then(|| view! { <p class="notice">{m.staff_documents_paper.as_str()}</p> })}
         {file.closure.clone().map(|text| view! { <p class="notice important">{text}</p> })}
-        <ReachingThePerson contacts=file.contacts.clone() addresses=file.addresses.clone()/>
+        {view! { <ReachingThePerson contacts=file.contacts.clone() addresses=file.addresses.clone()/> }.into_any()}
         {if empty {
             view! { <p>{m.staff_documents_empty.as_str()}</p> }.into_any()
         } else {
@@ -198,7 +237,7 @@ fn FileSections(file: ApplicantFile) -> impl IntoView {
         <NotificationList notifications=file.notifications/>
         {file.may_push.then(|| view! {
             <UploadForm applicant_id=file.applicant_id.clone() max_megabytes=file.max_document_megabytes error/>
-        })}
+        }.into_any())}
         {file.may_close.then(|| view! {
             <ClosureSection applicant_id=file.applicant_id.clone() closed=file.closure.is_some() error=closure_error/>
         })}
@@ -290,19 +329,23 @@ fn WithdrawalForm(document_id: String) -> impl IntoView {
     let reason = format!("reason-{document_id}");
     let title = format!("replacement-title-{document_id}");
     let file = format!("replacement-{document_id}");
+    // Sent back refused: open, with the reason and title as typed.
+    let mine = typed("withdrawal_of").as_deref() == Some(document_id.as_str());
+    let kept = move |field: &str| mine.then(|| typed(field)).flatten();
     view! {
-        <details class="withdrawal">
+        <details class="withdrawal" open=mine>
             <summary>{m.staff_withdraw_summary.as_str()}</summary>
             <form class="stacked-form" method="post" enctype="multipart/form-data"
                 action=format!("/staff/documents/{document_id}/withdrawal")>
                 <p class="hint">{m.staff_withdraw_hint.as_str()}</p>
                 <div class="field">
                     <label for=reason.clone()>{m.staff_withdraw_reason_label.as_str()}</label>
-                    <textarea id=reason name="reason" required maxlength="500" rows="2"></textarea>
+                    <textarea id=reason name="reason" required maxlength="500" rows="2">{kept("reason")}</textarea>
                 </div>
                 <div class="field">
                     <label for=title.clone()>{m.staff_withdraw_title_label.as_str()}</label>
-                    <input id=title name="title" type="text" maxlength="200" autocomplete="off"/>
+                    <input id=title name="title" type="text" maxlength="200" autocomplete="off"
+                        value=kept("title")/>
                 </div>
                 <div class="field">
                     <label for=file.clone()>{m.staff_withdraw_file_label.as_str()}</label>
@@ -322,6 +365,14 @@ fn UploadForm(applicant_id: String, max_megabytes: u64, error: Option<FormError>
     let outcome = field_state(&error, "decision_outcome", "facts-hint");
     let appointment = field_state(&error, "appointment_at", "facts-hint");
     let place = field_state(&error, "appointment_place", "facts-hint");
+    // A refused withdrawal sends its own fields back; they are not this form's.
+    let kept = |field: &str| {
+        typed("withdrawal_of")
+            .is_none()
+            .then(|| typed(field))
+            .flatten()
+    };
+    let (kind, chosen_outcome) = (kept("kind"), kept("decision_outcome"));
     view! {
         <section aria-labelledby="upload-title">
             <h2 id="upload-title">{m.staff_upload_title.as_str()}</h2>
@@ -330,14 +381,18 @@ fn UploadForm(applicant_id: String, max_megabytes: u64, error: Option<FormError>
                 <div class="field">
                     <label for="kind">{m.staff_upload_kind_label.as_str()}</label>
                     <select id="kind" name="kind" required>
-                        {kinds.into_iter().map(|code| view! {
-                            <option value=code>{m.document_kind_name(code).to_owned()}</option>
+                        {kinds.into_iter().map(|code| {
+                            let selected = kind.as_deref() == Some(code);
+                            view! {
+                                <option value=code selected=selected>{m.document_kind_name(code).to_owned()}</option>
+                            }
                         }).collect_view()}
                     </select>
                 </div>
                 <div class="field">
                     <label for="title">{m.staff_upload_title_label.as_str()}</label>
-                    <input id="title" name="title" type="text" maxlength="200" autocomplete="off"/>
+                    <input id="title" name="title" type="text" maxlength="200" autocomplete="off"
+                        value=kept("title")/>
                 </div>
                 // What the notice says, which the applicant reads in their language in the
                 // inbox: the PDF is never the only way to learn it.
@@ -350,8 +405,11 @@ fn UploadForm(applicant_id: String, max_megabytes: u64, error: Option<FormError>
                         <select id="decision_outcome" name="decision_outcome"
                             aria-describedby=outcome.described_by.clone() aria-invalid=outcome.invalid>
                             <option value="">{m.staff_upload_outcome_none.as_str()}</option>
-                            {DECISION_OUTCOMES.into_iter().map(|code| view! {
-                                <option value=code>{m.decision_outcome_name(code).to_owned()}</option>
+                            {DECISION_OUTCOMES.into_iter().map(|code| {
+                                let selected = chosen_outcome.as_deref() == Some(code);
+                                view! {
+                                    <option value=code selected=selected>{m.decision_outcome_name(code).to_owned()}</option>
+                                }
                             }).collect_view()}
                         </select>
                     </div>
@@ -359,13 +417,13 @@ fn UploadForm(applicant_id: String, max_megabytes: u64, error: Option<FormError>
                         <label for="appointment_at">{m.staff_upload_appointment_label.as_str()}</label>
                         {appointment.error_view()}
                         <input id="appointment_at" name="appointment_at" type="datetime-local"
-                            aria-describedby=appointment.described_by.clone() aria-invalid=appointment.invalid/>
+                            value=kept("appointment_at") aria-describedby=appointment.described_by.clone() aria-invalid=appointment.invalid/>
                     </div>
                     <div class="field">
                         <label for="appointment_place">{m.staff_upload_place_label.as_str()}</label>
                         {place.error_view()}
                         <input id="appointment_place" name="appointment_place" type="text" maxlength="200"
-                            autocomplete="off" aria-describedby=place.described_by.clone() aria-invalid=place.invalid/>
+                            autocomplete="off" value=kept("appointment_place") aria-describedby=place.described_by.clone() aria-invalid=place.invalid/>
                     </div>
                 </fieldset>
                 <div class="field drop-zone">

@@ -85,7 +85,6 @@ fn ContactSections(overview: AccountSummary, error: Option<FormError>) -> impl I
         Some(number) => fill(&m.contact_phone_current, &[("phone", number)]),
         None => m.contact_phone_none.clone(),
     };
-    let needs = |present: bool| (!present).then(|| format!(" {}", m.contact_channel_needs_contact));
     let alert_email = overview.email.is_some() || overview.given_email.is_some();
     let alert_phone = overview.phone.is_some() || overview.given_phone.is_some();
     view! {
@@ -127,20 +126,10 @@ fn ContactSections(overview: AccountSummary, error: Option<FormError>) -> impl I
             <form class="stacked-form" method="post" action="/account/contact/channels">
                 <fieldset>
                     <legend class="hint" id="channels-hint">{m.contact_channels_hint.as_str()}</legend>
-                    <div class="check-field">
-                        <input id="channel-email" name="email" type="checkbox" value="on"
-                            checked=overview.notify_by_email/>
-                        <label for="channel-email">
-                            {m.contact_channel_email.as_str()}{needs(alert_email)}
-                        </label>
-                    </div>
-                    <div class="check-field">
-                        <input id="channel-sms" name="sms" type="checkbox" value="on"
-                            checked=overview.notify_by_sms/>
-                        <label for="channel-sms">
-                            {m.contact_channel_sms.as_str()}{needs(alert_phone)}
-                        </label>
-                    </div>
+                    <ChannelChoice id="channel-email" name="email" wanted=overview.notify_by_email
+                        reachable=alert_email label=m.contact_channel_email.as_str()/>
+                    <ChannelChoice id="channel-sms" name="sms" wanted=overview.notify_by_sms
+                        reachable=alert_phone label=m.contact_channel_sms.as_str()/>
                     <div class="check-field">
                         <input id="detailed-reminders" name="detailed_reminders" type="checkbox"
                             value="on" checked=overview.detailed_reminders
@@ -153,6 +142,29 @@ fn ContactSections(overview: AccountSummary, error: Option<FormError>) -> impl I
             </form>
         </section>
         <PushSection public_key=overview.push_public_key devices=overview.push_devices/>
+    }
+}
+
+/// One channel's box: ticked only when the channel can reach the person. With no address or
+/// number yet it cannot be ticked, and says what it needs; the choice stands unseen (a hidden
+/// field sends it back), so the alerts start once a contact point is added.
+#[component]
+fn ChannelChoice(
+    id: &'static str,
+    name: &'static str,
+    wanted: bool,
+    reachable: bool,
+    label: &'static str,
+) -> impl IntoView {
+    let m = current_locale().messages();
+    let needs = (!reachable).then(|| format!(" {}", m.contact_channel_needs_contact));
+    view! {
+        <div class="check-field">
+            <input id=id name=name type="checkbox" value="on" checked=wanted && reachable
+                disabled=!reachable/>
+            {(wanted && !reachable).then(|| view! { <input type="hidden" name=name value="on"/> })}
+            <label for=id>{label}{needs}</label>
+        </div>
     }
 }
 

@@ -44,6 +44,39 @@ pub fn query_error(explain: impl Fn(Code) -> Option<FormError>) -> Option<FormEr
         .and_then(explain)
 }
 
+/// What was typed in `field`, when this page answers a refused form (the server renders the page
+/// again in answer to the POST: nothing typed goes into an address). Secrets are never kept.
+pub fn typed(field: &str) -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        let parts = use_context::<http::request::Parts>()?;
+        let form = parts.extensions.get::<server::http::TypedForm>()?;
+        form.get(field).map(str::to_owned)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = field;
+        None
+    }
+}
+
+/// `typed(field)`, if the form sent back is `form` (the page's `?form=`): several forms of a
+/// page share field names.
+pub fn typed_in(form: &str, field: &str) -> Option<String> {
+    let sent_back = query_value("form").unwrap_or_default();
+    (sent_back == form).then(|| typed(field)).flatten()
+}
+
+/// Whether this page answers a refused `form` (a checkbox left unticked sends nothing).
+pub fn sent_back(form: &str) -> bool {
+    #[cfg(feature = "ssr")]
+    let answering = use_context::<http::request::Parts>()
+        .is_some_and(|parts| parts.extensions.get::<server::http::TypedForm>().is_some());
+    #[cfg(not(feature = "ssr"))]
+    let answering = false;
+    answering && query_value("form").unwrap_or_default() == form
+}
+
 /// What an input needs to announce its hint and its error.
 pub struct FieldState {
     pub error: Option<String>,

@@ -22,9 +22,9 @@ mod staff;
 pub use accessibility::AccessibilityStatement;
 pub use account::Account;
 pub use activate::Activate;
-pub use applicant_file::ApplicantFilePage;
 #[cfg(all(test, feature = "ssr"))]
 pub(crate) use applicant_file::DECISION_OUTCOMES;
+pub use applicant_file::{ApplicantFilePage, FindApplicantPage};
 pub use at_risk::AtRiskPage;
 pub use confirm_password::{ConfirmPassword, StaffConfirm};
 pub use contact::{Contact, ContactConfirm};

@@ -9,10 +9,11 @@ use crate::i18n::refusal_text;
 use super::PageTitle;
 use super::form_feedback::{
     ErrorSummary, FormError, FormPageTitle, SuccessNotice, field_state, query_error, query_value,
+    sent_back, typed, typed_in,
 };
 use crate::{
     current_locale,
-    i18n::{Messages, fill},
+    i18n::{Locale, Messages, fill},
     staff::{StaffListEntry, StaffSummary, enrolment_details, staff_members, staff_overview},
 };
 
@@ -87,7 +88,8 @@ pub fn StaffSignIn() -> impl IntoView {
         <form class="stacked-form" method="post" action="/staff/sign-in" novalidate>
             <div class="field">
                 <label for="email">{m.staff_email_label.as_str()}</label>
-                <input id="email" name="email" type="email" autocomplete="username" required/>
+                <input id="email" name="email" type="email" autocomplete="username" required
+                    value=typed("email")/>
             </div>
             <div class="field">
                 <label for="password">{m.sign_in_password_label.as_str()}</label>
@@ -113,6 +115,7 @@ pub fn StaffEnrol() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || {
                 let token = token.clone();
+                let scanned = typed("totp_secret");
                 let error = error.clone();
                 let password = (
                     password.described_by.clone(),
@@ -120,7 +123,7 @@ pub fn StaffEnrol() -> impl IntoView {
                     password.error_view(),
                 );
                 Suspend::new(async move {
-                    let Ok(details) = enrolment_details(token.clone()).await else {
+                    let Ok(details) = enrolment_details(token.clone(), scanned).await else {
                         return view! { <p role="alert">{m.staff_enrol_error_link.as_str()}</p> }
                             .into_any();
                     };
@@ -141,6 +144,10 @@ pub fn StaffEnrol() -> impl IntoView {
                                     aria-describedby=password.0 aria-invalid=password.1/>
                             </div>
                             <div class="field">
+                                <p class="hint" id="qr-hint">{m.staff_enrol_qr_hint.as_str()}</p>
+                                // Drawn on the server from the otpauth address: only squares.
+                                <div class="totp-qr" role="img" aria-label=m.staff_enrol_qr_label.as_str()
+                                    aria-describedby="qr-hint" inner_html=details.qr_code_svg></div>
                                 <p class="label-like">{m.staff_enrol_secret_label.as_str()}</p>
                                 <p class="totp-secret">
                                     <code>{group_by_four(&details.totp_secret)}</code>
@@ -155,6 +162,16 @@ pub fn StaffEnrol() -> impl IntoView {
                 })
             }}
         </Suspense>
+    }
+}
+
+/// "Dari – دری": the name staff read, then the one the applicant reads.
+fn language_choice(m: &Messages, locale: Locale) -> String {
+    let name = m.language_name(locale);
+    if name == locale.native_name() {
+        name.to_owned()
+    } else {
+        format!("{name} – {}", locale.native_name())
     }
 }
 
@@ -232,10 +249,11 @@ fn StaffSections(summary: StaffSummary, error: Option<FormError>) -> impl IntoVi
                 <p id="lift-intro">{m.staff_lift_locks_intro.as_str()}</p>
                 <form class="stacked-form" method="post" action="/staff/lift-locks">
                     <div class="field">
-                        <label for="unlock_number">{m.activate_number_label.as_str()}</label>
+                        <label for="unlock_number">{m.staff_unlock_number_label.as_str()}</label>
                         {unlock.error_view()}
                         <input id="unlock_number" name="foreigner_number" type="text"
                             inputmode="numeric" autocomplete="off" required
+                            value=typed_in("unlock", "foreigner_number")
                             aria-describedby=unlock.described_by aria-invalid=unlock.invalid/>
                     </div>
                     <button class="button primary" type="submit">{m.staff_lift_locks_submit.as_str()}</button>
@@ -245,9 +263,6 @@ fn StaffSections(summary: StaffSummary, error: Option<FormError>) -> impl IntoVi
         {summary.may_manage_staff.then(|| view! {
             <InviteStaffForm error=error.clone()/> <StaffList/> <super::api_keys::ApiKeySection/>
         })}
-        <form method="post" action="/staff/sign-out">
-            <button class="button secondary" type="submit">{m.sign_out.as_str()}</button>
-        </form>
     }
 }
 
@@ -261,6 +276,7 @@ fn InviteStaffForm(error: Option<FormError>) -> impl IntoView {
         ("supervisor", m.staff_role_supervisor.as_str()),
         ("administrator", m.staff_role_administrator.as_str()),
     ];
+    let typed_role = typed_in("invite", "role");
     view! {
         <section aria-labelledby="invite-title">
             <h2 id="invite-title">{m.staff_invite_title.as_str()}</h2>
@@ -270,12 +286,14 @@ fn InviteStaffForm(error: Option<FormError>) -> impl IntoView {
                     <label for="invite_email">{m.staff_email_label.as_str()}</label>
                     {email.error_view()}
                     <input id="invite_email" name="email" type="email" autocomplete="off" required
+                        value=typed_in("invite", "email")
                         aria-describedby=email.described_by aria-invalid=email.invalid/>
                 </div>
                 <div class="field">
                     <label for="invite_name">{m.staff_invite_name_label.as_str()}</label>
                     {name.error_view()}
                     <input id="invite_name" name="name" type="text" autocomplete="off" required
+                        value=typed_in("invite", "name")
                         aria-describedby=name.described_by aria-invalid=name.invalid/>
                 </div>
                 <div class="field">
@@ -283,7 +301,10 @@ fn InviteStaffForm(error: Option<FormError>) -> impl IntoView {
                     <select id="invite_role" name="role">
                         {roles
                             .into_iter()
-                            .map(|(value, label)| view! { <option value=value>{label}</option> })
+                            .map(|(value, label)| {
+                                let selected = typed_role.as_deref() == Some(value);
+                                view! { <option value=value selected=selected>{label}</option> }
+                            })
                             .collect_view()}
                     </select>
                 </div>
@@ -306,7 +327,7 @@ fn RegistrationForms(error: Option<FormError>) -> impl IntoView {
                 {field.error_view()}
                 <input id=id name=id type="text" autocomplete="off" spellcheck="false"
                     required=required aria-describedby=field.described_by
-                    aria-invalid=field.invalid/>
+                    aria-invalid=field.invalid value=typed_in("register", id)/>
             </div>
         }
     };
@@ -314,6 +335,11 @@ fn RegistrationForms(error: Option<FormError>) -> impl IntoView {
     let given_phone = field_state(&error, "given_phone", "given-contacts-hint");
     let given_email = field_state(&error, "given_email", "given-contacts-hint");
     let reissue = field_state(&error, "reissue_number", "reissue-intro");
+    let chosen_language = typed_in("register", "language")
+        .and_then(|code| Locale::from_code(&code))
+        .unwrap_or(Locale::DEFAULT);
+    // Unticked, a checkbox sends nothing: a form sent back without it had it unticked.
+    let electronic = !sent_back("register") || typed("electronic_notification").is_some();
     view! {
         <section aria-labelledby="register-title">
             <h2 id="register-title">{m.staff_register_title.as_str()}</h2>
@@ -325,11 +351,24 @@ fn RegistrationForms(error: Option<FormError>) -> impl IntoView {
                 {text_field("family_name", m.staff_family_name_label.as_str(), true)}
                 {text_field("date_of_birth", m.staff_birth_label.as_str(), true)}
                 <div class="field">
-                    <label for="language">{m.staff_language_label.as_str()}</label>
+                    <label for="language">{m.staff_language_choice_label.as_str()}</label>
                     {language.error_view()}
-                    <input id="language" name="language" type="text" value="fr" required
-                        autocomplete="off" spellcheck="false"
-                        aria-describedby=language.described_by aria-invalid=language.invalid/>
+                    <select id="language" name="language" required
+                        aria-describedby=language.described_by aria-invalid=language.invalid>
+                        {Locale::ALL.into_iter().map(|locale| {
+                            let selected = locale == chosen_language;
+                            // The record keeps a language code (ISO 639): Dari is `prs`.
+                            let code = match locale {
+                                Locale::FaAf => "prs",
+                                other => other.code(),
+                            };
+                            view! {
+                                <option value=code selected=selected>
+                                    {language_choice(m, locale)}
+                                </option>
+                            }
+                        }).collect_view()}
+                    </select>
                 </div>
                 <fieldset class="field-group">
                     <legend>{m.staff_given_contacts_legend.as_str()}</legend>
@@ -338,20 +377,22 @@ fn RegistrationForms(error: Option<FormError>) -> impl IntoView {
                         <label for="given_phone">{m.staff_given_phone_label.as_str()}</label>
                         {given_phone.error_view()}
                         <input id="given_phone" name="phone" type="tel" autocomplete="off"
-                            inputmode="tel" aria-describedby=given_phone.described_by
+                            inputmode="tel" value=typed_in("register", "phone")
+                            aria-describedby=given_phone.described_by
                             aria-invalid=given_phone.invalid/>
                     </div>
                     <div class="field">
                         <label for="given_email">{m.staff_given_email_label.as_str()}</label>
                         {given_email.error_view()}
                         <input id="given_email" name="email" type="email" autocomplete="off"
-                            spellcheck="false" aria-describedby=given_email.described_by
+                            spellcheck="false" value=typed_in("register", "email")
+                            aria-describedby=given_email.described_by
                             aria-invalid=given_email.invalid/>
                     </div>
                 </fieldset>
                 <div class="check-field">
                     <input id="electronic_notification" name="electronic_notification"
-                        type="checkbox" value="on" checked/>
+                        type="checkbox" value="on" checked=electronic/>
                     <label for="electronic_notification">{m.staff_electronic_label.as_str()}</label>
                 </div>
                 <button class="button primary" type="submit">{m.staff_register_submit.as_str()}</button>
@@ -362,10 +403,11 @@ fn RegistrationForms(error: Option<FormError>) -> impl IntoView {
             <p id="reissue-intro">{m.staff_reissue_intro.as_str()}</p>
             <form class="stacked-form" method="post" action="/staff/applicants/reissue">
                 <div class="field">
-                    <label for="reissue_number">{m.activate_number_label.as_str()}</label>
+                    <label for="reissue_number">{m.staff_reissue_number_label.as_str()}</label>
                     {reissue.error_view()}
                     <input id="reissue_number" name="foreigner_number" type="text"
                         inputmode="numeric" autocomplete="off" required
+                        value=typed_in("reissue", "foreigner_number")
                         aria-describedby=reissue.described_by aria-invalid=reissue.invalid/>
                 </div>
                 <button class="button secondary" type="submit">{m.staff_reissue_submit.as_str()}</button>

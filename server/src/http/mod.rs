@@ -29,7 +29,7 @@ use tracing::Level;
 pub use body_limit::BodyLimits;
 pub use client_address::client_ip;
 pub use explain_refusals::{Refusal, RefusalTexts};
-pub use page_refusal::{OrBackTo, PageRefusal, filled_form};
+pub use page_refusal::{OrBackTo, PageRefusal, SentBack, TypedForm, filled_form};
 pub use same_origin::is_same_origin;
 pub use security_headers::{CspNonce, content_security_policy};
 

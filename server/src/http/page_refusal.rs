@@ -2,6 +2,10 @@
 //! (the page explains it), or straight to another page (sign in, confirm it is you). Handlers
 //! return `Result<Response, PageRefusal>` and pass the domain's errors on with `?`; failures of
 //! the machinery are logged here, once, and never reach the person as detail.
+//!
+//! A browser that sent a staff form gets the page itself back instead of the redirect, with
+//! what was typed still in the fields (`src/refused_forms.rs`): the refusal leaves `SentBack`
+//! on its response for that, and pages read the fields from `TypedForm`.
 
 use std::borrow::Cow;
 
@@ -13,6 +17,47 @@ use refusal::{Code, Refused};
 pub struct PageRefusal {
     page: Cow<'static, str>,
     code: Option<Code>,
+    typed: Vec<(String, String)>,
+}
+
+/// Left on a refusal's response: the page to show again (with `?error=`), and fields the
+/// handler read itself (a multipart form's text fields, which no middleware can read back).
+#[derive(Debug, Clone)]
+pub struct SentBack {
+    pub page: String,
+    pub status: StatusCode,
+    pub typed: Vec<(String, String)>,
+}
+
+/// What a refused form said, for the page that shows it again. Secrets never come back: a
+/// password, a code or a link's token is typed again. (An enrolment's app secret does: it is
+/// on the page already, and the app has scanned it.)
+#[derive(Debug, Clone, Default)]
+pub struct TypedForm(Vec<(String, String)>);
+
+impl TypedForm {
+    const NEVER_SHOWN_AGAIN: [&'static str; 3] = ["password", "code", "token"];
+
+    pub fn new(fields: impl IntoIterator<Item = (String, String)>) -> TypedForm {
+        TypedForm(
+            fields
+                .into_iter()
+                .filter(|(name, _)| !Self::NEVER_SHOWN_AGAIN.contains(&name.as_str()))
+                .collect(),
+        )
+    }
+
+    /// The value typed in the field `name` (the first, if the form sent several).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        (self.0.iter())
+            .find(|(field, _)| field == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    pub fn extend(&mut self, fields: impl IntoIterator<Item = (String, String)>) {
+        let more = TypedForm::new(fields);
+        self.0.extend(more.0);
+    }
 }
 
 impl PageRefusal {
@@ -21,7 +66,14 @@ impl PageRefusal {
         PageRefusal {
             page: page.into(),
             code: Some(code),
+            typed: Vec::new(),
         }
+    }
+
+    /// Keeps fields the handler read itself, for the page shown again.
+    pub fn keeping(mut self, typed: Vec<(String, String)>) -> PageRefusal {
+        self.typed = typed;
+        self
     }
 
     /// Back to `page` because of a domain error; a failure of the portal itself is logged.
@@ -49,6 +101,7 @@ impl PageRefusal {
         PageRefusal {
             page: Cow::Borrowed(page),
             code: None,
+            typed: Vec::new(),
         }
     }
 
@@ -83,7 +136,17 @@ impl PageRefusal {
 
 impl IntoResponse for PageRefusal {
     fn into_response(self) -> Response {
-        Redirect::to(&self.location()).into_response()
+        let location = self.location();
+        let status = self.status();
+        let mut response = Redirect::to(&location).into_response();
+        if self.code.is_some() {
+            response.extensions_mut().insert(SentBack {
+                page: location,
+                status,
+                typed: self.typed,
+            });
+        }
+        response
     }
 }
 

@@ -41,6 +41,20 @@ pub fn provisioning_uri(secret: &Secret, account: &str, issuer: &str) -> String 
     )
 }
 
+/// The provisioning address as a QR code, in SVG to put inline in the page: drawn here, so no
+/// image service ever sees the secret. Sized by its view box; the page's style sizes it.
+pub fn qr_code_svg(provisioning_uri: &str) -> Option<String> {
+    let code =
+        qrcode::QrCode::with_error_correction_level(provisioning_uri, qrcode::EcLevel::M).ok()?;
+    let svg = code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .quiet_zone(true)
+        .module_dimensions(1, 1)
+        .build();
+    // The XML declaration has no place inside HTML.
+    svg.find("<svg").map(|start| svg[start..].to_owned())
+}
+
 /// The step a typed code matches at `unix_time` (within one step of drift), if any.
 pub fn matching_step(secret: &str, typed: &str, unix_time: i64) -> Option<i64> {
     let typed: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
@@ -166,6 +180,12 @@ mod tests {
         assert!(!is_strong_secret("AAAAAAAA"));
         assert!(!is_strong_secret("not base32!"));
         let uri = provisioning_uri(&secret, "agent@office.example", "Espace usager");
+        let svg = qr_code_svg(&uri).expect("an otpauth address fits a QR code");
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(
+            !svg.contains(secret.expose()),
+            "the SVG draws the secret, never spells it"
+        );
         assert!(uri.starts_with("otpauth://totp/Espace%20usager%3Aagent%40office.example?secret="));
         assert!(uri.ends_with("&issuer=Espace+usager&algorithm=SHA1&digits=6&period=30"));
     }
