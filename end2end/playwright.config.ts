@@ -49,6 +49,12 @@ export default defineConfig({
       name: 'desktop',
       use: { browserName: 'chromium', viewport: { width: 1280, height: 800 }, locale: 'fr-FR' },
     },
+    {
+      // Tablets at the counter: the journeys tagged @tablet (the applicant's file, the dashboard).
+      name: 'tablet',
+      grep: /@tablet/,
+      use: { browserName: 'chromium', viewport: { width: 768, height: 1024 }, hasTouch: true, locale: 'fr-FR' },
+    },
   ],
   // E2E_EXTERNAL_SERVER: the portal is already running (end2end/multi-instance.sh: two
   // instances behind nginx on E2E_PORT).

@@ -47,6 +47,13 @@ test('an applicant activates their account with the keyboard alone', async ({ pa
   await expect(page).toHaveURL(/\/account\/contact\?activated=1$/);
   await expect(page.getByRole('status')).toHaveText('Votre compte est activé');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mes coordonnées');
+  // No address or number yet: neither channel is ticked, and each says what it needs.
+  for (const channel of ['Par courriel', 'Par SMS']) {
+    const box = page.getByRole('checkbox', { name: new RegExp(`^${channel}`) });
+    await expect(box).not.toBeChecked();
+    await expect(box).toBeDisabled();
+    await expect(box).toHaveAccessibleName(/ajoutez d'abord/);
+  }
   await page.screenshot({ path: test.info().outputPath('activated.png'), fullPage: true });
 });
 

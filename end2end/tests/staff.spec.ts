@@ -9,6 +9,12 @@ test('a supervisor enrols with an authenticator app, signs in and sees their too
   await expect(page.getByText(email)).toBeVisible();
   await expectNoAxeViolations(page);
   await expectNoHorizontalScroll(page);
+  // The QR code every authenticator app scans, drawn by the portal; the key stays for typing.
+  const qr = page.getByRole('img', { name: "Code QR à scanner avec votre application d'authentification" });
+  await expect(qr).toBeVisible();
+  await expect(qr.locator('svg')).toHaveCount(1);
+  const size = await qr.boundingBox();
+  expect(size!.width).toBeGreaterThanOrEqual(160);
   const secret = (await page.locator('.totp-secret code').innerText()).trim();
 
   await page.getByLabel('Choisissez un mot de passe').fill('une phrase de passe pour agent');
@@ -35,11 +41,14 @@ test('staff register an applicant and get the printable notice at once', async (
   await expect(page.getByRole('heading', { name: 'Débloquer un demandeur' })).toHaveCount(0);
 
   const number = `08${String(Date.now() % 100_000_000).padStart(8, '0')}`;
-  await page.getByLabel('Numéro étranger', { exact: true }).first().fill(number);
+  await page.getByLabel('Numéro étranger', { exact: true }).fill(number);
   await page.getByLabel('Prénoms').fill('Farid');
   await page.getByLabel('Nom', { exact: true }).fill('Ahmadi');
   await page.getByLabel('Date de naissance (AAAA-MM-JJ)').fill('1993-06-05');
-  await page.getByLabel(/Langue du demandeur/).fill('prs');
+  // A choice among the portal's fifteen languages, by the name staff read.
+  const language = page.getByLabel('Langue du demandeur');
+  await expect(language.locator('option')).toHaveCount(15);
+  await language.selectOption({ label: 'Dari – دری' });
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByRole('button', { name: "Enregistrer et produire l'avis" }).click(),
@@ -88,27 +97,40 @@ test('an administrator sees the staff list and invitation form, clean for axe', 
   expect(revoked.status()).toBe(401);
 });
 
-test('staff errors sit beside their field, are linked from the summary, and the pages stay clean for axe', async ({ page }) => {
+test('staff errors sit beside their field, keep what was typed, and the pages stay clean for axe', async ({ page }) => {
   await signedInStaff(page, 'agent');
-  await page.getByLabel('Numéro étranger', { exact: true }).first().fill('0812345678');
+  await page.getByLabel('Numéro étranger', { exact: true }).fill('0812345678');
   await page.getByLabel('Prénoms').fill('Farid');
   await page.getByLabel('Nom', { exact: true }).fill('Ahmadi');
   await page.getByLabel('Date de naissance (AAAA-MM-JJ)').fill('05/06/1993');
+  await page.getByLabel('Langue du demandeur').selectOption('ps');
+  await page.getByLabel(/^Téléphone mobile/).fill('06 12 34 56 78');
   await page.getByRole('button', { name: "Enregistrer et produire l'avis" }).click();
-  await expect(page).toHaveURL(/\/staff\?form=register&error=birth$/);
+  // The answer is the page itself: nothing typed went into the address.
+  await expect(page).toHaveURL(/\/staff\/applicants$/);
   const birth = page.getByLabel('Date de naissance (AAAA-MM-JJ)');
   await expect(birth).toHaveAttribute('aria-invalid', 'true');
   await expect(page.locator('#date_of_birth-error')).toBeVisible();
+  await expect(birth).toHaveValue('05/06/1993');
+  await expect(page.getByLabel('Prénoms')).toHaveValue('Farid');
+  await expect(page.getByLabel('Nom', { exact: true })).toHaveValue('Ahmadi');
+  await expect(page.getByLabel('Langue du demandeur')).toHaveValue('ps');
+  await expect(page.getByLabel(/^Téléphone mobile/)).toHaveValue('06 12 34 56 78');
+  await expect(page.getByLabel('Numéro étranger', { exact: true })).toHaveValue('0812345678');
   // The summary's link takes the keyboard to the field.
   await page.locator('.error-summary a').click();
   await expect(page).toHaveURL(/#date_of_birth$/);
   await expectNoAxeViolations(page);
   await expectNoHorizontalScroll(page);
 
-  // An applicant nobody registered: said plainly, still clean.
+  // An applicant nobody registered: said beside the search, the number kept, not in the address.
   const nobody = `05${String(Date.now() % 100_000_000).padStart(8, '0')}`;
-  await page.goto(`/staff/applicant?number=${nobody}`);
+  await page.getByLabel('Numéro étranger ou numéro de dossier').fill(nobody);
+  await page.getByRole('button', { name: 'Ouvrir son dossier' }).click();
+  await expect(page).toHaveURL(/\/staff\/find$/);
   await expect(page.getByRole('alert')).toBeVisible();
+  await expect(page.getByLabel('Numéro étranger ou numéro de dossier')).toHaveValue(nobody);
+  await expect(page.getByLabel('Numéro étranger ou numéro de dossier')).toHaveAttribute('aria-invalid', 'true');
   await expectNoAxeViolations(page);
   await expectNoHorizontalScroll(page);
 });

@@ -110,11 +110,22 @@ pub async fn post(
     path: &str,
     form: &[(&str, &str)],
 ) -> reqwest::Response {
+    post_accepting(app, cookie, path, form, "*/*").await
+}
+
+async fn post_accepting(
+    app: &TestApp,
+    cookie: &str,
+    path: &str,
+    form: &[(&str, &str)],
+    accept: &str,
+) -> reqwest::Response {
     TestApp::client()
         .post(app.url(path))
         .header(header::COOKIE, cookie)
         .header(header::ORIGIN, app.url(""))
         .header(header::ACCEPT_LANGUAGE, "en")
+        .header(header::ACCEPT, accept)
         .form(form)
         .send()
         .await
@@ -134,16 +145,7 @@ pub async fn post_from_browser(
     path: &str,
     form: &[(&str, &str)],
 ) -> reqwest::Response {
-    TestApp::client()
-        .post(app.url(path))
-        .header(header::COOKIE, cookie)
-        .header(header::ORIGIN, app.url(""))
-        .header(header::ACCEPT_LANGUAGE, "en")
-        .header(header::ACCEPT, "text/html,application/xhtml+xml")
-        .form(form)
-        .send()
-        .await
-        .unwrap()
+    post_accepting(app, cookie, path, form, "text/html,application/xhtml+xml").await
 }
 
 /// The address of an applicant's file, found by number as staff find it (the address itself

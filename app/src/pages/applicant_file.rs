@@ -56,7 +56,6 @@ pub fn ApplicantFilePage() -> impl IntoView {
     let id = id.unwrap_or_default();
     view! {
         <PageTitle page=m.staff_find_title.as_str()/>
-        <p><a href="/staff">{m.staff_home_title.as_str()}</a></p>
         <FindApplicant/>
         <Suspense fallback=|| ()>
             {move || {
@@ -94,7 +93,6 @@ pub fn FindApplicantPage() -> impl IntoView {
     });
     view! {
         <FormPageTitle page=m.staff_find_title.as_str() has_error=error.is_some()/>
-        <p><a href="/staff">{m.staff_home_title.as_str()}</a></p>
         <h1>{m.staff_find_title.as_str()}</h1>
         <ErrorSummary title=m.staff_find_title.as_str() error=error.clone()/>
         <FindForm error/>

@@ -23,7 +23,6 @@ pub fn AtRiskPage() -> impl IntoView {
     let after = query_value("after");
     view! {
         <PageTitle page=m.staff_at_risk_title.as_str()/>
-        <p><a href="/staff">{m.staff_home_title.as_str()}</a></p>
         <h1>{m.staff_at_risk_title.as_str()}</h1>
         <p class="lead">{m.staff_at_risk_intro.as_str()}</p>
         <Suspense fallback=|| ()>
