@@ -97,6 +97,7 @@ pub async fn erase_expired_data(services: Services) {
                 }
             }
         }
+        crate::back_office_api::forget_old_keys(&services).await;
     }
 }
 

@@ -80,6 +80,8 @@ pub fn router(state: AppState) -> Router {
     let routes = page_routes();
     let context = request_context(state.services.clone());
     let options = state.leptos_options.clone();
+    let idempotent_pushes =
+        middleware::from_fn_with_state(state.clone(), back_office_api::idempotent);
     let pages_and_forms = Router::new()
         .route("/language", post(language_choice::choose_language))
         .route("/manifest.webmanifest", get(language_choice::web_manifest))
@@ -134,11 +136,15 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/openapi.json", get(back_office_api::openapi))
         .route(
             "/api/v1/documents",
-            post(back_office_api::post_document).layer(DefaultBodyLimit::disable()),
+            post(back_office_api::post_document)
+                .layer(DefaultBodyLimit::disable())
+                .layer(idempotent_pushes.clone()),
         )
         .route(
             "/api/v1/documents/bulk",
-            post(back_office_api::post_bulk).layer(DefaultBodyLimit::disable()),
+            post(back_office_api::post_bulk)
+                .layer(DefaultBodyLimit::disable())
+                .layer(idempotent_pushes),
         )
         .route(
             "/api/v1/documents/{id}",

@@ -721,3 +721,82 @@ both_engines!(
         );
     }
 );
+
+both_engines!(
+    an_idempotency_key_is_claimed_once_answered_then_forgotten,
+    |storage: Arc<dyn Storage>| async move {
+        use server::storage::Claim;
+        let now = server::clock::Clock::system().now();
+        let office = (storage
+            .insert_api_key("office", "documents:write", "hash-1", now)
+            .await)
+            .unwrap()
+            .id;
+        let other = (storage
+            .insert_api_key("other", "documents:write", "hash-2", now)
+            .await)
+            .unwrap()
+            .id;
+        let claim = |key: uuid::Uuid, fingerprint: &'static str, at| {
+            let storage = storage.clone();
+            async move {
+                (storage.claim_idempotency_key(
+                    key,
+                    "k1",
+                    fingerprint,
+                    at,
+                    at - Duration::minutes(10),
+                ))
+                .await
+                .unwrap()
+            }
+        };
+        assert_eq!(claim(office, "fp", now).await, Claim::Claimed);
+        // Held while it runs, whatever the request; another key's "k1" is its own.
+        let Claim::Taken(held) = claim(office, "fp", now).await else {
+            panic!("claimed twice")
+        };
+        assert_eq!(
+            (held.fingerprint.as_str(), held.status, held.answer),
+            ("fp", None, None)
+        );
+        assert_eq!(claim(other, "fp", now).await, Claim::Claimed);
+        // Unanswered long enough: its instance died, the same request takes it over (once).
+        let later = now + Duration::minutes(11);
+        assert!(matches!(
+            claim(office, "another", later).await,
+            Claim::Taken(_)
+        ));
+        assert_eq!(claim(office, "fp", later).await, Claim::Claimed);
+        assert!(matches!(claim(office, "fp", later).await, Claim::Taken(_)));
+
+        storage
+            .settle_idempotency_key(office, "k1", 201, r#"{"id":"x"}"#)
+            .await
+            .unwrap();
+        // Answered: never released, never taken over.
+        storage.release_idempotency_key(office, "k1").await.unwrap();
+        let much_later = now + Duration::hours(2);
+        let Claim::Taken(answered) = claim(office, "fp", much_later).await else {
+            panic!("an answered key was taken over")
+        };
+        assert_eq!(answered.status, Some(201));
+        assert_eq!(answered.answer.as_deref(), Some(r#"{"id":"x"}"#));
+        // An unanswered one is let go: the retry runs.
+        storage.release_idempotency_key(other, "k1").await.unwrap();
+        assert_eq!(claim(other, "fp", now).await, Claim::Claimed);
+
+        let forgotten = storage
+            .forget_idempotency_keys(now + Duration::minutes(5))
+            .await
+            .unwrap();
+        assert_eq!(forgotten, 1, "the other key's claim, made at `now`");
+        assert_eq!(
+            storage
+                .forget_idempotency_keys(now + Duration::days(1))
+                .await
+                .unwrap(),
+            1
+        );
+    }
+);

@@ -4,7 +4,8 @@
 //! code and a `message` in the `Accept-Language` language.
 //!
 //! - `POST /api/v1/applicants` (`applicants:write`): registers an applicant.
-//! - `POST /api/v1/documents`, `POST /api/v1/documents/bulk` (`documents:write`): posts documents.
+//! - `POST /api/v1/documents`, `POST /api/v1/documents/bulk` (`documents:write`): posts documents;
+//!   with an `Idempotency-Key`, a retry gets the first answer (`idempotent_push`).
 //! - `GET /api/v1/documents/{id}`, `…/{id}/acknowledgement`, `GET /api/v1/acknowledgements`
 //!   (`documents:read`): notification status and acknowledgements of receipt.
 //! - `GET /api/v1/applicants/{id}/postal-address` (`applicants:read`): the address the applicant
@@ -13,6 +14,7 @@
 mod api_caller;
 mod applicants;
 mod documents;
+mod idempotent_push;
 
 use app::i18n::{Locale, fill, refusal_text};
 use axum::{
@@ -28,6 +30,7 @@ pub use applicants::{postal_address, register};
 pub use documents::{
     acknowledgements_export, document_acknowledgement, document_status, post_bulk, post_document,
 };
+pub use idempotent_push::{forget_old_keys, idempotent};
 
 /// The OpenAPI 3 description of this API.
 pub async fn openapi() -> Response {

@@ -761,6 +761,9 @@ pub struct Messages {
     pub language_name_so: String,
     pub language_name_es: String,
     pub staff_navigation_label: String,
+    pub api_error_idempotency_key: String,
+    pub api_error_idempotency_reused: String,
+    pub api_error_idempotency_busy: String,
 }
 
 impl Messages {

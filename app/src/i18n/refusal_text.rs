@@ -87,6 +87,9 @@ pub fn refusal_text(code: Code, m: &Messages) -> String {
         Code::MissingFile => &m.api_error_missing_file,
         Code::UnexpectedFile => &m.api_error_unexpected_file,
         Code::Period => &m.api_error_period,
+        Code::IdempotencyKey => &m.api_error_idempotency_key,
+        Code::IdempotencyReused => &m.api_error_idempotency_reused,
+        Code::IdempotencyBusy => &m.api_error_idempotency_busy,
     };
     text.clone()
 }

@@ -139,6 +139,12 @@ codes! {
     MissingFile = "missing_file",
     UnexpectedFile = "unexpected_file",
     Period = "period",
+    /// The `Idempotency-Key` header is not 1 to 255 visible ASCII characters.
+    IdempotencyKey = "idempotency_key",
+    /// The key was used before with another request.
+    IdempotencyReused = "idempotency_key_reused",
+    /// The first request with this key is still being processed.
+    IdempotencyBusy = "idempotency_key_in_progress",
 
     /// The portal's own machinery failed (storage, mail, printing): logged where it happened,
     /// never the person's fault.

@@ -7,6 +7,7 @@ mod audit_and_sessions;
 mod contact_records;
 mod document_records;
 pub mod generated_records;
+mod idempotency_records;
 mod models;
 mod notification_records;
 mod postgres;
@@ -32,6 +33,7 @@ pub use contact_records::{
     ReplacedContact,
 };
 pub use document_records::{DocumentRecord, DocumentRecords, NewDocument, ScanStatus, Withdrawal};
+pub use idempotency_records::{Claim, IdempotencyRecords, IdempotentRequest};
 pub use models::{
     Applicant, ConnectionKeyRecord, GivenContacts, NewApplicant, NewConnectionKey, NewStaffMember,
     StaffMember, StaffRole,
@@ -79,6 +81,7 @@ pub trait Storage:
     + ContactRecords
     + RetentionRecords
     + WatchRecords
+    + IdempotencyRecords
     + generated_records::GeneratedRecords
     + Send
     + Sync

@@ -13,6 +13,7 @@ use super::audit_and_sessions::{AuditEventRow, SessionRow};
 use super::contact_records::impl_contact_records;
 use super::document_records::impl_document_records;
 use super::generated_records::impl_generated_records;
+use super::idempotency_records::impl_idempotency_records;
 use super::notification_records::impl_notification_records;
 use super::retention_records::impl_retention_records;
 use super::shared_queries::{
@@ -85,3 +86,5 @@ impl_generated_records!(SqliteStorage, sqlx::Sqlite, None);
 impl_retention_records!(SqliteStorage, sqlx::Sqlite);
 
 impl_watch_records!(SqliteStorage, sqlx::Sqlite);
+
+impl_idempotency_records!(SqliteStorage, sqlx::Sqlite);
