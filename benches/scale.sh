@@ -206,7 +206,11 @@ print("%06d" % ((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7fffffff)
     --data-urlencode "password=une phrase de passe pour agent" --data-urlencode "code=$(totp 1)"
   staff_cookie=$(awk '$6 ~ /eu-staff$/ { print $6 "=" $7 }' "$data/jar-staff")
   [[ -n "$staff_cookie" ]] || { echo "staff sign-in failed" >&2; exit 1; }
-  page_against_nginx "GET /staff/applicant (10 documents)" 32 "/staff/applicant?number=$middle" staff.html \
+  # Found by number through the search form, which answers with the file's address (by id).
+  file_page=$(curl -s -o /dev/null -w '%{redirect_url}' -H "Cookie: $staff_cookie" \
+    "$url/staff/find" --data-urlencode "number=$middle" | sed "s|^$url||")
+  [[ "$file_page" == /staff/applicants/* ]] || { echo "the staff search found no file" >&2; exit 1; }
+  page_against_nginx "GET /staff/applicants/{id} (10 documents)" 32 "$file_page" staff.html \
     -H "Cookie: $staff_cookie"
 
   # The REST push: one small real PDF to an applicant across the population, 8 at a time.
