@@ -41,7 +41,7 @@ impl IdempotencyKey {
 /// for the next chunk.
 pub struct Fingerprint {
     hasher: Sha256,
-    boundary: Vec<u8>,
+    boundary: memchr::memmem::Finder<'static>,
     pending: Vec<u8>,
 }
 
@@ -55,24 +55,25 @@ impl Fingerprint {
         }
         Fingerprint {
             hasher,
-            boundary: boundary.into_bytes(),
+            boundary: memchr::memmem::Finder::new(boundary.as_bytes()).into_owned(),
             pending: Vec::new(),
         }
     }
 
     pub fn update(&mut self, chunk: &[u8]) {
-        if self.boundary.is_empty() {
+        let length = self.boundary.needle().len();
+        if length == 0 {
             self.hasher.update(chunk);
             return;
         }
         self.pending.extend_from_slice(chunk);
         let mut start = 0;
-        while let Some(at) = find(&self.pending[start..], &self.boundary) {
+        while let Some(at) = self.boundary.find(&self.pending[start..]) {
             self.hasher.update(&self.pending[start..start + at]);
-            start += at + self.boundary.len();
+            start += at + length;
         }
         // Keep what could be the start of a boundary cut by the chunk's end.
-        let keep = (self.boundary.len() - 1).min(self.pending.len() - start);
+        let keep = (length - 1).min(self.pending.len() - start);
         let safe = self.pending.len() - keep;
         self.hasher.update(&self.pending[start..safe]);
         self.pending.drain(..safe);
@@ -105,12 +106,6 @@ fn split_boundary(content_type: &str) -> (String, String) {
         }
     }
     (kind, boundary)
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|window| window == needle)
 }
 
 #[cfg(test)]
