@@ -336,3 +336,39 @@ on_both_engines!(
         }
     }
 );
+
+on_both_engines!(
+    a_keyed_push_over_the_limit_without_a_length_is_refused_too_large,
+    &[("EU_MAX_DOCUMENT_MB", "1")],
+    async |app: &TestApp| {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let office = key(app).await;
+        // Chunked, so no length to refuse it by: it is cut off as it arrives.
+        let mut stream = tokio::net::TcpStream::connect(app.address).await.unwrap();
+        let head = format!(
+            "POST /api/v1/documents HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {office}\r\n\
+             Idempotency-Key: big-1\r\nContent-Type: multipart/form-data; boundary=b\r\n\
+             Transfer-Encoding: chunked\r\n\r\n",
+            app.address
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let chunk = vec![b'a'; 64 * 1024];
+        // The upload routes take ten documents and a margin: 11 MiB here. 16 MiB go.
+        for _ in 0..256 {
+            let framed = [format!("{:x}\r\n", chunk.len()).as_bytes(), &chunk, b"\r\n"].concat();
+            if stream.write_all(&framed).await.is_err() {
+                break; // the server answered and closed
+            }
+        }
+        let _ = stream.write_all(b"0\r\n\r\n").await;
+        let mut answer = vec![0; 256];
+        let read = stream.read(&mut answer).await.unwrap();
+        let status_line = String::from_utf8_lossy(&answer[..read]);
+        assert!(status_line.starts_with("HTTP/1.1 413"), "{status_line}");
+        let spool = app.data_path().join("spool");
+        let left = std::fs::read_dir(&spool)
+            .map(|entries| entries.count())
+            .unwrap_or(0);
+        assert_eq!(left, 0, "the cut body's spool file is removed");
+    }
+);

@@ -105,6 +105,19 @@ on_both_engines!(
         assert!(html.contains("value=\"nobody@office.example\""), "{html}");
         assert!(!html.contains("correct horse battery staple"));
         assert!(!html.contains("123456"));
+
+        // A form refused because no one is signed in goes to sign-in, which shows nothing
+        // typed for another form: an applicant's email is no staff username.
+        let stranger = post_from_browser(
+            app,
+            "",
+            "/staff/applicants",
+            &[("given_names", "Amina"), ("email", "amina@example.org")],
+        )
+        .await;
+        let html = stranger.text().await.unwrap();
+        assert!(!html.contains("amina@example.org"), "{html}");
+        assert!(!html.contains("Amina"), "{html}");
     }
 );
 

@@ -131,15 +131,17 @@ pub async fn staff_applicant_file(
     let SignedInStaff::<asking::may::ReadDocuments> { member, .. } = call.asking().await?;
     let services = &call.services;
     let unavailable = |error| call.unavailable(error);
-    let Ok(applicant_id) = uuid::Uuid::parse_str(&applicant_id) else {
-        return Ok(None);
+    // A malformed id and an unknown one get the same answer: nothing to tell them apart.
+    let applicant = match uuid::Uuid::parse_str(&applicant_id) {
+        Ok(id) => services
+            .storage
+            .find_applicant(id)
+            .await
+            .map_err(unavailable)?,
+        Err(_) => None,
     };
-    let Some(applicant) = services
-        .storage
-        .find_applicant(applicant_id)
-        .await
-        .map_err(unavailable)?
-    else {
+    let Some(applicant) = applicant else {
+        call.set_status(http::StatusCode::NOT_FOUND);
         return Ok(None);
     };
     let documents = services

@@ -6,6 +6,8 @@ CREATE TABLE idempotent_requests (
     idempotency_key TEXT NOT NULL,
     -- SHA-256 of the request as the portal read it (route, fields and file contents).
     fingerprint TEXT NOT NULL,
+    -- Which request holds the claim: only it may answer or let go of the key.
+    claim_token BLOB NOT NULL,
     claimed_at TEXT NOT NULL,
     -- Both NULL while the first request runs.
     status INTEGER,

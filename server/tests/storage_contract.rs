@@ -726,6 +726,7 @@ both_engines!(
     an_idempotency_key_is_claimed_once_answered_then_forgotten,
     |storage: Arc<dyn Storage>| async move {
         use server::storage::Claim;
+        use uuid::Uuid;
         let now = server::clock::Clock::system().now();
         let office = (storage
             .insert_api_key("office", "documents:write", "hash-1", now)
@@ -737,54 +738,67 @@ both_engines!(
             .await)
             .unwrap()
             .id;
-        let claim = |key: uuid::Uuid, fingerprint: &'static str, at| {
+        let claim = |key: Uuid, fingerprint: &'static str, token: Uuid, at| {
             let storage = storage.clone();
             async move {
-                (storage.claim_idempotency_key(
-                    key,
-                    "k1",
-                    fingerprint,
-                    at,
-                    at - Duration::minutes(10),
-                ))
-                .await
-                .unwrap()
+                let stale_before = at - Duration::hours(1);
+                (storage.claim_idempotency_key(key, "k1", fingerprint, token, at, stale_before))
+                    .await
+                    .unwrap()
             }
         };
-        assert_eq!(claim(office, "fp", now).await, Claim::Claimed);
+        let (first, second, third) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        assert_eq!(claim(office, "fp", first, now).await, Claim::Claimed);
         // Held while it runs, whatever the request; another key's "k1" is its own.
-        let Claim::Taken(held) = claim(office, "fp", now).await else {
+        let Claim::Taken(held) = claim(office, "fp", second, now).await else {
             panic!("claimed twice")
         };
         assert_eq!(
             (held.fingerprint.as_str(), held.status, held.answer),
             ("fp", None, None)
         );
-        assert_eq!(claim(other, "fp", now).await, Claim::Claimed);
-        // Unanswered long enough: its instance died, the same request takes it over (once).
-        let later = now + Duration::minutes(11);
+        assert_eq!(claim(other, "fp", first, now).await, Claim::Claimed);
+        // Unanswered for an hour: its instance died, the same request takes it over (once).
+        let later = now + Duration::minutes(61);
         assert!(matches!(
-            claim(office, "another", later).await,
+            claim(office, "another", second, later).await,
             Claim::Taken(_)
         ));
-        assert_eq!(claim(office, "fp", later).await, Claim::Claimed);
-        assert!(matches!(claim(office, "fp", later).await, Claim::Taken(_)));
-
+        assert_eq!(claim(office, "fp", second, later).await, Claim::Claimed);
+        assert!(matches!(
+            claim(office, "fp", third, later).await,
+            Claim::Taken(_)
+        ));
+        // The first request, late, can neither answer for the second nor let its claim go.
+        let answer =
+            |token| storage.settle_idempotency_key(office, "k1", token, 201, r#"{"id":"x"}"#);
+        assert!(!answer(first).await.unwrap());
         storage
-            .settle_idempotency_key(office, "k1", 201, r#"{"id":"x"}"#)
+            .release_idempotency_key(office, "k1", first)
             .await
             .unwrap();
+        assert!(matches!(
+            claim(office, "fp", third, later).await,
+            Claim::Taken(_)
+        ));
+        assert!(answer(second).await.unwrap());
         // Answered: never released, never taken over.
-        storage.release_idempotency_key(office, "k1").await.unwrap();
-        let much_later = now + Duration::hours(2);
-        let Claim::Taken(answered) = claim(office, "fp", much_later).await else {
+        storage
+            .release_idempotency_key(office, "k1", second)
+            .await
+            .unwrap();
+        let much_later = now + Duration::hours(3);
+        let Claim::Taken(answered) = claim(office, "fp", third, much_later).await else {
             panic!("an answered key was taken over")
         };
         assert_eq!(answered.status, Some(201));
         assert_eq!(answered.answer.as_deref(), Some(r#"{"id":"x"}"#));
-        // An unanswered one is let go: the retry runs.
-        storage.release_idempotency_key(other, "k1").await.unwrap();
-        assert_eq!(claim(other, "fp", now).await, Claim::Claimed);
+        // An unanswered one is let go by its own claim: the retry runs.
+        storage
+            .release_idempotency_key(other, "k1", first)
+            .await
+            .unwrap();
+        assert_eq!(claim(other, "fp", third, now).await, Claim::Claimed);
 
         let forgotten = storage
             .forget_idempotency_keys(now + Duration::minutes(5))

@@ -164,7 +164,7 @@ pub async fn web_manifest(Query(asked): Query<ManifestLanguage>, headers: Header
 }
 
 /// Only paths on this site: never `//other.example` or `https://...` (open redirect). The query
-/// is kept (the code page's `?shared=1`, the staff's `?number=`), with no `/` in it.
+/// is kept (the code page's `?shared=1`, a staff page's `?form=closure`), with no `/` in it.
 pub(crate) fn safe_return_path(requested: Option<&str>) -> String {
     let Some(requested) = requested else {
         return "/".to_owned();
@@ -213,8 +213,8 @@ mod tests {
             "/sign-in/code?via=sms&shared=1"
         );
         assert_eq!(
-            safe_return_path(Some("/staff/applicant?number=0123456789")),
-            "/staff/applicant?number=0123456789"
+            safe_return_path(Some("/staff/at-risk?kind=decision&days=3")),
+            "/staff/at-risk?kind=decision&days=3"
         );
         for hostile in [
             "//evil.example",

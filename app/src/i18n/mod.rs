@@ -832,33 +832,21 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
         })
 }
 
-/// French elides "de" before a vowel: "Documents d'Amina", not "Documents de Amina". Names
-/// fill templates, so the template cannot say it; other languages pass unchanged. A name
-/// starting with "h" or "y" keeps "de" (Hassan, Yasmine: not elided).
-pub fn elided(locale: Locale, text: String) -> String {
-    if locale != Locale::Fr {
-        return text;
-    }
-    let starts_with_vowel = |rest: &str| {
-        rest.chars()
-            .next()
-            .is_some_and(|c| "aàâäeéèêëiîïoôöuùûüAÀÂÄEÉÈÊËIÎÏOÔÖUÙÛÜ".contains(c))
+/// `fill` for a template that names a person as `{name}`, in French eliding "de" before a name
+/// that starts with a vowel: "Documents d'Amina", not "Documents de Amina". Only the template's
+/// own "de {name}" changes, never the name ("Ana de Oliveira" stays as written); a name starting
+/// with "h" or "y" keeps "de" (Hassan, Yasmine: not elided). Other languages fill as `fill`.
+pub fn fill_name(locale: Locale, template: &str, name: &str) -> String {
+    let vowel = name
+        .chars()
+        .next()
+        .is_some_and(|c| "aàâäeéèêëiîïoôöuùûüAÀÂÄEÉÈÊËIÎÏOÔÖUÙÛÜ".contains(c));
+    let template = if locale == Locale::Fr && vowel {
+        template.replace("de {name}", "d'{name}")
+    } else {
+        template.to_owned()
     };
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text.as_str();
-    while let Some(at) = rest.find("de ") {
-        let word_start = at == 0 || rest[..at].ends_with(char::is_whitespace);
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 3..];
-        if word_start && starts_with_vowel(after) {
-            out.push_str("d'");
-        } else {
-            out.push_str("de ");
-        }
-        rest = after;
-    }
-    out.push_str(rest);
-    out
+    fill(&template, &[("name", name)])
 }
 
 #[cfg(test)]
@@ -867,21 +855,18 @@ mod tests {
 
     #[test]
     fn french_elides_de_before_a_vowel_only() {
-        let documents = |name: &str| {
-            let text = fill("Documents de {name}", &[("name", name)]);
-            elided(Locale::Fr, text)
-        };
+        let documents = |name: &str| fill_name(Locale::Fr, "Documents de {name}", name);
         assert_eq!(documents("Amina Haidari"), "Documents d'Amina Haidari");
         assert_eq!(documents("Émile Durand"), "Documents d'Émile Durand");
         assert_eq!(documents("Hassan Ali"), "Documents de Hassan Ali");
         assert_eq!(documents("Yasmine Ali"), "Documents de Yasmine Ali");
-        assert_eq!(documents("Sara Ade"), "Documents de Sara Ade");
+        // The name is the person's: never changed.
+        assert_eq!(documents("Ana de Oliveira"), "Documents d'Ana de Oliveira");
+        assert_eq!(documents("Sara de Andrade"), "Documents de Sara de Andrade");
         assert_eq!(
-            elided(Locale::Es, "Documentos de Amina".to_owned()),
+            fill_name(Locale::Es, "Documentos de {name}", "Amina"),
             "Documentos de Amina"
         );
-        // "de" inside a word is left alone.
-        assert_eq!(elided(Locale::Fr, "Code ouvert".to_owned()), "Code ouvert");
     }
 
     use super::*;

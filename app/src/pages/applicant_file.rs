@@ -158,8 +158,7 @@ fn FileSections(file: ApplicantFile) -> impl IntoView {
     let closure_error = error
         .clone()
         .filter(|_| query_value("form").as_deref() == Some("closure"));
-    let title = fill(&m.staff_documents_title, &[("name", &file.name)]);
-    let title = crate::i18n::elided(current_locale(), title);
+    let title = crate::i18n::fill_name(current_locale(), &m.staff_documents_title, &file.name);
     let may_withdraw = file.may_withdraw;
     // Said at the top too: right after posting, this is what the agent must act on.
     let risks: Vec<String> = file

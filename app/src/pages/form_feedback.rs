@@ -44,20 +44,29 @@ pub fn query_error(explain: impl Fn(Code) -> Option<FormError>) -> Option<FormEr
         .and_then(explain)
 }
 
-/// What was typed in `field`, when this page answers a refused form (the server renders the page
-/// again in answer to the POST: nothing typed goes into an address). Secrets are never kept.
-pub fn typed(field: &str) -> Option<String> {
+/// The form this page answers, refused (the server renders the page again in answer to the
+/// POST: nothing typed goes into an address), as (where it was posted, a field's value).
+/// Secrets are never kept. The browser build renders no page (islands): it answers no form.
+fn typed_form() -> Option<(String, impl Fn(&str) -> Option<String>)> {
     #[cfg(feature = "ssr")]
     {
         let parts = use_context::<http::request::Parts>()?;
-        let form = parts.extensions.get::<server::http::TypedForm>()?;
-        form.get(field).map(str::to_owned)
+        let form = parts.extensions.get::<server::http::TypedForm>()?.clone();
+        let posted_to = form.posted_to().to_owned();
+        Some((posted_to, move |field: &str| {
+            form.get(field).map(str::to_owned)
+        }))
     }
     #[cfg(not(feature = "ssr"))]
     {
-        let _ = field;
-        None
+        None::<(String, fn(&str) -> Option<String>)>
     }
+}
+
+/// What was typed in `field`, when this page answers a refused form.
+pub fn typed(field: &str) -> Option<String> {
+    let (_, value) = typed_form()?;
+    value(field)
 }
 
 /// `typed(field)`, if the form sent back is `form` (the page's `?form=`): several forms of a
@@ -67,14 +76,16 @@ pub fn typed_in(form: &str, field: &str) -> Option<String> {
     (sent_back == form).then(|| typed(field)).flatten()
 }
 
+/// `typed(field)`, if the form was posted to `path`: a page a refusal sends back to from
+/// elsewhere (sign-in, when a session ended) shows nothing typed for another form.
+pub fn typed_from(path: &str, field: &str) -> Option<String> {
+    let (posted_to, value) = typed_form()?;
+    (posted_to == path).then(|| value(field)).flatten()
+}
+
 /// Whether this page answers a refused `form` (a checkbox left unticked sends nothing).
 pub fn sent_back(form: &str) -> bool {
-    #[cfg(feature = "ssr")]
-    let answering = use_context::<http::request::Parts>()
-        .is_some_and(|parts| parts.extensions.get::<server::http::TypedForm>().is_some());
-    #[cfg(not(feature = "ssr"))]
-    let answering = false;
-    answering && query_value("form").unwrap_or_default() == form
+    typed_form().is_some() && query_value("form").unwrap_or_default() == form
 }
 
 /// What an input needs to announce its hint and its error.

@@ -9,7 +9,7 @@ use crate::i18n::refusal_text;
 use super::PageTitle;
 use super::form_feedback::{
     ErrorSummary, FormError, FormPageTitle, SuccessNotice, field_state, query_error, query_value,
-    sent_back, typed, typed_in,
+    sent_back, typed, typed_from, typed_in,
 };
 use crate::{
     current_locale,
@@ -89,7 +89,7 @@ pub fn StaffSignIn() -> impl IntoView {
             <div class="field">
                 <label for="email">{m.staff_email_label.as_str()}</label>
                 <input id="email" name="email" type="email" autocomplete="username" required
-                    value=typed("email")/>
+                    value=typed_from("/staff/sign-in", "email")/>
             </div>
             <div class="field">
                 <label for="password">{m.sign_in_password_label.as_str()}</label>

@@ -16,7 +16,10 @@ use refusal::Code;
 /// How long a key answers retries.
 pub const KEPT_FOR: Duration = Duration::hours(24);
 /// A claim this old with no answer belongs to an instance that died: a retry takes it over.
-pub const STALE_AFTER: Duration = Duration::minutes(10);
+/// Far beyond the longest push (the body has arrived whole before the push runs; a bulk push
+/// of 1,000 letters takes seconds), and the claim's token keeps a late first request from
+/// answering for the second.
+pub const STALE_AFTER: Duration = Duration::hours(1);
 
 /// A key as the header gives it: 1 to 255 visible ASCII characters (a UUID, usually).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,9 +39,9 @@ impl IdempotencyKey {
     }
 }
 
-/// SHA-256 of a request with its multipart boundary left out, fed chunk by chunk as the body
-/// streams in. Where an occurrence straddles two chunks, the bytes that could begin one wait
-/// for the next chunk.
+/// SHA-256 of a request with each multipart delimiter (`--` and the boundary) counted as one
+/// fixed marker, fed chunk by chunk as the body streams in. Where a delimiter straddles two
+/// chunks, the bytes that could begin one wait for the next chunk.
 pub struct Fingerprint {
     hasher: Sha256,
     boundary: memchr::memmem::Finder<'static>,
@@ -49,6 +52,11 @@ impl Fingerprint {
     /// `route` and `content_type` (without its boundary) are part of what the request is.
     pub fn new(route: &str, content_type: &str) -> Fingerprint {
         let (kind, boundary) = split_boundary(content_type);
+        let boundary = if boundary.is_empty() {
+            boundary
+        } else {
+            format!("--{boundary}")
+        };
         let mut hasher = Sha256::new();
         for part in [route, "\n", kind.as_str(), "\n"] {
             hasher.update(part.as_bytes());
@@ -70,6 +78,7 @@ impl Fingerprint {
         let mut start = 0;
         while let Some(at) = self.boundary.find(&self.pending[start..]) {
             self.hasher.update(&self.pending[start..start + at]);
+            self.hasher.update(DELIMITER);
             start += at + length;
         }
         // Keep what could be the start of a boundary cut by the chunk's end.
@@ -88,6 +97,9 @@ impl Fingerprint {
             .collect()
     }
 }
+
+/// What stands for each delimiter in the fingerprint: a byte sequence no boundary can hold.
+const DELIMITER: &[u8] = b"\0delimiter\0";
 
 /// `multipart/form-data; boundary=xyz` → (`multipart/form-data`, `xyz`).
 fn split_boundary(content_type: &str) -> (String, String) {
@@ -166,6 +178,15 @@ mod tests {
             &[other.as_bytes()],
         );
         assert_ne!(one, three, "another title is another request");
+    }
+
+    #[test]
+    fn content_that_holds_the_boundary_is_still_part_of_the_request() {
+        // A short boundary may appear in the content (without its `--`): it stays counted.
+        let body = |title: &str| format!("--x\r\nname=\"title\"\r\n\r\n{title}\r\n--x--\r\n");
+        let boxed = fingerprint("multipart/form-data; boundary=x", &[body("Box").as_bytes()]);
+        let bo = fingerprint("multipart/form-data; boundary=x", &[body("Bo").as_bytes()]);
+        assert_ne!(boxed, bo);
     }
 
     #[test]

@@ -60,6 +60,18 @@ pub struct WrappedKey {
 
 pub struct DataKey([u8; 32]);
 
+impl DataKey {
+    /// A key that lives in memory only, for a file that lives no longer than the request that
+    /// wrote it (an idempotent push's spooled body).
+    pub fn ephemeral() -> Result<DataKey, EncryptionError> {
+        let mut key = [0u8; 32];
+        OsRng
+            .try_fill_bytes(&mut key)
+            .map_err(|_| EncryptionError::Random)?;
+        Ok(DataKey(key))
+    }
+}
+
 impl MasterKeys {
     pub fn new(keys: SigningKeys) -> MasterKeys {
         MasterKeys { keys }

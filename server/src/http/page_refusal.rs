@@ -13,50 +13,94 @@ use axum::response::{IntoResponse, Redirect, Response};
 use http::StatusCode;
 use refusal::{Code, Refused};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct PageRefusal {
     page: Cow<'static, str>,
     code: Option<Code>,
     typed: Vec<(String, String)>,
 }
 
+// What was typed (names, birth dates, emails) stays out of logs: field names only.
+impl std::fmt::Debug for PageRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageRefusal")
+            .field("page", &self.page.split('?').next())
+            .field("code", &self.code)
+            .field("typed", &field_names(&self.typed))
+            .finish()
+    }
+}
+
+fn field_names(fields: &[(String, String)]) -> Vec<&str> {
+    fields.iter().map(|(name, _)| name.as_str()).collect()
+}
+
 /// Left on a refusal's response: the page to show again (with `?error=`), and fields the
 /// handler read itself (a multipart form's text fields, which no middleware can read back).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SentBack {
     pub page: String,
     pub status: StatusCode,
     pub typed: Vec<(String, String)>,
 }
 
-/// What a refused form said, for the page that shows it again. Secrets never come back: a
-/// password, a code or a link's token is typed again. (An enrolment's app secret does: it is
-/// on the page already, and the app has scanned it.)
-#[derive(Debug, Clone, Default)]
-pub struct TypedForm(Vec<(String, String)>);
+impl std::fmt::Debug for SentBack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SentBack")
+            .field("status", &self.status)
+            .field("typed", &field_names(&self.typed))
+            .finish()
+    }
+}
+
+/// What a refused form said, for the page that shows it again, and where it was posted.
+/// Secrets never come back: a password, a code or a link's token is typed again. (An
+/// enrolment's app secret does: it is on the page already, and the app has scanned it.)
+#[derive(Clone, Default)]
+pub struct TypedForm {
+    posted_to: String,
+    fields: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for TypedForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TypedForm")
+            .field("posted_to", &self.posted_to)
+            .field("fields", &field_names(&self.fields))
+            .finish()
+    }
+}
 
 impl TypedForm {
     const NEVER_SHOWN_AGAIN: [&'static str; 3] = ["password", "code", "token"];
 
-    pub fn new(fields: impl IntoIterator<Item = (String, String)>) -> TypedForm {
-        TypedForm(
-            fields
-                .into_iter()
-                .filter(|(name, _)| !Self::NEVER_SHOWN_AGAIN.contains(&name.as_str()))
-                .collect(),
-        )
+    pub fn new(posted_to: String, fields: impl IntoIterator<Item = (String, String)>) -> TypedForm {
+        let mut form = TypedForm {
+            posted_to,
+            fields: Vec::new(),
+        };
+        form.extend(fields);
+        form
+    }
+
+    /// The path the form was posted to (`/staff/sign-in`...).
+    pub fn posted_to(&self) -> &str {
+        &self.posted_to
     }
 
     /// The value typed in the field `name` (the first, if the form sent several).
     pub fn get(&self, name: &str) -> Option<&str> {
-        (self.0.iter())
+        (self.fields.iter())
             .find(|(field, _)| field == name)
             .map(|(_, value)| value.as_str())
     }
 
     pub fn extend(&mut self, fields: impl IntoIterator<Item = (String, String)>) {
-        let more = TypedForm::new(fields);
-        self.0.extend(more.0);
+        self.fields.extend(
+            fields
+                .into_iter()
+                .filter(|(name, _)| !Self::NEVER_SHOWN_AGAIN.contains(&name.as_str())),
+        );
     }
 }
 
@@ -190,6 +234,24 @@ mod tests {
         fn code(&self) -> Code {
             Code::Unavailable
         }
+    }
+
+    #[test]
+    fn secrets_are_never_kept_and_nothing_typed_reaches_a_log() {
+        let typed = TypedForm::new(
+            "/staff/sign-in".into(),
+            [
+                ("email".to_owned(), "agent@office.example".to_owned()),
+                ("password".to_owned(), "hunter2 hunter2".to_owned()),
+                ("code".to_owned(), "123456".to_owned()),
+            ],
+        );
+        assert_eq!(typed.get("email"), Some("agent@office.example"));
+        assert_eq!((typed.get("password"), typed.get("code")), (None, None));
+        assert!(!format!("{typed:?}").contains("agent@office.example"));
+        let refusal = PageRefusal::new("/staff?form=register", Code::Birth)
+            .keeping(vec![("given_names".into(), "Amina".into())]);
+        assert!(!format!("{refusal:?}").contains("Amina"));
     }
 
     #[test]

@@ -30,29 +30,35 @@ pub enum Claim {
 
 #[async_trait]
 pub trait IdempotencyRecords {
-    /// Claims `key` for this request, unless a request holds it. A claim older than
-    /// `stale_before` and never answered (its instance died) is taken over by the same request.
+    /// Claims `key` for this request (`token` names the claim), unless a request holds it. A
+    /// claim older than `stale_before` and never answered (its instance died) is taken over by
+    /// the same request, under its new token.
     async fn claim_idempotency_key(
         &self,
         api_key_id: Uuid,
         key: &str,
         fingerprint: &str,
+        token: Uuid,
         now: DateTime<Utc>,
         stale_before: DateTime<Utc>,
     ) -> Result<Claim, StorageError>;
-    /// Keeps the answer given to the request that claimed `key`, for its retries.
+    /// Keeps the answer given by the claim `token`, for the retries. Returns whether the claim
+    /// was still this one's.
     async fn settle_idempotency_key(
         &self,
         api_key_id: Uuid,
         key: &str,
+        token: Uuid,
         status: u16,
         answer: &str,
-    ) -> Result<(), StorageError>;
-    /// Lets `key` go unanswered (the portal failed): a retry runs the request again.
+    ) -> Result<bool, StorageError>;
+    /// Lets `key` go unanswered (the portal failed), if the claim is still `token`'s: a retry
+    /// runs the request again.
     async fn release_idempotency_key(
         &self,
         api_key_id: Uuid,
         key: &str,
+        token: Uuid,
     ) -> Result<(), StorageError>;
     /// Forgets the keys claimed before `before`; returns how many.
     async fn forget_idempotency_keys(&self, before: DateTime<Utc>) -> Result<u64, StorageError>;
@@ -67,18 +73,20 @@ macro_rules! impl_idempotency_records {
                 api_key_id: Uuid,
                 key: &str,
                 fingerprint: &str,
+                token: Uuid,
                 now: DateTime<Utc>,
                 stale_before: DateTime<Utc>,
             ) -> Result<$crate::storage::idempotency_records::Claim, StorageError> {
                 use $crate::storage::idempotency_records::{Claim, IdempotentRequest};
                 let inserted = sqlx::query(
                     "INSERT INTO idempotent_requests (api_key_id, idempotency_key, fingerprint, \
-                     claimed_at) VALUES ($1, $2, $3, $4) \
+                     claim_token, claimed_at) VALUES ($1, $2, $3, $4, $5) \
                      ON CONFLICT (api_key_id, idempotency_key) DO NOTHING",
                 )
                 .bind(api_key_id)
                 .bind(key)
                 .bind(fingerprint)
+                .bind(token)
                 .bind(to_micros(now))
                 .execute(&self.pool)
                 .await?;
@@ -87,15 +95,16 @@ macro_rules! impl_idempotency_records {
                 }
                 // One statement, so two retries after a crash cannot both take it over.
                 let taken_over = sqlx::query(
-                    "UPDATE idempotent_requests SET claimed_at = $1 WHERE api_key_id = $2 \
-                     AND idempotency_key = $3 AND fingerprint = $4 AND status IS NULL \
-                     AND claimed_at < $5",
+                    "UPDATE idempotent_requests SET claimed_at = $1, claim_token = $6 \
+                     WHERE api_key_id = $2 AND idempotency_key = $3 AND fingerprint = $4 \
+                     AND status IS NULL AND claimed_at < $5",
                 )
                 .bind(to_micros(now))
                 .bind(api_key_id)
                 .bind(key)
                 .bind(fingerprint)
                 .bind(to_micros(stale_before))
+                .bind(token)
                 .execute(&self.pool)
                 .await?;
                 if taken_over.rows_affected() == 1 {
@@ -113,8 +122,15 @@ macro_rules! impl_idempotency_records {
                     Some(held) => Ok(Claim::Taken(held)),
                     // Released or forgotten between the two statements: claim it afresh.
                     None => {
-                        self.claim_idempotency_key(api_key_id, key, fingerprint, now, stale_before)
-                            .await
+                        self.claim_idempotency_key(
+                            api_key_id,
+                            key,
+                            fingerprint,
+                            token,
+                            now,
+                            stale_before,
+                        )
+                        .await
                     }
                 }
             }
@@ -123,33 +139,37 @@ macro_rules! impl_idempotency_records {
                 &self,
                 api_key_id: Uuid,
                 key: &str,
+                token: Uuid,
                 status: u16,
                 answer: &str,
-            ) -> Result<(), StorageError> {
-                sqlx::query(
+            ) -> Result<bool, StorageError> {
+                let settled = sqlx::query(
                     "UPDATE idempotent_requests SET status = $1, answer = $2 \
-                     WHERE api_key_id = $3 AND idempotency_key = $4",
+                     WHERE api_key_id = $3 AND idempotency_key = $4 AND claim_token = $5",
                 )
                 .bind(i64::from(status))
                 .bind(answer)
                 .bind(api_key_id)
                 .bind(key)
+                .bind(token)
                 .execute(&self.pool)
                 .await?;
-                Ok(())
+                Ok(settled.rows_affected() == 1)
             }
 
             async fn release_idempotency_key(
                 &self,
                 api_key_id: Uuid,
                 key: &str,
+                token: Uuid,
             ) -> Result<(), StorageError> {
                 sqlx::query(
                     "DELETE FROM idempotent_requests WHERE api_key_id = $1 \
-                     AND idempotency_key = $2 AND status IS NULL",
+                     AND idempotency_key = $2 AND claim_token = $3 AND status IS NULL",
                 )
                 .bind(api_key_id)
                 .bind(key)
+                .bind(token)
                 .execute(&self.pool)
                 .await?;
                 Ok(())
