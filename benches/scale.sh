@@ -248,7 +248,10 @@ LUA
   row "POST /api/v1/documents vs write + fsync" "$push" "$(disk_writes "$data/push.pdf" 500 1)" >>"$table"
   # The same pushes, each with its own Idempotency-Key: the body spooled and fingerprinted, the
   # key claimed and its answer kept (two more writes to the database per push).
-  sed 's|\["Authorization"\] = |["Idempotency-Key"] = string.format("k-%d-%d", tid or 0, count), ["Authorization"] = |' \
+  # (Other files than the first run's: wrk's unseeded math.random would send the same file to
+  # the same account again, a `duplicate`.)
+  sed -e 's|\["Authorization"\] = |["Idempotency-Key"] = string.format("k-%d-%d", tid or 0, count), ["Authorization"] = |' \
+    -e 's|string.format("%08d%08d", tid or 0, count)|string.format("%08d%08d", (tid or 0) + 50, count)|' \
     "$data/push.lua" >"$data/push-keyed.lua"
   keyed=$(wrk_figures -t2 -c8 -d"$duration" -s "$data/push-keyed.lua" "$url")
   row "POST /api/v1/documents with Idempotency-Key vs without" "$keyed" "$push" >>"$table"

@@ -92,15 +92,9 @@ pub async fn idempotent(State(state): State<AppState>, request: Request, next: N
         Err(error) => ApiRefusal::unavailable(&error, locale).into_response(),
         Ok(Claim::Taken(held)) => answer_again(held, &spooled.fingerprint, refuse),
         Ok(Claim::Claimed) => {
-            let body = match spooled.read_back().await {
-                Ok(body) => body,
-                Err(error) => {
-                    claim.release().await;
-                    return ApiRefusal::unavailable(&error, locale).into_response();
-                }
-            };
-            let request = Request::from_parts(parts, body);
-            let task = tokio::spawn(claim.clone().run(next, request));
+            // From the claim on, in a task of its own: a client hanging up now leaves the claim
+            // answered or let go all the same.
+            let task = tokio::spawn(claim.clone().run(next, parts, spooled, locale));
             match task.await {
                 Ok(response) => response,
                 Err(panicked) => {
@@ -152,8 +146,21 @@ struct Claimant {
 impl Claimant {
     /// Runs the push and keeps its answer for the retries, unless the portal failed (5xx):
     /// then the key is let go, and a retry runs the push again.
-    async fn run(self, next: Next, request: Request) -> Response {
-        let response = next.run(request).await;
+    async fn run(
+        self,
+        next: Next,
+        parts: axum::http::request::Parts,
+        spooled: Spooled,
+        locale: app::i18n::Locale,
+    ) -> Response {
+        let body = match spooled.read_back().await {
+            Ok(body) => body,
+            Err(error) => {
+                self.release().await;
+                return ApiRefusal::unavailable(&error, locale).into_response();
+            }
+        };
+        let response = next.run(Request::from_parts(parts, body)).await;
         let status = response.status();
         if status.is_server_error() {
             self.release().await;
