@@ -43,11 +43,8 @@ pub async fn answer_with_page(
     let Some(sent_back) = response.extensions().get::<SentBack>().cloned() else {
         return response;
     };
-    let mut typed = match fields {
-        Some(fields) => TypedForm::new(page_request.path.clone(), fields),
-        // Nothing read (a multipart upload): only what the handler kept.
-        None => TypedForm::new(page_request.path.clone(), []),
-    };
+    // Nothing read (a multipart upload): only what the handler kept.
+    let mut typed = TypedForm::new(page_request.path.clone(), fields.unwrap_or_default());
     typed.extend(sent_back.typed.clone());
     let Some(page) = page_request.for_page(&sent_back.page, typed) else {
         return response;

@@ -97,50 +97,33 @@ on_both_engines!(
         let office = key(app).await;
         let letter = pdf("Convocation");
         let path = "/api/v1/documents";
-        let first = push(
-            app,
-            path,
-            &office,
-            Some("push-1"),
-            summons("0713000001", "Convocation", &letter),
-        )
-        .await;
+        // The office's summons for Amina, titled `title`, pushed to `route` under `key`.
+        let (office_key, letter_bytes) = (office.as_str(), letter.as_slice());
+        let send = move |route: &'static str, key: Option<&'static str>, title: &'static str| {
+            push(
+                app,
+                route,
+                office_key,
+                key,
+                summons("0713000001", title, letter_bytes),
+            )
+        };
+        let first = send(path, Some("push-1"), "Convocation").await;
         assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
         assert!(!first.replayed);
-        let again = push(
-            app,
-            path,
-            &office,
-            Some("push-1"),
-            summons("0713000001", "Convocation", &letter),
-        )
-        .await;
+        let again = send(path, Some("push-1"), "Convocation").await;
         assert_eq!(again.status, StatusCode::CREATED);
         assert!(again.replayed, "said to be the first answer");
         assert_eq!(again.body, first.body, "the same document, the same answer");
         assert_eq!(documents_of(app, "0713000001").await, 1);
 
         // The same key with another request: refused, and nothing posted.
-        let other = push(
-            app,
-            path,
-            &office,
-            Some("push-1"),
-            summons("0713000001", "Autre titre", &letter),
-        )
-        .await;
+        let other = send(path, Some("push-1"), "Autre titre").await;
         assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(other.body["error"], "idempotency_key_reused");
         assert!(other.body["message"].as_str().unwrap().contains("new key"));
         // On the other route too: a key names one request.
-        let elsewhere = push(
-            app,
-            "/api/v1/documents/bulk",
-            &office,
-            Some("push-1"),
-            summons("0713000001", "Convocation", &letter),
-        )
-        .await;
+        let elsewhere = send("/api/v1/documents/bulk", Some("push-1"), "Convocation").await;
         assert_eq!(elsewhere.status, StatusCode::UNPROCESSABLE_ENTITY);
 
         // A refusal is an answer too: given again, still nothing posted.
