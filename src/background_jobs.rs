@@ -101,6 +101,18 @@ pub async fn erase_expired_data(services: Services) {
     }
 }
 
+/// Every minute, the dashboard's figures are computed again if they are older than
+/// `dashboard::FRESH_FOR` (by one instance: the others find them claimed or fresh).
+pub async fn refresh_dashboard(services: Services) {
+    let mut ticks = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        ticks.tick().await;
+        if let Err(error) = server::dashboard::refresh_if_stale(&services).await {
+            tracing::warn!(%error, "the dashboard figures could not be computed");
+        }
+    }
+}
+
 /// A local store: at start and then every hour, the staging files of uploads that a crash cut
 /// short (an hour old at least, so no upload in progress) are removed. (Objects without a row
 /// are `sweep-orphan-documents`' business: it asks the database about every object.)

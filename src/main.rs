@@ -181,6 +181,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         delivery_stopping,
     ));
     tokio::spawn(background_jobs::erase_expired_data(services.clone()));
+    tokio::spawn(background_jobs::refresh_dashboard(services.clone()));
     tokio::spawn(background_jobs::remove_stale_staging_files(
         services.clone(),
     ));

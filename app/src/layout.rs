@@ -159,6 +159,7 @@ fn StaffNav() -> impl IntoView {
             <a href="/staff" aria-current=current("/staff")>{m.staff_home_title.as_str()}</a>
             <a href="/staff/find" aria-current=current("/staff/find")>{m.staff_find_title.as_str()}</a>
             <a href="/staff/at-risk" aria-current=current("/staff/at-risk")>{m.staff_at_risk_title.as_str()}</a>
+            <a href="/staff/dashboard" aria-current=current("/staff/dashboard")>{m.staff_dashboard_title.as_str()}</a>
             <form class="nav-sign-out" method="post" action="/staff/sign-out">
                 <button class="link-button" type="submit">{m.sign_out.as_str()}</button>
             </form>

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod api_key_admin;
 pub mod at_risk;
+pub mod dashboard;
 #[cfg(feature = "ssr")]
 pub mod document_texts;
 pub mod documents;
@@ -144,6 +145,7 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=(StaticSegment("staff"), StaticSegment("find")) view=pages::FindApplicantPage/>
                     <Route path=(StaticSegment("staff"), StaticSegment("at-risk")) view=pages::AtRiskPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("staff"), StaticSegment("dashboard")) view=pages::DashboardPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("sign-in")) view=pages::StaffSignIn/>
                     <Route path=(StaticSegment("staff"), StaticSegment("confirm")) view=pages::StaffConfirm/>
                     <Route

@@ -6,6 +6,7 @@ pub mod audit_chain;
 pub mod back_office_api;
 pub mod clock;
 pub mod config;
+pub mod dashboard;
 pub mod data_generator;
 pub mod demo;
 pub mod documents;

@@ -814,3 +814,64 @@ both_engines!(
         );
     }
 );
+
+both_engines!(
+    the_dashboard_is_computed_by_one_claimant_at_a_time,
+    |storage: Arc<dyn Storage>| async move {
+        let now = server::clock::Clock::system().now();
+        let minutes = chrono::Duration::minutes;
+        assert_eq!(storage.stored_dashboard().await.unwrap(), None);
+        // Nothing stored yet: the first claimant takes it, the second finds it held.
+        assert!(
+            storage
+                .claim_dashboard(now, now, now + minutes(10))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !storage
+                .claim_dashboard(now, now, now + minutes(10))
+                .await
+                .unwrap()
+        );
+        storage
+            .store_dashboard(now, "{\"weeks\":[]}")
+            .await
+            .unwrap();
+        let stored = storage.stored_dashboard().await.unwrap().unwrap();
+        assert_eq!(stored.figures, "{\"weeks\":[]}");
+        assert_eq!(
+            stored.computed_at.timestamp_micros(),
+            now.timestamp_micros()
+        );
+        // Fresh figures are not claimed again; stale ones are, by one.
+        let later = now + minutes(3);
+        assert!(
+            !storage
+                .claim_dashboard(later, later - minutes(5), later + minutes(10))
+                .await
+                .unwrap()
+        );
+        let later = now + minutes(6);
+        assert!(
+            storage
+                .claim_dashboard(later, later - minutes(5), later + minutes(10))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !storage
+                .claim_dashboard(later, later - minutes(5), later + minutes(10))
+                .await
+                .unwrap()
+        );
+        // A claimant that died is replaced once its claim runs out.
+        let after = later + minutes(11);
+        assert!(
+            storage
+                .claim_dashboard(after, after - minutes(5), after + minutes(10))
+                .await
+                .unwrap()
+        );
+    }
+);

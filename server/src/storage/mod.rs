@@ -5,6 +5,7 @@
 
 mod audit_and_sessions;
 mod contact_records;
+mod dashboard_records;
 mod document_records;
 pub mod generated_records;
 mod idempotency_records;
@@ -32,6 +33,7 @@ pub use contact_records::{
     ContactKind, ContactRecords, NotificationChannels, PostalAddress, PushSubscription,
     ReplacedContact,
 };
+pub use dashboard_records::{DashboardRecords, StoredDashboard};
 pub use document_records::{DocumentRecord, DocumentRecords, NewDocument, ScanStatus, Withdrawal};
 pub use idempotency_records::{Claim, IdempotencyRecords, IdempotentRequest};
 pub use models::{
@@ -82,6 +84,7 @@ pub trait Storage:
     + RetentionRecords
     + WatchRecords
     + IdempotencyRecords
+    + DashboardRecords
     + generated_records::GeneratedRecords
     + Send
     + Sync

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::audit_and_sessions::{AuditEventRow, SessionRow};
 use super::contact_records::impl_contact_records;
+use super::dashboard_records::impl_dashboard_records;
 use super::document_records::impl_document_records;
 use super::generated_records::impl_generated_records;
 use super::idempotency_records::impl_idempotency_records;
@@ -81,3 +82,5 @@ impl_retention_records!(PostgresStorage, sqlx::Postgres);
 impl_watch_records!(PostgresStorage, sqlx::Postgres);
 
 impl_idempotency_records!(PostgresStorage, sqlx::Postgres);
+
+impl_dashboard_records!(PostgresStorage, sqlx::Postgres);

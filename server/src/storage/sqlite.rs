@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::audit_and_sessions::{AuditEventRow, SessionRow};
 use super::contact_records::impl_contact_records;
+use super::dashboard_records::impl_dashboard_records;
 use super::document_records::impl_document_records;
 use super::generated_records::impl_generated_records;
 use super::idempotency_records::impl_idempotency_records;
@@ -88,3 +89,5 @@ impl_retention_records!(SqliteStorage, sqlx::Sqlite);
 impl_watch_records!(SqliteStorage, sqlx::Sqlite);
 
 impl_idempotency_records!(SqliteStorage, sqlx::Sqlite);
+
+impl_dashboard_records!(SqliteStorage, sqlx::Sqlite);
