@@ -4,7 +4,7 @@
 #   - `generate-data` writes the applicants (10 document rows each, real letters for the first 10);
 #   - the server starts; the suite waits for the per-minute jobs' first pass to settle;
 #   - wrk measures, each for BENCH_DURATION: sign-in, the inbox page, the download of a real
-#     letter, the staff applicant page, the REST push of one document; then a bulk push of 1,000
+#     letter, the staff applicant page, the staff dashboard, the REST push of one document; then a bulk push of 1,000
 #     documents (three times). Each beside a baseline in the same run: nginx serving the same
 #     bytes statically (pages, letter), writing the same bytes to disk (pushes);
 #   - the server's peak resident memory (VmHWM) after each phase.
@@ -121,7 +121,7 @@ for size in "${sizes[@]}"; do
   table="$root/table-$size"
   mkdir -p "$data"
   export EU_DATA_DIR="$data" EU_LISTEN_ADDR="127.0.0.1:$port" EU_PUBLIC_URL="$url" \
-    LEPTOS_SITE_ROOT=target/site RUST_LOG=warn EU_DEMO_DATA=off
+    LEPTOS_SITE_ROOT=target/site RUST_LOG=warn,server::dashboard=info EU_DEMO_DATA=off
   if [[ "$engine" == postgres ]]; then
     database="bench_scale_$size"
     psql -q "$pg_server/postgres" -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" -c "CREATE DATABASE $database"
@@ -212,6 +212,10 @@ print("%06d" % ((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7fffffff)
   [[ "$file_page" == /staff/applicants/* ]] || { echo "the staff search found no file" >&2; exit 1; }
   page_against_nginx "GET /staff/applicants/{id} (10 documents)" 32 "$file_page" staff.html \
     -H "Cookie: $staff_cookie"
+  # The dashboard reads the figures the job keeps; how long computing them took is in the log
+  # (the job's first pass, at start, then every 5 minutes while the runs go on).
+  echo "dashboard figures computed in: $(grep -oE 'elapsed_ms"?[=:] ?[0-9]+' "$data/server.log" | grep -oE '[0-9]+$' | sed 's/$/ ms/' | paste -sd, -)"
+  page_against_nginx "GET /staff/dashboard" 32 /staff/dashboard dashboard.html -H "Cookie: $staff_cookie"
 
   # The REST push: one small real PDF to an applicant across the population, 8 at a time.
   api_key=$("$bin" create-api-key --name bench --scope documents:write,documents:read | grep -o '^eu_[^ ]*')

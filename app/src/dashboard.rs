@@ -67,12 +67,14 @@ fn view_of(
     use server::documents::office_time::{office_clock, office_date};
 
     let hours = |seconds: u64| seconds as f64 / 3600.0;
+    let kept_for = server::dashboard::kept_for(&figures).num_minutes();
     DashboardView {
         as_of: fill(
             &m.staff_dashboard_as_of,
             &[
                 ("date", &office_date(figures.computed_at)),
                 ("time", &office_clock(figures.computed_at)),
+                ("minutes", &kept_for.to_string()),
             ],
         ),
         weeks: figures

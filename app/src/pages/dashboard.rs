@@ -12,7 +12,7 @@ use crate::{
 };
 
 /// The drawing's own units; the SVG scales to the column's width.
-const WIDTH: f64 = 720.0;
+const WIDTH: f64 = 600.0;
 const LABEL_SIZE: f64 = 13.0;
 
 #[component]
@@ -156,7 +156,7 @@ fn WeeklyChart(weeks: Vec<WeekRow>) -> impl IntoView {
             </svg>
             <details class="chart-data">
                 <summary>{m.staff_dashboard_show_table.as_str()}</summary>
-                <div class="table-scroll">
+                <div class="chart-table">
                     <table>
                         <caption>{m.staff_dashboard_weekly_title.as_str()}</caption>
                         <thead>
@@ -232,7 +232,7 @@ fn DelaysChart(delays: Vec<DelayRow>) -> impl IntoView {
             </svg>
             <details class="chart-data">
                 <summary>{m.staff_dashboard_show_table.as_str()}</summary>
-                <div class="table-scroll">
+                <div class="chart-table">
                     <table>
                         <caption>{m.staff_dashboard_delays_title.as_str()}</caption>
                         <thead>
@@ -326,7 +326,7 @@ fn ChannelsChart(channels: Vec<ChannelRow>) -> impl IntoView {
             </svg>
             <details class="chart-data">
                 <summary>{m.staff_dashboard_show_table.as_str()}</summary>
-                <div class="table-scroll">
+                <div class="chart-table">
                     <table>
                         <caption>{m.staff_dashboard_channels_title.as_str()}</caption>
                         <thead>

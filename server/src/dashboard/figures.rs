@@ -25,6 +25,9 @@ pub const WEEKS: usize = 12;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DashboardFigures {
     pub computed_at: DateTime<Utc>,
+    /// How long counting took: the figures are kept longer when it is long.
+    #[serde(default)]
+    pub computed_in_ms: u64,
     /// Oldest first.
     pub weeks: Vec<WeekFigures>,
     /// Of the documents posted in those weeks and opened since, by kind code.
@@ -217,6 +220,7 @@ impl Tally {
             .collect();
         DashboardFigures {
             computed_at: self.now,
+            computed_in_ms: 0,
             weeks: self.weeks,
             opening_delays,
             deliveries,

@@ -17,8 +17,13 @@ use crate::{
 };
 use figures::{AtRiskCount, DashboardFigures, Tally, deliveries_by_channel};
 
-/// Figures younger than this are not computed again.
+/// Figures younger than this are not computed again...
 pub const FRESH_FOR: Duration = Duration::minutes(5);
+/// ...nor younger than this many times what they took to count: at a million applicants on
+/// SQLite counting takes about a minute and a half, and must not take a third of a core.
+const KEPT_FOR_TIMES_THE_WORK: i64 = 10;
+/// A day of work, in milliseconds: above it the product would mean nothing anyway.
+const KEPT_AT_MOST_MS: i64 = 86_400_000;
 /// An instance that claimed the computing and said nothing for this long died: another takes it.
 const CLAIM_FOR: Duration = Duration::minutes(10);
 
@@ -82,22 +87,34 @@ pub async fn compute(
 pub async fn refresh_if_stale(services: &Services) -> Result<bool, DashboardError> {
     let storage = services.storage.as_ref();
     let now = services.clock.now();
+    let fresh_for = match storage.stored_dashboard().await? {
+        Some(stored) => kept_for(&serde_json::from_str(&stored.figures)?),
+        None => FRESH_FOR,
+    };
     if !storage
-        .claim_dashboard(now, now - FRESH_FOR, now + CLAIM_FOR)
+        .claim_dashboard(now, now - fresh_for, now + CLAIM_FOR)
         .await?
     {
         return Ok(false);
     }
     let started = std::time::Instant::now();
-    let figures = compute(storage, now).await?;
+    let mut figures = compute(storage, now).await?;
+    figures.computed_in_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     storage
         .store_dashboard(now, &serde_json::to_string(&figures)?)
         .await?;
     tracing::info!(
-        elapsed_ms = started.elapsed().as_millis() as u64,
+        elapsed_ms = figures.computed_in_ms,
         "dashboard figures computed"
     );
     Ok(true)
+}
+
+/// How long figures are kept before they are counted again.
+pub fn kept_for(figures: &DashboardFigures) -> Duration {
+    let work = i64::try_from(figures.computed_in_ms).unwrap_or(i64::MAX);
+    let kept = Duration::milliseconds(work.min(KEPT_AT_MOST_MS) * KEPT_FOR_TIMES_THE_WORK);
+    kept.clamp(FRESH_FOR, Duration::days(1))
 }
 
 /// The figures kept, or, on a new installation that has none yet, new ones.
@@ -105,10 +122,35 @@ pub async fn latest(services: &Services) -> Result<DashboardFigures, DashboardEr
     if let Some(stored) = services.storage.stored_dashboard().await? {
         return Ok(serde_json::from_str(&stored.figures)?);
     }
-    refresh_if_stale(services).await?;
+    // In a task of its own: a page whose render is dropped half-way (a hang-up) must not
+    // leave the claim held and nothing kept.
+    let refreshing = services.clone();
+    match tokio::spawn(async move { refresh_if_stale(&refreshing).await }).await {
+        Ok(refreshed) => {
+            refreshed?;
+        }
+        Err(error) => tracing::warn!(%error, "the dashboard refresh did not finish"),
+    };
     match services.storage.stored_dashboard().await? {
         Some(stored) => Ok(serde_json::from_str(&stored.figures)?),
         // Another instance holds the claim: count without keeping, this once.
         None => Ok(compute(services.storage.as_ref(), services.clock.now()).await?),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_are_kept_five_minutes_or_ten_times_what_they_took() {
+        let mut figures = Tally::new(Utc::now()).finish(Vec::new(), AtRiskCount::default());
+        assert_eq!(kept_for(&figures), FRESH_FOR);
+        figures.computed_in_ms = 20_000;
+        assert_eq!(kept_for(&figures), FRESH_FOR);
+        figures.computed_in_ms = 93_000;
+        assert_eq!(kept_for(&figures), Duration::seconds(930));
+        figures.computed_in_ms = u64::MAX;
+        assert_eq!(kept_for(&figures), Duration::days(1));
     }
 }
