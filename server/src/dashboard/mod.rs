@@ -81,16 +81,18 @@ pub async fn compute(
     ))
 }
 
-/// Computes and keeps new figures if those kept are older than `FRESH_FOR` and no other
-/// instance is at it. Returns whether it did.
+/// Computes and keeps new figures if those kept are older than `kept_for` says (or unreadable)
+/// and no other instance is at it. Returns whether it did.
 #[tracing::instrument(name = "dashboard refresh", skip_all)]
 pub async fn refresh_if_stale(services: &Services) -> Result<bool, DashboardError> {
     let storage = services.storage.as_ref();
     let now = services.clock.now();
-    let fresh_for = match storage.stored_dashboard().await? {
-        Some(stored) => kept_for(&serde_json::from_str(&stored.figures)?),
-        None => FRESH_FOR,
-    };
+    // Figures that no longer read (an older shape) are simply counted again.
+    let fresh_for = storage
+        .stored_dashboard()
+        .await?
+        .and_then(|stored| serde_json::from_str(&stored.figures).ok())
+        .map_or(FRESH_FOR, |figures| kept_for(&figures));
     if !storage
         .claim_dashboard(now, now - fresh_for, now + CLAIM_FOR)
         .await?
