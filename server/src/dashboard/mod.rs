@@ -11,8 +11,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::{
     Services,
-    documents::{DOCUMENT_KINDS, legal_notification::DEEMED_NOTIFIED_AFTER_DAYS},
-    notifications::at_risk::{AtRiskQuery, at_risk},
+    documents::legal_notification::DEEMED_NOTIFIED_AFTER_DAYS,
+    notifications::at_risk::{self, AtRiskQuery},
     storage::{Storage, StorageError},
 };
 use figures::{AtRiskCount, DashboardFigures, Tally, deliveries_by_channel};
@@ -56,19 +56,14 @@ pub async fn compute(
         )
         .await?;
     let deliveries = deliveries_by_channel(&storage.delivery_counts(window.first_week).await?);
-    let notifying: Vec<&'static str> = DOCUMENT_KINDS
-        .iter()
-        .filter(|info| info.notifying)
-        .map(|info| info.code)
-        .collect();
     let documents = storage
         .count_unopened(
-            &notifying,
+            &at_risk::kinds(None),
             now - Duration::days(DEEMED_NOTIFIED_AFTER_DAYS),
             now,
         )
         .await?;
-    let interviews = at_risk(storage, AtRiskQuery::default(), now)
+    let interviews = at_risk::at_risk(storage, AtRiskQuery::default(), now)
         .await?
         .interviews
         .len() as u64;

@@ -53,7 +53,7 @@ pub struct AtRiskPage {
 }
 
 /// The kinds whose posting is a legal notification, as the filter narrows them.
-fn kinds(filter: Option<DocumentKind>) -> Vec<&'static str> {
+pub(crate) fn kinds(filter: Option<DocumentKind>) -> Vec<&'static str> {
     DOCUMENT_KINDS
         .iter()
         .filter(|info| info.notifying)
